@@ -1,0 +1,5 @@
+//! Reusable pieces of the UI.
+
+pub mod icons;
+pub mod layout;
+pub mod toast;

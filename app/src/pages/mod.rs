@@ -1,0 +1,4 @@
+//! One module per routed page.
+
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,335 @@
+//! Configuration from the environment (CONTRACT §1). Read once at start-up; every value is
+//! validated here so a misconfiguration stops the process with a clear message.
+
+use std::{fmt, net::SocketAddr, time::Duration};
+
+/// Bounds and defaults of one session window, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowSettings {
+    pub default: i32,
+    pub min: i32,
+    pub max: i32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionSettings {
+    pub idle: WindowSettings,
+    pub absolute: WindowSettings,
+    pub access_token_minutes: i64,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub admin_database_url: String,
+    pub site_addr: SocketAddr,
+    pub site_root: String,
+    pub jwt_secret: Vec<u8>,
+    /// True when `RF_DEV=1` made up the secret: sessions do not survive a restart.
+    pub jwt_secret_generated: bool,
+    pub cookie_secure: bool,
+    pub smtp_url: Option<String>,
+    pub public_url: String,
+    pub anthropic_api_key: Option<String>,
+    pub session: SessionSettings,
+    pub ai_assessment_timeout: Duration,
+}
+
+impl fmt::Debug for Config {
+    // Secrets never reach the logs, not even through `{:?}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("site_addr", &self.site_addr)
+            .field("site_root", &self.site_root)
+            .field("jwt_secret_generated", &self.jwt_secret_generated)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("smtp", &self.smtp_url.is_some())
+            .field("public_url", &self.public_url)
+            .field("anthropic", &self.anthropic_api_key.is_some())
+            .field("session", &self.session)
+            .field("ai_assessment_timeout", &self.ai_assessment_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A configuration error, phrased for the operator.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Which start-up checks apply: `serve` needs the signing secret, the CLI tools do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Serve,
+    Tool,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env(purpose: Purpose) -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok(), purpose)
+    }
+
+    /// Reads configuration through `get`, so tests can supply their own environment.
+    pub fn from_lookup(
+        get: impl Fn(&str) -> Option<String>,
+        purpose: Purpose,
+    ) -> Result<Self, ConfigError> {
+        let var = |k: &str| {
+            get(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let database_url = var("DATABASE_URL").ok_or_else(|| {
+            ConfigError(
+                "DATABASE_URL is not set (e.g. postgres://127.0.0.1:5432/resolutionflow)".into(),
+            )
+        })?;
+        let admin_database_url = var("ADMIN_DATABASE_URL").unwrap_or_else(|| database_url.clone());
+
+        let site_addr = var("LEPTOS_SITE_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|_| {
+                ConfigError("LEPTOS_SITE_ADDR must be host:port, e.g. 127.0.0.1:3000".into())
+            })?;
+        let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+
+        let dev = var("RF_DEV").as_deref() == Some("1");
+        let (jwt_secret, jwt_secret_generated) = match var("RF_JWT_SECRET") {
+            Some(s) if s.len() >= 32 => (s.into_bytes(), false),
+            Some(_) => {
+                return Err(ConfigError(
+                    "RF_JWT_SECRET must be at least 32 bytes long".into(),
+                ))
+            }
+            None if dev || purpose == Purpose::Tool => (random_secret(), true),
+            None => {
+                return Err(ConfigError(
+                    "RF_JWT_SECRET is not set: give it at least 32 random bytes, \
+                     or set RF_DEV=1 for a throwaway development secret"
+                        .into(),
+                ))
+            }
+        };
+
+        let cookie_secure = parse_bool(&var, "RF_COOKIE_SECURE", true)?;
+        let public_url = var("RF_PUBLIC_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:3000".into())
+            .trim_end_matches('/')
+            .to_owned();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError(
+                "RF_PUBLIC_URL must start with http:// or https://".into(),
+            ));
+        }
+        let smtp_url = var("RF_SMTP_URL");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError(
+                    "RF_SMTP_URL must look like smtp://host:port".into(),
+                ));
+            }
+        }
+
+        let idle = window(&var, "SESSION_IDLE_MINUTES", 4320, 15, 43200)?;
+        let absolute = window(&var, "SESSION_ABSOLUTE_MINUTES", 20160, 60, 129600)?;
+        if idle.default > absolute.default {
+            return Err(ConfigError(
+                "SESSION_IDLE_MINUTES_DEFAULT must not exceed SESSION_ABSOLUTE_MINUTES_DEFAULT"
+                    .into(),
+            ));
+        }
+        let access_token_minutes = int(&var, "ACCESS_TOKEN_MINUTES", 5)?;
+        if access_token_minutes < 1 {
+            return Err(ConfigError(
+                "ACCESS_TOKEN_MINUTES must be at least 1".into(),
+            ));
+        }
+        let ai_secs = int(&var, "ESCALATION_AI_ASSESSMENT_TIMEOUT_SECONDS", 45)?;
+        if ai_secs < 1 {
+            return Err(ConfigError(
+                "ESCALATION_AI_ASSESSMENT_TIMEOUT_SECONDS must be at least 1".into(),
+            ));
+        }
+
+        Ok(Self {
+            database_url,
+            admin_database_url,
+            site_addr,
+            site_root,
+            jwt_secret,
+            jwt_secret_generated,
+            cookie_secure,
+            smtp_url,
+            public_url,
+            anthropic_api_key: var("RF_ANTHROPIC_API_KEY"),
+            session: SessionSettings {
+                idle,
+                absolute,
+                access_token_minutes,
+            },
+            ai_assessment_timeout: Duration::from_secs(ai_secs as u64),
+        })
+    }
+}
+
+fn random_secret() -> Vec<u8> {
+    use rand::RngCore;
+    let mut bytes = vec![0u8; 48];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes
+}
+
+fn parse_bool(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "TRUE" | "yes") => Ok(true),
+        Some("0" | "false" | "FALSE" | "no") => Ok(false),
+        Some(other) => Err(ConfigError(format!(
+            "{name} must be true or false, not {other:?}"
+        ))),
+    }
+}
+
+fn int(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: i64,
+) -> Result<i64, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} must be a whole number, not {v:?}"))),
+    }
+}
+
+fn window(
+    var: &impl Fn(&str) -> Option<String>,
+    prefix: &str,
+    default: i32,
+    min: i32,
+    max: i32,
+) -> Result<WindowSettings, ConfigError> {
+    let get = |suffix: &str, d: i32| -> Result<i32, ConfigError> {
+        let name = format!("{prefix}_{suffix}");
+        let v = int(var, &name, d.into())?;
+        i32::try_from(v)
+            .ok()
+            .filter(|v| *v > 0)
+            .ok_or_else(|| ConfigError(format!("{name} must be a positive number of minutes")))
+    };
+    let w = WindowSettings {
+        default: get("DEFAULT", default)?,
+        min: get("MIN", min)?,
+        max: get("MAX", max)?,
+    };
+    if !(w.min <= w.default && w.default <= w.max) {
+        return Err(ConfigError(format!(
+            "{prefix}_MIN <= {prefix}_DEFAULT <= {prefix}_MAX must hold (got {} / {} / {})",
+            w.min, w.default, w.max
+        )));
+    }
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)], purpose: Purpose) -> Result<Config, ConfigError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| env.get(k).cloned(), purpose)
+    }
+
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://127.0.0.1/rf");
+
+    #[test]
+    fn serve_refuses_to_start_without_a_secret_unless_dev() {
+        let err = load(&[DB], Purpose::Serve).unwrap_err();
+        assert!(err.0.contains("RF_JWT_SECRET"), "{err}");
+        let dev = load(&[DB, ("RF_DEV", "1")], Purpose::Serve).unwrap();
+        assert!(dev.jwt_secret_generated);
+        assert!(dev.jwt_secret.len() >= 32);
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_even_in_dev() {
+        let err = load(
+            &[DB, ("RF_DEV", "1"), ("RF_JWT_SECRET", "short")],
+            Purpose::Serve,
+        );
+        assert!(err.unwrap_err().0.contains("32 bytes"));
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let c = load(&[DB, ("RF_JWT_SECRET", &"x".repeat(32))], Purpose::Serve).unwrap();
+        assert_eq!(c.site_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.site_root, "target/site");
+        assert!(c.cookie_secure);
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert_eq!(c.admin_database_url, c.database_url);
+        assert_eq!(
+            c.session.idle,
+            WindowSettings {
+                default: 4320,
+                min: 15,
+                max: 43200
+            }
+        );
+        assert_eq!(
+            c.session.absolute,
+            WindowSettings {
+                default: 20160,
+                min: 60,
+                max: 129600
+            }
+        );
+        assert_eq!(c.session.access_token_minutes, 5);
+        assert_eq!(c.ai_assessment_timeout, Duration::from_secs(45));
+        assert!(c.smtp_url.is_none() && c.anthropic_api_key.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let secret = "x".repeat(32);
+        let base = [DB, ("RF_JWT_SECRET", secret.as_str())];
+        for (k, v) in [
+            ("RF_COOKIE_SECURE", "maybe"),
+            ("ACCESS_TOKEN_MINUTES", "five"),
+            ("SESSION_IDLE_MINUTES_DEFAULT", "5"),
+            ("LEPTOS_SITE_ADDR", "nowhere"),
+            ("RF_SMTP_URL", "mail.example.com"),
+        ] {
+            let mut pairs = base.to_vec();
+            pairs.push((k, v));
+            let err = load(&pairs, Purpose::Serve).unwrap_err();
+            assert!(err.0.contains(k), "{k}: {err}");
+        }
+    }
+
+    #[test]
+    fn debug_output_never_contains_the_secret() {
+        let secret = "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+        let c = load(&[DB, ("RF_JWT_SECRET", secret)], Purpose::Serve).unwrap();
+        assert!(!format!("{c:?}").contains(secret));
+    }
+}

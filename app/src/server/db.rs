@@ -1,0 +1,53 @@
+//! The database: pool, migrations, and the tenant transaction that every request runs in.
+
+use sqlx::{migrate::Migrator, postgres::PgPoolOptions, PgPool, Postgres, Transaction};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// The migrations of `migrations/`, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// The non-superuser role that tenant transactions switch to. Row-level security applies to it.
+pub const APP_ROLE: &str = "rf_app";
+
+pub type Tx = Transaction<'static, Postgres>;
+
+pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+    PgPoolOptions::new()
+        .max_connections(32)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(url)
+        .await
+}
+
+pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
+    MIGRATOR.run(pool).await
+}
+
+/// Begins a transaction that can only see and write one account's rows.
+///
+/// It switches to [`APP_ROLE`] and sets `app.account_id` for this transaction only (`SET LOCAL`
+/// semantics), so row-level security filters every statement in it, including one that forgets
+/// its `account_id` filter. Both settings end with the transaction, so a pooled connection never
+/// carries one tenant into the next request.
+pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('role', $1, true), set_config('app.account_id', $2, true)")
+        .bind(APP_ROLE)
+        .bind(account_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Is the database answering? Used by `/healthz`.
+pub async fn ping(pool: &PgPool) -> bool {
+    matches!(
+        tokio::time::timeout(
+            Duration::from_secs(2),
+            sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(pool)
+        )
+        .await,
+        Ok(Ok(1))
+    )
+}

@@ -1,0 +1,168 @@
+//! `resolutionflow`: the server and its operator commands (CONTRACT §1).
+
+use anyhow::Context;
+use app::server::{
+    config::{Config, Purpose},
+    db, http, seed,
+    state::AppState,
+};
+use clap::{Parser, Subcommand};
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "resolutionflow",
+    version,
+    about = "ResolutionFlow server and operator tools"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply migrations, then serve HTTP (the default).
+    Serve,
+    /// Apply the migrations in migrations/ and exit.
+    Migrate,
+    /// Create the demo accounts and users; running it again changes nothing.
+    SeedDemo,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let _ = dotenvy::dotenv();
+    init_tracing();
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve().await,
+        Command::Migrate => migrate().await,
+        Command::SeedDemo => seed_demo().await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err:#}");
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::{fmt, EnvFilter};
+    let filter = EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower=warn,hyper=warn"));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("RF_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.compact().init();
+    }
+}
+
+async fn connect(config: &Config) -> anyhow::Result<sqlx::PgPool> {
+    db::connect(&config.database_url)
+        .await
+        .context("could not connect to DATABASE_URL")
+}
+
+async fn migrate() -> anyhow::Result<()> {
+    let config = Config::from_env(Purpose::Tool)?;
+    let pool = connect(&config).await?;
+    db::migrate(&pool).await.context("migrations failed")?;
+    tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn seed_demo() -> anyhow::Result<()> {
+    let config = Config::from_env(Purpose::Tool)?;
+    let pool = connect(&config).await?;
+    let report = seed::seed_demo(&pool).await.context("seeding failed")?;
+    if report.is_empty() {
+        println!("demo data already present; nothing changed");
+    } else {
+        println!(
+            "demo data created: {} accounts, {} users, {} subscriptions (password: {})",
+            report.accounts,
+            report.users,
+            report.subscriptions,
+            seed::DEMO_PASSWORD
+        );
+    }
+    Ok(())
+}
+
+async fn serve() -> anyhow::Result<()> {
+    let config = Config::from_env(Purpose::Serve)?;
+    if config.jwt_secret_generated {
+        tracing::warn!(
+            "RF_DEV=1 and no RF_JWT_SECRET: using a random signing secret; \
+             every session ends when this process stops"
+        );
+    }
+    tracing::info!(?config, "starting");
+    let pool = connect(&config).await?;
+    db::migrate(&pool).await.context("migrations failed")?;
+
+    let leptos_options = LeptosOptions::builder()
+        .output_name("resolutionflow")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .env(leptos_env())
+        .build();
+    let addr = config.site_addr;
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+        leptos_options,
+    };
+    let app = http::router(state);
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("could not listen on {addr}"))?;
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .context("server error")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `LEPTOS_ENV` when given, else production for release builds and development otherwise.
+fn leptos_env() -> leptos::config::Env {
+    match std::env::var("LEPTOS_ENV").ok().as_deref() {
+        Some("DEV" | "dev" | "development") => leptos::config::Env::DEV,
+        Some(_) => leptos::config::Env::PROD,
+        None if cfg!(debug_assertions) => leptos::config::Env::DEV,
+        None => leptos::config::Env::PROD,
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
