@@ -8,7 +8,6 @@ use app::server::{
 };
 use clap::{Parser, Subcommand};
 use leptos::prelude::LeptosOptions;
-use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -115,12 +114,7 @@ async fn serve() -> anyhow::Result<()> {
         .env(leptos_env())
         .build();
     let addr = config.site_addr;
-    let state = AppState {
-        pool,
-        config: Arc::new(config),
-        leptos_options,
-    };
-    let app = http::router(state);
+    let app = http::router(AppState::new(pool, config, leptos_options));
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -165,19 +165,23 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let too_large = |msg: &str| msg.contains("length limit exceeded");
         match value {
-            // The request could not be decoded: malformed JSON, wrong types, bad UTF-8.
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => {
-                if msg.contains("length limit exceeded") {
+            // On the server: the request could not be decoded (malformed JSON, wrong types,
+            // missing fields, invalid UTF-8) or was too large.
+            ServerFnErrorErr::Args(msg)
+            | ServerFnErrorErr::MissingArg(msg)
+            | ServerFnErrorErr::Deserialization(msg)
+            | ServerFnErrorErr::Request(msg)
+                if cfg!(feature = "ssr") =>
+            {
+                if too_large(&msg) {
                     Self::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
                 } else {
                     Self::bad_request(format!("The request could not be read: {msg}"))
                 }
             }
-            ServerFnErrorErr::Request(msg) if msg.contains("length limit exceeded") => {
-                Self::new(ErrorCode::PayloadTooLarge, "The request body is too large.")
-            }
-            // On the client: the network failed or the answer was not ours to read.
+            // In the browser: the network failed or the answer was not ours to read.
             ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => Self::new(
                 ErrorCode::Internal,
                 "Could not reach ResolutionFlow. Check your connection and try again.",

@@ -2,8 +2,10 @@
 #![recursion_limit = "256"]
 //! (feature `hydrate`).
 
+pub mod api;
 pub mod components;
 pub mod error;
+pub mod model;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
@@ -12,10 +14,10 @@ use components::layout::AppLayout;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Redirect, Route, Router, Routes},
+    components::{Route, Router, Routes},
     path,
 };
-use pages::{login::LoginPage, not_found::NotFound};
+use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -49,7 +51,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <AppLayout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=|| view! { <Redirect path="/login" /> } />
+                    <Route path=path!("/") view=DashboardPage />
                     <Route path=path!("/login") view=LoginPage />
                 </Routes>
             </AppLayout>

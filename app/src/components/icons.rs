@@ -70,3 +70,13 @@ pub fn Compass() -> impl IntoView {
         </svg>
     }
 }
+
+#[component]
+pub fn Info() -> impl IntoView {
+    view! {
+        <svg class="h-5 w-5 shrink-0" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <circle cx="12" cy="12" r="10" />
+            <path d="M12 16v-4M12 8h.01" />
+        </svg>
+    }
+}

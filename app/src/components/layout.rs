@@ -2,13 +2,16 @@
 
 use super::{
     icons::LogoMark,
+    session::{provide_session, use_session},
     toast::{provide_toasts, ToastRegion},
 };
+use crate::{api::auth::Visitor, model::User};
 use leptos::prelude::*;
 
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
+    provide_session();
     view! {
         <div class="flex min-h-full flex-col">
             <TopBar />
@@ -20,6 +23,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 
 #[component]
 fn TopBar() -> impl IntoView {
+    let session = use_session();
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
             <div class="mx-auto flex h-14 max-w-7xl items-center justify-between px-4 sm:px-6">
@@ -27,7 +31,58 @@ fn TopBar() -> impl IntoView {
                     <LogoMark class="h-7 w-7" />
                     <span>"ResolutionFlow"</span>
                 </a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match session.await {
+                            Ok(Visitor { session: Some(view), .. }) => {
+                                view! { <UserMenu user=view.user /> }.into_any()
+                            }
+                            _ => ().into_any(),
+                        }
+                    })}
+                </Suspense>
             </div>
         </header>
+    }
+}
+
+fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|w| w.chars().next())
+        .take(2)
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// The signed-in user's menu. A `<details>` element, so it opens and signs out without
+/// JavaScript too.
+#[component]
+fn UserMenu(user: User) -> impl IntoView {
+    view! {
+        <details class="group relative" data-testid="user-menu">
+            <summary class="flex cursor-pointer list-none items-center gap-2 rounded-full py-1 pl-1 pr-3 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
+                <span class="flex h-8 w-8 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700">
+                    {initials(&user.name)}
+                </span>
+                <span class="hidden font-medium sm:inline">{user.name.clone()}</span>
+                <svg class="h-4 w-4 text-slate-400 transition group-open:rotate-180" viewBox="0 0 20 20" fill="currentColor" aria-hidden="true">
+                    <path fill-rule="evenodd" d="M5.2 7.2a.75.75 0 0 1 1.06 0L10 10.94l3.74-3.74a.75.75 0 1 1 1.06 1.06l-4.27 4.27a.75.75 0 0 1-1.06 0L5.2 8.26a.75.75 0 0 1 0-1.06z" clip-rule="evenodd" />
+                </svg>
+            </summary>
+            <div class="absolute right-0 mt-2 w-64 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-lg">
+                <div class="border-b border-slate-100 px-4 py-3">
+                    <p class="truncate text-sm font-medium text-slate-900">{user.name.clone()}</p>
+                    <p class="truncate text-xs text-slate-500">{user.email.clone()}</p>
+                    <p class="mt-1 inline-flex rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-600">
+                        {user.role.to_string()}
+                    </p>
+                </div>
+                <form method="post" action="/logout">
+                    <button type="submit" class="block w-full px-4 py-2.5 text-left text-sm text-slate-700 hover:bg-slate-50">
+                        "Sign out"
+                    </button>
+                </form>
+            </div>
+        </details>
     }
 }

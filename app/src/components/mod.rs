@@ -2,4 +2,5 @@
 
 pub mod icons;
 pub mod layout;
+pub mod session;
 pub mod toast;

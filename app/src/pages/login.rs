@@ -1,11 +1,20 @@
-use crate::components::icons::{Check, Eye, EyeOff, LogoMark};
-use leptos::prelude::*;
+use crate::{
+    api::auth::{login, Visitor},
+    components::{
+        icons::{Check, Eye, EyeOff, Info, LogoMark},
+        session::{safe_next, use_session},
+    },
+    error::ErrorCode,
+};
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
     view! {
         <Title text="Sign in" />
+        <AlreadySignedIn />
         <div class="grid flex-1 lg:grid-cols-2">
             <BrandPanel />
             <section class="flex items-center justify-center px-6 py-12 sm:px-12">
@@ -25,11 +34,93 @@ pub fn LoginPage() -> impl IntoView {
     }
 }
 
+/// The message for an error code the no-JavaScript form was sent back with.
+fn message_for(code: &str) -> &'static str {
+    match code {
+        "invalid_credentials" => "That e-mail and password don't match an account.",
+        "rate_limited" => "Too many sign-in attempts. Try again in a few minutes.",
+        "validation_failed" | "bad_request" => "Enter your e-mail and password.",
+        _ => "We couldn't sign you in. Please try again.",
+    }
+}
+
+const INPUT: &str = "mt-1.5 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:outline-none focus:ring-2";
+
+fn input_class(invalid: bool) -> String {
+    if invalid {
+        format!("{INPUT} border-red-400 focus:border-red-500 focus:ring-red-500/30")
+    } else {
+        format!("{INPUT} border-slate-300 focus:border-indigo-500 focus:ring-indigo-500/30")
+    }
+}
+
 #[component]
 fn LoginForm() -> impl IntoView {
+    let query = use_query_map();
+    let next = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("next")
+                .map(|n| safe_next(&n).to_owned())
+                .unwrap_or_else(|| "/".into())
+        })
+    });
+    let expired = move || query.with(|q| q.get("reason").as_deref() == Some("session_expired"));
+
+    let error = RwSignal::new(
+        query
+            .with_untracked(|q| q.get("error"))
+            .map(|c| message_for(&c).to_owned()),
+    );
+    let email_error = RwSignal::new(None::<String>);
+    let password_error = RwSignal::new(None::<String>);
+    let pending = RwSignal::new(false);
     let show_password = RwSignal::new(false);
+    let email_ref = NodeRef::<html::Input>::new();
+    let password_ref = NodeRef::<html::Input>::new();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if pending.get_untracked() {
+            return;
+        }
+        let email = email_ref.get().map(|el| el.value()).unwrap_or_default();
+        let password = password_ref.get().map(|el| el.value()).unwrap_or_default();
+        pending.set(true);
+        error.set(None);
+        email_error.set(None);
+        password_error.set(None);
+        leptos::task::spawn_local(async move {
+            match login(email, password, false).await {
+                Ok(_) => {
+                    // A full page load, so the next page renders on the server with the session.
+                    let _ = window().location().assign(&next.get_untracked());
+                }
+                Err(err) => {
+                    email_error.set(err.field("email").map(str::to_owned));
+                    password_error.set(err.field("password").map(str::to_owned));
+                    if err.error != ErrorCode::ValidationFailed {
+                        error.set(Some(err.message));
+                    }
+                    pending.set(false);
+                }
+            }
+        });
+    };
+
     view! {
-        <form method="post" class="space-y-5" novalidate>
+        <Show when=expired>
+            <div class="mb-6 flex gap-3 rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900" role="status" data-testid="session-expired-banner">
+                <Info />
+                <p>"Your session has expired. Please sign in again to continue."</p>
+            </div>
+        </Show>
+        {move || error.get().map(|message| view! {
+            <div class="mb-6 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900" role="alert">
+                {message}
+            </div>
+        })}
+        <form method="post" action="/login" class="space-y-5" novalidate on:submit=on_submit>
+            <input type="hidden" name="next" prop:value=move || next.get() />
             <div>
                 <label for="email" class="block text-sm font-medium text-slate-700">"E-mail"</label>
                 <input
@@ -38,24 +129,29 @@ fn LoginForm() -> impl IntoView {
                     type="email"
                     autocomplete="username"
                     required
-                    class="mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30"
+                    node_ref=email_ref
+                    aria-invalid=move || email_error.with(Option::is_some).to_string()
+                    class=move || input_class(email_error.with(Option::is_some))
                     placeholder="you@yourmsp.com"
                 />
+                {move || email_error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
             </div>
             <div>
                 <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
-                <div class="relative mt-1.5">
+                <div class="relative">
                     <input
                         id="password"
                         name="password"
                         type=move || if show_password.get() { "text" } else { "password" }
                         autocomplete="current-password"
                         required
-                        class="block w-full rounded-md border border-slate-300 bg-white py-2 pl-3 pr-11 text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30"
+                        node_ref=password_ref
+                        aria-invalid=move || password_error.with(Option::is_some).to_string()
+                        class=move || format!("{} pr-11", input_class(password_error.with(Option::is_some)))
                     />
                     <button
                         type="button"
-                        class="absolute inset-y-0 right-0 flex items-center px-3 text-slate-400 hover:text-slate-600 focus:text-indigo-600 focus:outline-none"
+                        class="absolute inset-y-0 right-0 mt-1.5 flex items-center px-3 text-slate-400 hover:text-slate-600 focus:text-indigo-600 focus:outline-none"
                         aria-controls="password"
                         aria-pressed=move || show_password.get().to_string()
                         aria-label=move || if show_password.get() { "Hide password" } else { "Show password" }
@@ -64,14 +160,36 @@ fn LoginForm() -> impl IntoView {
                         {move || if show_password.get() { view! { <EyeOff /> }.into_any() } else { view! { <Eye /> }.into_any() }}
                     </button>
                 </div>
+                {move || password_error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
             </div>
             <button
                 type="submit"
-                class="flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                disabled=move || pending.get()
+                class="flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60"
             >
-                "Sign in"
+                {move || if pending.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
+    }
+}
+
+/// Sends a visitor who is already signed in on to where they were going.
+#[component]
+fn AlreadySignedIn() -> impl IntoView {
+    let session = use_session();
+    let query = use_query_map();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Visitor { session: Some(_), .. }) => {
+                        let next = query.with_untracked(|q| q.get("next").map(|n| safe_next(&n).to_owned()));
+                        view! { <Redirect path=next.unwrap_or_else(|| "/".into()) /> }.into_any()
+                    }
+                    _ => ().into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 

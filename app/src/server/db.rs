@@ -40,6 +40,17 @@ pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Erro
     Ok(tx)
 }
 
+/// A transaction as the application role with no tenant: it sees no tenant row at all, only
+/// what the `SECURITY DEFINER` sign-in functions return.
+pub async fn anonymous_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('role', $1, true)")
+        .bind(APP_ROLE)
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Is the database answering? Used by `/healthz`.
 pub async fn ping(pool: &PgPool) -> bool {
     matches!(

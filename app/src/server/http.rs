@@ -1,31 +1,35 @@
 //! The HTTP surface: the axum router with the Leptos pages, the server functions under `/api`,
 //! `/healthz`, static files, and an access log.
 
-use super::{db, state::AppState};
+use super::{auth, db, state::AppState, web_auth};
 use crate::{error::ApiError, shell, App};
 use axum::{
     body::{to_bytes, Body},
     extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{any, get, post},
     Router,
 };
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Instant;
 
 /// Largest JSON body a server function accepts.
 pub const MAX_API_BODY: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    auth::warm_up();
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/api/{*fn_name}", post(server_fn))
+        // Known server functions are registered by `leptos_routes_with_context`; this catches the rest.
+        .route("/api/{*rest}", any(unknown_api))
+        .route("/login", post(web_auth::login_form))
+        .route("/logout", post(web_auth::logout_form))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -33,6 +37,15 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web_auth::refresh_page_session,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            web_auth::origin_guard,
+        ))
+        .layer(middleware::from_fn(api_error_status))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
 }
@@ -45,19 +58,19 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Runs a server function and gives its error the status and content type of CONTRACT §3.
-async fn server_fn(State(state): State<AppState>, req: Request) -> Response {
-    let res = handle_server_fns_with_context(move || provide_context(state.clone()), req)
-        .await
-        .into_response();
+async fn unknown_api() -> Response {
+    error_response(&ApiError::not_found())
+}
+
+/// Gives a server function's error the status and content type of CONTRACT §3 (Leptos itself
+/// answers every error with 500).
+async fn api_error_status(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
     if res.headers().contains_key("serverfnerror") {
-        return with_error_status(res).await;
+        with_error_status(res).await
+    } else {
+        res
     }
-    if res.status() == StatusCode::BAD_REQUEST {
-        // No server function at that path: answer in the contract's shape.
-        return error_response(&ApiError::not_found());
-    }
-    res
 }
 
 async fn with_error_status(res: Response) -> Response {
@@ -68,27 +81,28 @@ async fn with_error_status(res: Response) -> Response {
     let Ok(err) = serde_json::from_slice::<ApiError>(&bytes) else {
         return error_response(&ApiError::internal());
     };
-    parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    // Keep the headers the server function set (cookies cleared on a failed refresh).
+    parts.status = error_headers(&err, &mut parts.headers);
     Response::from_parts(parts, Body::from(bytes))
 }
 
 /// An `ApiError` as a complete HTTP response.
 pub fn error_response(err: &ApiError) -> Response {
-    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let body = serde_json::to_vec(err).unwrap_or_default();
-    (
-        status,
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
-        body,
-    )
-        .into_response()
+    let mut res = Body::from(serde_json::to_vec(err).unwrap_or_default()).into_response();
+    *res.status_mut() = error_headers(err, res.headers_mut());
+    res
+}
+
+/// The one place an error's code becomes an HTTP status (and `Retry-After` when it says when).
+fn error_headers(err: &ApiError, headers: &mut HeaderMap) -> StatusCode {
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if let Some(seconds) = err.details.get("retry_after").and_then(|v| v.as_i64()) {
+        headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
 }
 
 /// One line per request: method, path (never the query string, which can carry tokens),

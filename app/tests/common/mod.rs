@@ -11,7 +11,7 @@ use axum::{body::Body, http::Request, Router};
 use http_body_util::BodyExt;
 use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
-use std::{collections::HashMap, sync::Arc};
+use std::collections::HashMap;
 use tower::ServiceExt;
 
 /// A configuration as `serve` would read it, plus `extra` variables.
@@ -33,11 +33,7 @@ pub fn state(pool: PgPool, config: Config) -> AppState {
         .output_name("resolutionflow")
         .site_root("target/site")
         .build();
-    AppState {
-        pool,
-        config: Arc::new(config),
-        leptos_options,
-    }
+    AppState::new(pool, config, leptos_options)
 }
 
 pub fn router(pool: PgPool) -> Router {

@@ -1,0 +1,178 @@
+//! `/api/auth/*`: sign-in, refresh, sign-out and the current session (CONTRACT §4).
+
+use crate::{
+    error::ApiError,
+    model::{SessionEnd, SessionView, User},
+};
+use chrono::{DateTime, Utc};
+use leptos::{prelude::*, server_fn::codec::Json};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use {
+    super::ctx,
+    crate::server::{auth, web_auth},
+};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginAnswer {
+    pub user: User,
+    pub idle_expires_at: DateTime<Utc>,
+    pub absolute_expires_at: DateTime<Utc>,
+    /// Only when asked for with `token_in_body` (API clients without a cookie jar).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshAnswer {
+    pub idle_expires_at: DateTime<Utc>,
+    pub absolute_expires_at: DateTime<Utc>,
+    /// Only when the refresh token came in the body: the rotated pair for the API client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoutAnswer {
+    pub ok: bool,
+}
+
+/// What the app shell knows about the visitor: their session, or why it ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visitor {
+    pub session: Option<SessionView>,
+    pub ended: Option<SessionEnd>,
+}
+
+#[server(prefix = "/api", endpoint = "auth/login", input = Json)]
+pub async fn login(
+    email: String,
+    password: String,
+    #[server(default)] token_in_body: bool,
+) -> Result<LoginAnswer, ApiError> {
+    let state = ctx::state()?;
+    let parts = ctx::parts()?;
+    let now = Utc::now();
+    let ip = web_auth::client_ip(&parts.extensions);
+    let issued = web_auth::sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
+    ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
+    Ok(LoginAnswer {
+        user: issued.user,
+        idle_expires_at: issued.idle_expires_at,
+        absolute_expires_at: issued.absolute_expires_at,
+        access_token: token_in_body.then_some(issued.access_token),
+        refresh_token: token_in_body.then_some(issued.refresh_token),
+    })
+}
+
+#[server(prefix = "/api", endpoint = "auth/refresh", input = Json)]
+pub async fn refresh(
+    #[server(default)] refresh_token: Option<String>,
+) -> Result<RefreshAnswer, ApiError> {
+    let state = ctx::state()?;
+    let parts = ctx::parts()?;
+    let now = Utc::now();
+    let from_body = refresh_token.is_some();
+    let token = refresh_token
+        .or_else(|| web_auth::refresh_cookie(&state, &parts.headers).map(str::to_owned))
+        .ok_or_else(|| ApiError::from(auth::AuthError::InvalidRefreshToken))?;
+    let outcome = auth::refresh(
+        &state.pool,
+        &state.keys,
+        &state.config.session,
+        &token,
+        web_auth::user_agent(&parts.headers),
+        now,
+    )
+    .await;
+    match outcome {
+        Ok(issued) => {
+            ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
+            Ok(RefreshAnswer {
+                idle_expires_at: issued.idle_expires_at,
+                absolute_expires_at: issued.absolute_expires_at,
+                access_token: from_body.then_some(issued.access_token),
+                refresh_token: from_body.then_some(issued.refresh_token),
+            })
+        }
+        // The winner of a concurrent rotation already set fresh cookies: leave them alone.
+        Err(err @ auth::AuthError::RotatedConcurrently { .. }) => Err(err.into()),
+        Err(err) => {
+            if !from_body {
+                ctx::set_cookies(web_auth::cleared_cookies(&state));
+            }
+            Err(err.into())
+        }
+    }
+}
+
+#[server(prefix = "/api", endpoint = "auth/logout", input = Json)]
+pub async fn logout() -> Result<LogoutAnswer, ApiError> {
+    let state = ctx::state()?;
+    let parts = ctx::parts()?;
+    if let Some(token) = web_auth::refresh_cookie(&state, &parts.headers) {
+        auth::logout(&state.pool, &state.keys, token, Utc::now()).await?;
+    }
+    ctx::set_cookies(web_auth::cleared_cookies(&state));
+    Ok(LogoutAnswer { ok: true })
+}
+
+#[server(prefix = "/api", endpoint = "auth/session", input = Json)]
+pub async fn session() -> Result<SessionView, ApiError> {
+    let state = ctx::state()?;
+    let parts = ctx::parts()?;
+    let claims = ctx::require_access(&state, &parts)?;
+    session_view(&state, &parts, &claims)
+        .await?
+        .ok_or_else(ApiError::not_authenticated)
+}
+
+/// The app shell's view of the visitor; never an error for a signed-out visitor.
+#[server(prefix = "/api", endpoint = "auth/current", input = Json)]
+pub async fn current_session() -> Result<Visitor, ApiError> {
+    let state = ctx::state()?;
+    let parts = ctx::parts()?;
+    let ended = match parts.extensions.get::<web_auth::PageAuth>() {
+        Some(web_auth::PageAuth::Ended(reason)) => *reason,
+        _ => None,
+    };
+    let now = Utc::now();
+    let session = match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
+        Some(claims) => session_view(&state, &parts, &claims).await?,
+        None => None,
+    };
+    Ok(Visitor { session, ended })
+}
+
+#[cfg(feature = "ssr")]
+async fn session_view(
+    state: &crate::server::state::AppState,
+    parts: &axum::http::request::Parts,
+    claims: &crate::server::tokens::AccessClaims,
+) -> Result<Option<SessionView>, ApiError> {
+    let user = auth::current_user(&state.pool, claims).await.map_err(|e| {
+        tracing::error!(error = %e, "loading the session user");
+        ApiError::internal()
+    })?;
+    Ok(user.map(|user| {
+        // A page load refreshed in place carries the new windows; otherwise the cookie's.
+        let windows = parts
+            .extensions
+            .get::<web_auth::RefreshedWindows>()
+            .map(|w| (w.idle_expires_at, w.absolute_expires_at))
+            .or_else(|| {
+                web_auth::refresh_cookie(state, &parts.headers)
+                    .and_then(|token| auth::windows_of(&state.keys, token, user.id))
+            });
+        SessionView {
+            idle_expires_at: windows.map(|w| w.0),
+            absolute_expires_at: windows.map(|w| w.1),
+            user,
+        }
+    }))
+}

@@ -1,0 +1,49 @@
+//! The server functions: the JSON API of CONTRACT §3–§8. Each one parses, authorises, calls the
+//! domain in `server/` and maps its errors; none holds business rules.
+
+pub mod auth;
+
+/// Request context for server function bodies (server only).
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx {
+    use crate::{
+        error::ApiError,
+        server::{state::AppState, tokens::AccessClaims, web_auth},
+    };
+    use axum::http::{header, request::Parts, HeaderName, HeaderValue};
+    use chrono::Utc;
+    use leptos::prelude::use_context;
+    use leptos_axum::ResponseOptions;
+
+    pub fn state() -> Result<AppState, ApiError> {
+        use_context::<AppState>().ok_or_else(|| {
+            tracing::error!("AppState missing from the server function context");
+            ApiError::internal()
+        })
+    }
+
+    pub fn parts() -> Result<Parts, ApiError> {
+        use_context::<Parts>().ok_or_else(|| {
+            tracing::error!("request parts missing from the server function context");
+            ApiError::internal()
+        })
+    }
+
+    /// The caller's access claims, or 401 `not_authenticated`.
+    pub fn require_access(state: &AppState, parts: &Parts) -> Result<AccessClaims, ApiError> {
+        web_auth::access_claims(state, &parts.headers, &parts.extensions, Utc::now())
+            .ok_or_else(ApiError::not_authenticated)
+    }
+
+    pub fn append_header(name: HeaderName, value: HeaderValue) {
+        if let Some(res) = use_context::<ResponseOptions>() {
+            res.append_header(name, value);
+        }
+    }
+
+    pub fn set_cookies(values: [HeaderValue; 2]) {
+        for value in values {
+            append_header(header::SET_COOKIE, value);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The visitor's session as the UI sees it, loaded once per page with the server render and
+//! handed to the browser with the hydration data.
+
+use crate::{
+    api::auth::{current_session, Visitor},
+    error::ApiError,
+    model::SessionView,
+};
+use leptos::prelude::*;
+use leptos_router::{components::Redirect, hooks::use_location};
+
+pub type SessionResource = Resource<Result<Visitor, ApiError>>;
+
+pub fn provide_session() -> SessionResource {
+    let resource = Resource::new_blocking(|| (), |_| current_session());
+    provide_context(resource);
+    resource
+}
+
+pub fn use_session() -> SessionResource {
+    expect_context::<SessionResource>()
+}
+
+/// The signed-in session, inside a [`RequireUser`].
+pub fn use_signed_in() -> SessionView {
+    expect_context::<SessionView>()
+}
+
+/// Where a signed-out visitor goes: the sign-in page, told why when the session expired, and
+/// told where they were headed.
+pub fn login_url(expired: bool, next: &str) -> String {
+    let mut url = String::from("/login?");
+    if expired {
+        url.push_str("reason=session_expired&");
+    }
+    url.push_str("next=");
+    url.push_str(&encode_component(next));
+    url
+}
+
+/// Percent-encodes everything but unreserved characters and `/`.
+pub fn encode_component(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Where to go after signing in: a path on this site, never another origin.
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\");
+    if ok {
+        next
+    } else {
+        "/"
+    }
+}
+
+/// Renders its children for a signed-in visitor (with the session in context); sends anyone
+/// else to the sign-in page.
+#[component]
+pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let location = use_location();
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(Visitor { session: Some(view), .. }) => {
+                        provide_context(view);
+                        children.with_value(|c| c()).into_any()
+                    }
+                    Ok(Visitor { ended, .. }) => {
+                        let path = location.pathname.get_untracked();
+                        let search = location.search.get_untracked();
+                        let next = if search.is_empty() { path } else { format!("{path}?{search}") };
+                        view! { <Redirect path=login_url(ended.is_some(), &next) /> }.into_any()
+                    }
+                    Err(err) => view! { <LoadError err /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn LoadError(err: ApiError) -> impl IntoView {
+    view! {
+        <div class="mx-auto mt-16 max-w-md rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">
+            {err.message}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next("/pilot/1?pickup=true"), "/pilot/1?pickup=true");
+        assert_eq!(safe_next("//evil.test/x"), "/");
+        assert_eq!(safe_next("https://evil.test"), "/");
+        assert_eq!(safe_next("/\\evil.test"), "/");
+        assert_eq!(safe_next(""), "/");
+    }
+
+    #[test]
+    fn login_url_keeps_the_destination_and_the_reason() {
+        assert_eq!(login_url(false, "/"), "/login?next=/");
+        assert_eq!(
+            login_url(true, "/pilot/1?pickup=true"),
+            "/login?reason=session_expired&next=/pilot/1%3Fpickup%3Dtrue"
+        );
+    }
+}

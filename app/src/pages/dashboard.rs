@@ -1,0 +1,48 @@
+use crate::components::session::{use_signed_in, RequireUser};
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The signed-in home page.
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <Title text="Dashboard" />
+        <RequireUser>
+            <Dashboard />
+        </RequireUser>
+    }
+}
+
+/// A time as people read it, in UTC so server and browser render the same text.
+pub fn format_time(t: DateTime<Utc>) -> String {
+    t.format("%-d %b %Y, %H:%M UTC").to_string()
+}
+
+#[component]
+fn Dashboard() -> impl IntoView {
+    let session = use_signed_in();
+    let user = session.user.clone();
+    let windows = session.idle_expires_at.zip(session.absolute_expires_at);
+    view! {
+        <div class="mx-auto w-full max-w-7xl px-4 py-10 sm:px-6">
+            <h1 class="text-2xl font-semibold tracking-tight text-slate-900" data-testid="greeting">
+                {format!("Welcome back, {}", user.first_name())}
+            </h1>
+            <p class="mt-1 text-sm text-slate-600">
+                {format!("Signed in as {} · {}", user.email, user.role)}
+            </p>
+            {windows.map(|(idle, absolute)| view! {
+                <section class="mt-8 max-w-xl rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+                    <h2 class="text-sm font-semibold text-slate-900">"This session"</h2>
+                    <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
+                        <dt class="text-slate-500">"Signs out if idle after"</dt>
+                        <dd class="text-slate-900" data-testid="idle-expires">{format_time(idle)}</dd>
+                        <dt class="text-slate-500">"Ends at the latest"</dt>
+                        <dd class="text-slate-900" data-testid="absolute-expires">{format_time(absolute)}</dd>
+                    </dl>
+                </section>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,113 @@
+# Shared helpers for scripts/run.sh and scripts/test.sh. Sourced, not run.
+# Everything here is idempotent: a tool or service that is already in place is reused.
+
+set -euo pipefail
+
+RF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$RF_ROOT"
+
+# Pinned tool versions (see docs/BUILD.md for why these).
+RF_CARGO_LEPTOS_VERSION="0.3.8"
+RF_WASM_BINDGEN_VERSION="0.2.130"
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+# The build cache lives outside the checkout so a fresh clone (CI's) reuses what an earlier
+# build on this machine compiled. `target` in the checkout is a link to it.
+rf_target_cache() {
+  local cache="${RF_CACHE_DIR:-$HOME/.cache/resolutionflow}/target"
+  mkdir -p "$cache"
+  if [ ! -e target ] && [ ! -L target ]; then
+    ln -s "$cache" target
+  fi
+}
+
+rf_rust_tools() {
+  command -v cargo >/dev/null || die "cargo is not installed (rustup is expected on this machine)"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$RF_CARGO_LEPTOS_VERSION" ]; then
+    log "installing cargo-leptos $RF_CARGO_LEPTOS_VERSION (once per machine, ~12 min)"
+    cargo install --locked cargo-leptos --version "$RF_CARGO_LEPTOS_VERSION"
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$RF_WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $RF_WASM_BINDGEN_VERSION (once per machine, ~3 min)"
+    # Not --locked: its lockfile names a crate version the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$RF_WASM_BINDGEN_VERSION"
+  fi
+}
+
+# Tailwind v4 and wasm-opt (binaryen 132) come from npm; cargo-leptos finds them in node_modules/.bin.
+rf_node_tools() {
+  command -v npm >/dev/null || die "npm is not installed"
+  if [ ! -x node_modules/.bin/tailwindcss ] || [ ! -x node_modules/.bin/wasm-opt ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing Tailwind and wasm-opt from npm"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+rf_browser_tools() {
+  if [ ! -x end2end/node_modules/.bin/playwright ] \
+     || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
+    log "installing Playwright (without its browser download)"
+    (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian's Chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+# A PostgreSQL on 127.0.0.1:5432: reuse the running one, else start the installed cluster,
+# else install Debian's PostgreSQL and start it.
+rf_postgres() {
+  if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then return; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+    log "installing PostgreSQL"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  log "starting PostgreSQL"
+  local version
+  version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  for _ in $(seq 1 30); do
+    pg_isready -q -h 127.0.0.1 -p 5432 && return
+    sleep 1
+  done
+  die "PostgreSQL did not come up on 127.0.0.1:5432"
+}
+
+# A superuser connection to the local server: the current user if it may connect, else postgres.
+rf_pg_superuser() {
+  local me
+  me="$(id -un)"
+  if psql -h 127.0.0.1 -U "$me" -d postgres -Atqc "select rolsuper from pg_roles where rolname = current_user" 2>/dev/null | grep -qx t; then
+    echo "$me"
+  else
+    echo postgres
+  fi
+}
+
+rf_create_db() {
+  local user="$1" name="$2"
+  if ! psql -h 127.0.0.1 -U "$user" -d postgres -Atqc "select 1 from pg_database where datname = '$name'" | grep -qx 1; then
+    log "creating database $name"
+    psql -h 127.0.0.1 -U "$user" -d postgres -qc "create database \"$name\""
+  fi
+}
+
+rf_drop_db() {
+  local user="$1" name="$2"
+  psql -h 127.0.0.1 -U "$user" -d postgres -qc "drop database if exists \"$name\" with (force)" >/dev/null 2>&1 || true
+}
+
+rf_build_release() {
+  log "building (cargo leptos build --release)"
+  cargo leptos build --release
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs ResolutionFlow locally: installs what is missing, starts or reuses PostgreSQL, builds,
+# migrates, seeds the demo data and serves on http://127.0.0.1:3000.
+source "$(dirname "$0")/lib.sh"
+
+rf_target_cache
+rf_rust_tools
+rf_node_tools
+rf_postgres
+
+PGSUPER="$(rf_pg_superuser)"
+rf_create_db "$PGSUPER" resolutionflow
+
+# A local .env (never committed) keeps the signing secret across restarts, so a restart does
+# not sign everyone out. Plain http on 127.0.0.1 needs non-Secure cookies.
+if [ ! -f .env ]; then
+  log "writing .env for local use"
+  umask 077
+  cat > .env <<ENV
+DATABASE_URL=postgres://$PGSUPER@127.0.0.1:5432/resolutionflow
+RF_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
+RF_COOKIE_SECURE=false
+ENV
+fi
+set -a; source .env; set +a
+
+rf_build_release
+BIN=target/release/resolutionflow
+"$BIN" migrate
+"$BIN" seed-demo
+log "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (demo users: see README)"
+exec "$BIN" serve
