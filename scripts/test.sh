@@ -29,32 +29,5 @@ cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate 
 log "Rust tests"
 cargo test --release --workspace --features ssr,app/ssr
 
-# End-to-end: a throwaway database and a server of our own on a free port.
-E2E_DB="rf_e2e_$$"
-E2E_PORT="${RF_E2E_PORT:-3456}"
-SERVER_PID=""
-cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  rf_drop_db "$PGSUPER" "$E2E_DB"
-}
-trap cleanup EXIT
-rf_create_db "$PGSUPER" "$E2E_DB"
-
-export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
-BIN=target/release/resolutionflow
-"$BIN" migrate
-"$BIN" seed-demo
-
-log "starting the server on 127.0.0.1:$E2E_PORT"
-mkdir -p end2end/test-results
-LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_DEV=1 RF_COOKIE_SECURE=false \
-  "$BIN" serve >end2end/test-results/server.log 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat end2end/test-results/server.log; die "the server exited"; }
-  sleep 0.5
-done
-
-log "Playwright"
-(cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+log "end-to-end"
+exec "$RF_ROOT/scripts/e2e.sh"

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound};
 
@@ -51,8 +51,10 @@ pub fn App() -> impl IntoView {
         <Router>
             <AppLayout>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=DashboardPage />
-                    <Route path=path!("/login") view=LoginPage />
+                    // Async: the whole page is rendered before it is sent, so it reads
+                    // complete without JavaScript and a redirect can still set its status.
+                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

@@ -89,3 +89,58 @@ pub enum SessionEnd {
     Idle,
     Absolute,
 }
+
+/// A session window's system default, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDefaults {
+    pub idle_minutes: i32,
+    pub absolute_minutes: i32,
+}
+
+/// The envelope an owner's overrides must fit in, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyBounds {
+    pub idle_min: i32,
+    pub idle_max: i32,
+    pub absolute_min: i32,
+    pub absolute_max: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveUser {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub is_you: bool,
+}
+
+/// One login (a refresh-token family) that is still alive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginSession {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub user_name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub is_current: bool,
+}
+
+/// The account's session security as its owner sees it (CONTRACT §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub session_idle_minutes: Option<i32>,
+    pub session_absolute_minutes: Option<i32>,
+    pub effective_idle_minutes: i32,
+    pub effective_absolute_minutes: i32,
+    pub defaults: PolicyDefaults,
+    pub bounds: PolicyBounds,
+    pub active_users: Vec<ActiveUser>,
+    pub sessions: Vec<LoginSession>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedCount {
+    pub revoked_count: u64,
+}

@@ -233,7 +233,13 @@ async fn empty_fields_and_malformed_bodies_are_4xx_never_5xx(pool: PgPool) {
 async fn refresh_rotates_the_cookies_and_the_old_token_is_spent(pool: PgPool) {
     let router = app(pool, &[]).await;
     let (_, refresh) = login(&router).await;
-    let res = post_with_cookies(&router, "/api/auth/refresh", "{}", &[refresh.clone()]).await;
+    let res = post_with_cookies(
+        &router,
+        "/api/auth/refresh",
+        "{}",
+        std::slice::from_ref(&refresh),
+    )
+    .await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert!(res.json()["idle_expires_at"].is_string());
     let rotated = cookie_pair(&res, "rf_refresh").expect("rotated refresh cookie");
@@ -321,7 +327,13 @@ async fn pages_send_the_signed_out_to_login_with_the_reason(pool: PgPool) {
 
     // A revoked login is a plain sign-out: no banner.
     let (_, refresh) = login(&router).await;
-    post_with_cookies(&router, "/api/auth/logout", "{}", &[refresh.clone()]).await;
+    post_with_cookies(
+        &router,
+        "/api/auth/logout",
+        "{}",
+        std::slice::from_ref(&refresh),
+    )
+    .await;
     let res = page(&router, "/", &[refresh]).await;
     assert_eq!(res.headers["location"], "/login?next=/");
 }

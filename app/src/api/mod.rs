@@ -2,6 +2,7 @@
 //! domain in `server/` and maps its errors; none holds business rules.
 
 pub mod auth;
+pub mod security;
 
 /// Request context for server function bodies (server only).
 #[cfg(feature = "ssr")]

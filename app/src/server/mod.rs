@@ -7,6 +7,7 @@ pub mod db;
 pub mod http;
 pub mod passwords;
 pub mod rate_limit;
+pub mod security;
 pub mod seed;
 pub mod session_policy;
 pub mod state;

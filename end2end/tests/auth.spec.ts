@@ -1,0 +1,130 @@
+import { test, expect, hydrated, screenshot } from "./fixtures";
+import { signIn, cookie, dropAccessToken, signJwt, decodeJwt, DEMO_PASSWORD } from "./helpers";
+
+test("sign in, see the dashboard, sign out", async ({ page, context }) => {
+  await signIn(page, "jane@acme.test");
+  await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Jane");
+  const refresh = await cookie(context, "rf_refresh");
+  expect(refresh?.httpOnly).toBe(true);
+  expect(refresh?.sameSite).toBe("Lax");
+  expect(await page.evaluate(() => document.cookie), "no token is readable by script").toBe("");
+  await screenshot(page, "dashboard");
+
+  await page.getByTestId("user-menu").locator("summary").click();
+  await expect(page.getByTestId("user-menu").getByText("jane@acme.test")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByTestId("session-expired-banner")).toHaveCount(0);
+
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login\?next=\/$/, { timeout: 5000 });
+});
+
+test("a wrong password is refused inline and the form keeps the e-mail", async ({ page }) => {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("E-mail").fill("jane@acme.test");
+  await page.locator("#password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toHaveText("That e-mail and password don't match an account.");
+  await expect(page.getByLabel("E-mail")).toHaveValue("jane@acme.test");
+  await expect(page).toHaveURL(/\/login$/);
+  await screenshot(page, "login-error");
+});
+
+test("after sign-in the user lands where they were headed", async ({ page }) => {
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login\?next=\/$/);
+  await hydrated(page);
+  await page.getByLabel("E-mail").fill("sam@acme.test");
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Sam");
+});
+
+test("signing in works without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill("alex@acme.test");
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Alex");
+  await context.close();
+});
+
+test("a reload after the access token has expired stays signed in", async ({ page, context }) => {
+  test.setTimeout(120_000);
+  await signIn(page, "jane@acme.test");
+  const before = await cookie(context, "rf_refresh");
+  const access = await cookie(context, "rf_access");
+  const lifetime = decodeJwt(access!.value).exp - decodeJwt(access!.value).iat;
+  expect(lifetime, "the test server runs with ACCESS_TOKEN_MINUTES=1").toBe(60);
+
+  // Wait out the real access token: the browser drops the cookie at its Max-Age.
+  await page.waitForTimeout(61_000);
+  expect(await cookie(context, "rf_access")).toBeUndefined();
+
+  await page.reload();
+  await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Jane");
+  expect(await cookie(context, "rf_access")).toBeDefined();
+  expect((await cookie(context, "rf_refresh"))?.value).not.toBe(before?.value);
+});
+
+test("an idle-expired session shows the expired banner on the sign-in page", async ({ page, context }) => {
+  await signIn(page, "jane@acme.test");
+  const claims = decodeJwt((await cookie(context, "rf_refresh"))!.value);
+  const now = Math.floor(Date.now() / 1000);
+  await context.clearCookies();
+  await context.addCookies([
+    {
+      name: "rf_refresh",
+      value: signJwt({ ...claims, iat: now - 7200, exp: now - 60 }),
+      url: page.url(),
+      httpOnly: true,
+      sameSite: "Lax",
+    },
+  ]);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login\?reason=session_expired&next=\/$/);
+  const banner = page.getByTestId("session-expired-banner");
+  await expect(banner).toHaveText("Your session has expired. Please sign in again to continue.");
+  await expect(banner).toHaveClass(/bg-cyan-50/);
+  await hydrated(page);
+  await screenshot(page, "login-session-expired");
+});
+
+test("two pages refreshing at the same moment both stay signed in", async ({ context }) => {
+  const first = await context.newPage();
+  await signIn(first, "jane@acme.test");
+  const second = await context.newPage();
+  await second.goto("/");
+  await expect(second.getByTestId("greeting")).toBeVisible();
+
+  for (let round = 0; round < 3; round++) {
+    await dropAccessToken(context);
+    // Both pages present the same refresh token at once: one rotates it, the other must not
+    // be signed out.
+    await Promise.all([first.reload(), second.reload()]);
+    await expect(first.getByTestId("greeting")).toHaveText("Welcome back, Jane");
+    await expect(second.getByTestId("greeting")).toHaveText("Welcome back, Jane");
+  }
+
+  // Both pages call refresh from script at once; whichever loses retries and succeeds.
+  const refreshTwice = (page: typeof first) =>
+    page.evaluate(async () => {
+      const call = () => fetch("/api/auth/refresh", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      let res = await call();
+      if (res.status === 401) {
+        await new Promise((r) => setTimeout(r, 300));
+        res = await call();
+      }
+      return res.status;
+    });
+  const statuses = await Promise.all([refreshTwice(first), refreshTwice(second)]);
+  expect(statuses).toEqual([200, 200]);
+
+  await dropAccessToken(context);
+  await first.reload();
+  await expect(first.getByTestId("greeting")).toHaveText("Welcome back, Jane");
+});

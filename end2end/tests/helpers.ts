@@ -1,0 +1,40 @@
+import { createHmac } from "node:crypto";
+import { expect, type Page, type BrowserContext } from "@playwright/test";
+
+export const DEMO_PASSWORD = "resolutionflow-demo";
+
+/** Signs in through the real login form and waits for the dashboard. */
+export async function signIn(page: Page, email: string, next = "/") {
+  await page.goto(next === "/" ? "/login" : `/login?next=${encodeURIComponent(next)}`);
+  await page.waitForFunction(() => (window as any).__rf_hydrated === true);
+  await page.getByLabel("E-mail").fill(email);
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL((url) => url.pathname !== "/login");
+}
+
+export async function cookie(context: BrowserContext, name: string) {
+  return (await context.cookies()).find((c) => c.name === name);
+}
+
+/** The browser forgets its access token, as it does when the cookie's Max-Age runs out. */
+export async function dropAccessToken(context: BrowserContext) {
+  await context.clearCookies({ name: "rf_access" });
+  expect(await cookie(context, "rf_access")).toBeUndefined();
+}
+
+const b64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
+
+/** An HS256 JWT signed with the test server's secret (scripts/test.sh sets both). */
+export function signJwt(claims: Record<string, unknown>) {
+  const secret = process.env.RF_E2E_JWT_SECRET;
+  if (!secret) throw new Error("RF_E2E_JWT_SECRET is not set (run through scripts/test.sh)");
+  const head = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const body = b64url(JSON.stringify(claims));
+  const sig = createHmac("sha256", secret).update(`${head}.${body}`).digest("base64url");
+  return `${head}.${body}.${sig}`;
+}
+
+export function decodeJwt(token: string): Record<string, any> {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+}

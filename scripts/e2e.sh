@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Playwright in Debian's Chromium against the release build (run scripts/test.sh, or
+# `cargo leptos build --release`, first), on a throwaway database that is dropped afterwards.
+# Extra arguments go to `playwright test` (e.g. a spec file or `-g "sign in"`).
+source "$(dirname "$0")/lib.sh"
+
+rf_target_cache
+rf_browser_tools
+rf_postgres
+PGSUPER="$(rf_pg_superuser)"
+[ -x target/release/resolutionflow ] || die "no release build: run cargo leptos build --release"
+
+# End-to-end: a throwaway database and a server of our own on a free port.
+E2E_DB="rf_e2e_$$"
+E2E_PORT="${RF_E2E_PORT:-3456}"
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rf_drop_db "$PGSUPER" "$E2E_DB"
+}
+trap cleanup EXIT
+rf_create_db "$PGSUPER" "$E2E_DB"
+
+export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
+BIN=target/release/resolutionflow
+"$BIN" migrate
+"$BIN" seed-demo
+
+log "starting the server on 127.0.0.1:$E2E_PORT"
+mkdir -p target/e2e
+SERVER_LOG="$(readlink -f target)/e2e/server.log"
+# A known secret, so specs can mint the tokens an expired session would present; one-minute
+# access tokens, so a spec can wait one out for real.
+export RF_E2E_JWT_SECRET="e2e-$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')"
+LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
+  ACCESS_TOKEN_MINUTES=1 "$BIN" serve >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; die "the server exited"; }
+  sleep 0.5
+done
+
+log "Playwright (server log: $SERVER_LOG)"
+(cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test "$@")
