@@ -17,7 +17,10 @@ use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
-use pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound};
+use pages::{
+    account_security::AccountSecurityPage, account_settings::AccountSettingsPage,
+    dashboard::DashboardPage, login::LoginPage, not_found::NotFound,
+};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -55,6 +58,8 @@ pub fn App() -> impl IntoView {
                     // complete without JavaScript and a redirect can still set its status.
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

@@ -144,3 +144,45 @@ pub struct PolicyView {
 pub struct RevokedCount {
     pub revoked_count: u64,
 }
+
+/// CONTRACT §5's policy validation, in its order: each field within its bounds; then the
+/// effective idle window no longer than the effective absolute one. Shared by the server (422)
+/// and the browser (inline messages), so the two never disagree. Returns `(field, message)`.
+pub fn policy_errors(
+    idle: Option<i32>,
+    absolute: Option<i32>,
+    defaults: PolicyDefaults,
+    bounds: PolicyBounds,
+) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    let out_of = |v: Option<i32>, min: i32, max: i32| v.is_some_and(|v| !(min..=max).contains(&v));
+    if out_of(idle, bounds.idle_min, bounds.idle_max) {
+        errors.push((
+            "session_idle_minutes".to_owned(),
+            format!(
+                "Must be between {} and {} minutes.",
+                bounds.idle_min, bounds.idle_max
+            ),
+        ));
+    }
+    if out_of(absolute, bounds.absolute_min, bounds.absolute_max) {
+        errors.push((
+            "session_absolute_minutes".to_owned(),
+            format!(
+                "Must be between {} and {} minutes.",
+                bounds.absolute_min, bounds.absolute_max
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        let idle = idle.unwrap_or(defaults.idle_minutes);
+        let absolute = absolute.unwrap_or(defaults.absolute_minutes);
+        if idle > absolute {
+            errors.push((
+                "session_idle_minutes".to_owned(),
+                format!("The idle timeout ({idle} min) can't be longer than the absolute limit ({absolute} min)."),
+            ));
+        }
+    }
+    errors
+}

@@ -9,7 +9,7 @@ use app::server::{
 };
 use axum::{body::Body, http::Request, Router};
 use chrono::{Duration, Utc};
-use common::{post_json, send, Answer};
+use common::{cookie_pair, post_json, post_with_cookies, send, set_cookies, Answer};
 use sqlx::PgPool;
 
 const JANE: &str = r#"{"email":"jane@acme.test","password":"resolutionflow-demo"}"#;
@@ -19,41 +19,10 @@ async fn app(pool: PgPool, extra: &[(&str, &str)]) -> Router {
     app::server::http::router(common::state(pool, common::config(extra)))
 }
 
-fn set_cookies(res: &Answer) -> Vec<String> {
-    res.headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect()
-}
-
-/// `name=value` of a Set-Cookie line for `name`.
-fn cookie_pair(res: &Answer, name: &str) -> Option<String> {
-    set_cookies(res)
-        .into_iter()
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .map(|c| c.split(';').next().unwrap().to_owned())
-}
-
-fn with_cookies(
-    req: axum::http::request::Builder,
-    cookies: &[String],
-) -> axum::http::request::Builder {
-    req.header("cookie", cookies.join("; "))
-}
-
-async fn post_with_cookies(router: &Router, path: &str, body: &str, cookies: &[String]) -> Answer {
-    let req = with_cookies(
-        Request::post(path).header("content-type", "application/json"),
-        cookies,
-    )
-    .body(Body::from(body.to_owned()))
-    .unwrap();
-    send(router, req).await
-}
-
 async fn page(router: &Router, path: &str, cookies: &[String]) -> Answer {
-    let req = with_cookies(Request::get(path).header("accept", "text/html"), cookies)
+    let req = Request::get(path)
+        .header("accept", "text/html")
+        .header("cookie", cookies.join("; "))
         .body(Body::empty())
         .unwrap();
     send(router, req).await

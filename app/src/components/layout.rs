@@ -3,18 +3,37 @@
 use super::{
     icons::LogoMark,
     session::{provide_session, use_session},
+    session_channel::{provide_session_channel, use_session_channel, SessionEvent},
+    session_expiry_toast::SessionExpiryToast,
     toast::{provide_toasts, ToastRegion},
 };
-use crate::{api::auth::Visitor, model::User};
+use crate::{
+    api::auth::{logout, Visitor},
+    model::User,
+};
 use leptos::prelude::*;
 
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
-    provide_session();
+    let (_, windows) = provide_session();
+    // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
+    provide_session_channel(move |event| match event {
+        SessionEvent::Refreshed {
+            idle_expires_at,
+            absolute_expires_at,
+        } => windows.0.set(Some((idle_expires_at, absolute_expires_at))),
+        // Signing out is idempotent: doing it here too means this tab never reaches the sign-in
+        // page while the cookie jar still holds the old session.
+        SessionEvent::Ended => leptos::task::spawn_local(async {
+            let _ = logout().await;
+            let _ = window().location().assign("/login");
+        }),
+    });
     view! {
         <div class="flex min-h-full flex-col">
             <TopBar />
+            <SessionExpiryToast />
             <main class="flex flex-1 flex-col">{children()}</main>
             <ToastRegion toasts />
         </div>
@@ -58,6 +77,7 @@ fn initials(name: &str) -> String {
 /// JavaScript too.
 #[component]
 fn UserMenu(user: User) -> impl IntoView {
+    let channel = use_session_channel();
     view! {
         <details class="group relative" data-testid="user-menu">
             <summary class="flex cursor-pointer list-none items-center gap-2 rounded-full py-1 pl-1 pr-3 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
@@ -77,7 +97,10 @@ fn UserMenu(user: User) -> impl IntoView {
                         {user.role.to_string()}
                     </p>
                 </div>
-                <form method="post" action="/logout">
+                <a href="/account" class="block px-4 py-2.5 text-sm text-slate-700 hover:bg-slate-50">
+                    "Account settings"
+                </a>
+                <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&SessionEvent::Ended)>
                     <button type="submit" class="block w-full px-4 py-2.5 text-left text-sm text-slate-700 hover:bg-slate-50">
                         "Sign out"
                     </button>

@@ -1,9 +1,10 @@
 //! The visitor's session as the UI sees it, loaded once per page with the server render and
 //! handed to the browser with the hydration data.
 
+use super::session_expiry::SessionWindows;
 use crate::{
-    api::auth::{current_session, Visitor},
-    error::ApiError,
+    api::auth::{current_session, refresh, RefreshAnswer, Visitor},
+    error::{ApiError, ErrorCode},
     model::SessionView,
 };
 use leptos::prelude::*;
@@ -11,10 +12,35 @@ use leptos_router::{components::Redirect, hooks::use_location};
 
 pub type SessionResource = Resource<Result<Visitor, ApiError>>;
 
-pub fn provide_session() -> SessionResource {
+/// Loads the visitor's session with the page and keeps [`SessionWindows`] in step with it.
+pub fn provide_session() -> (SessionResource, SessionWindows) {
     let resource = Resource::new_blocking(|| (), |_| current_session());
+    let windows = SessionWindows(RwSignal::new(None));
+    Effect::new(move |_| {
+        if let Some(Ok(visitor)) = resource.get() {
+            let ends = visitor
+                .session
+                .and_then(|s| s.idle_expires_at.zip(s.absolute_expires_at));
+            windows.0.set(ends);
+        }
+    });
     provide_context(resource);
-    resource
+    provide_context(windows);
+    (resource, windows)
+}
+
+/// Refreshes the session from the browser. When two tabs refresh at once, the loser is told
+/// `invalid_refresh_token`, but by then the winner's new cookie is in the jar: one retry after
+/// a moment succeeds.
+pub async fn refresh_in_browser() -> Result<RefreshAnswer, ApiError> {
+    match refresh(None).await {
+        Err(err) if err.error == ErrorCode::InvalidRefreshToken => {
+            #[cfg(feature = "hydrate")]
+            gloo_timers::future::TimeoutFuture::new(300).await;
+            refresh(None).await
+        }
+        other => other,
+    }
 }
 
 pub fn use_session() -> SessionResource {

@@ -1,5 +1,7 @@
-use crate::components::session::{use_signed_in, RequireUser};
-use chrono::{DateTime, Utc};
+use crate::components::{
+    session::{use_signed_in, RequireUser},
+    time::format_time,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,11 +14,6 @@ pub fn DashboardPage() -> impl IntoView {
             <Dashboard />
         </RequireUser>
     }
-}
-
-/// A time as people read it, in UTC so server and browser render the same text.
-pub fn format_time(t: DateTime<Utc>) -> String {
-    t.format("%-d %b %Y, %H:%M UTC").to_string()
 }
 
 #[component]

@@ -1,5 +1,7 @@
 //! One module per routed page.
 
+pub mod account_security;
+pub mod account_settings;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;

@@ -10,7 +10,9 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    model::{ActiveUser, LoginSession, PolicyBounds, PolicyDefaults, PolicyView, Role},
+    model::{
+        policy_errors, ActiveUser, LoginSession, PolicyBounds, PolicyDefaults, PolicyView, Role,
+    },
 };
 use chrono::{DateTime, Utc};
 use serde_json::json;
@@ -114,10 +116,7 @@ pub async fn policy_view(
         session_absolute_minutes: absolute,
         effective_idle_minutes: effective.idle_minutes,
         effective_absolute_minutes: effective.absolute_minutes,
-        defaults: PolicyDefaults {
-            idle_minutes: settings.idle.default,
-            absolute_minutes: settings.absolute.default,
-        },
+        defaults: defaults(settings),
         bounds: bounds(settings),
         active_users: users
             .into_iter()
@@ -144,6 +143,13 @@ pub async fn policy_view(
     })
 }
 
+pub fn defaults(settings: &SessionSettings) -> PolicyDefaults {
+    PolicyDefaults {
+        idle_minutes: settings.idle.default,
+        absolute_minutes: settings.absolute.default,
+    }
+}
+
 pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
     PolicyBounds {
         idle_min: settings.idle.min,
@@ -153,48 +159,18 @@ pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
     }
 }
 
-/// CONTRACT §5's validation, in its order: each field within its bounds; then the effective
-/// idle window no longer than the effective absolute one.
+/// CONTRACT §5's validation ([`policy_errors`]) against this server's settings.
 pub fn validate_policy(
     idle: Option<i32>,
     absolute: Option<i32>,
     settings: &SessionSettings,
 ) -> Result<(), ApiError> {
-    let mut fields = Vec::new();
-    let b = bounds(settings);
-    if let Some(v) = idle {
-        if !(b.idle_min..=b.idle_max).contains(&v) {
-            fields.push((
-                "session_idle_minutes".to_owned(),
-                format!("Must be between {} and {} minutes.", b.idle_min, b.idle_max),
-            ));
-        }
+    let errors = policy_errors(idle, absolute, defaults(settings), bounds(settings));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
     }
-    if let Some(v) = absolute {
-        if !(b.absolute_min..=b.absolute_max).contains(&v) {
-            fields.push((
-                "session_absolute_minutes".to_owned(),
-                format!(
-                    "Must be between {} and {} minutes.",
-                    b.absolute_min, b.absolute_max
-                ),
-            ));
-        }
-    }
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
-    let effective = resolve_session_policy(idle, absolute, settings);
-    if effective.idle_minutes > effective.absolute_minutes {
-        return Err(ApiError::validation([(
-            "session_idle_minutes".to_owned(),
-            format!(
-                "The idle timeout ({} min) can't be longer than the absolute limit ({} min).",
-                effective.idle_minutes, effective.absolute_minutes
-            ),
-        )]));
-    }
-    Ok(())
 }
 
 /// Sets (or clears, with `None`) the account's overrides. Applies to logins after the change.

@@ -13,6 +13,7 @@ use leptos::prelude::LeptosOptions;
 use sqlx::PgPool;
 use std::collections::HashMap;
 use tower::ServiceExt;
+use uuid::Uuid;
 
 /// A configuration as `serve` would read it, plus `extra` variables.
 pub fn config(extra: &[(&str, &str)]) -> Config {
@@ -78,4 +79,80 @@ pub async fn post_json(router: &Router, path: &str, body: &str) -> Answer {
             .unwrap(),
     )
     .await
+}
+
+/// The router over freshly seeded demo data.
+pub async fn seeded_router(pool: PgPool) -> Router {
+    app::server::seed::seed_demo(&pool).await.unwrap();
+    router(pool)
+}
+
+pub fn set_cookies(res: &Answer) -> Vec<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `name=value` of the Set-Cookie line for `name`.
+pub fn cookie_pair(res: &Answer, name: &str) -> Option<String> {
+    set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+pub async fn post_with_cookies(
+    router: &Router,
+    path: &str,
+    body: &str,
+    cookies: &[String],
+) -> Answer {
+    let req = Request::post(path)
+        .header("content-type", "application/json")
+        .header("cookie", cookies.join("; "))
+        .header("user-agent", "resolutionflow-tests")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(router, req).await
+}
+
+/// One signed-in browser: its two cookies and who it is.
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+}
+
+impl Session {
+    pub fn cookies(&self) -> Vec<String> {
+        vec![self.access.clone(), self.refresh.clone()]
+    }
+
+    pub fn refresh_token(&self) -> &str {
+        self.refresh.split_once('=').unwrap().1
+    }
+}
+
+/// Signs a demo user in through `/api/auth/login`.
+pub async fn login_as(router: &Router, email: &str) -> Session {
+    let body = format!(
+        r#"{{"email":"{email}","password":"{}"}}"#,
+        app::server::seed::DEMO_PASSWORD
+    );
+    let res = post_with_cookies(router, "/api/auth/login", &body, &[]).await;
+    assert_eq!(res.status, 200, "{email}: {}", res.body);
+    let refresh = cookie_pair(&res, "rf_refresh").expect("refresh cookie");
+    let keys = app::server::tokens::Keys::new(&config(&[]).jwt_secret);
+    let claims =
+        app::server::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1)
+            .unwrap();
+    Session {
+        access: cookie_pair(&res, "rf_access").expect("access cookie"),
+        refresh,
+        user_id: claims.sub,
+        family_id: claims.fam.unwrap(),
+    }
 }

@@ -1,0 +1,109 @@
+//! RevokeSessionsModal: confirms one of the two bulk sign-outs. Title, body and confirm label
+//! follow the scope; the confirm is danger-styled; focus stays inside; Escape cancels.
+
+use leptos::{ev::KeyboardEvent, html, prelude::*};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Others,
+    All,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Others => "others",
+            Scope::All => "all",
+        }
+    }
+
+    fn copy(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Scope::Others => (
+                "Sign out everyone except you?",
+                "Everyone else in your account is signed out on every device. Your own sessions stay signed in.",
+                "Sign out everyone else",
+            ),
+            Scope::All => (
+                "Sign out everyone, including you?",
+                "Every session in your account ends now, yours included. You'll be taken to the sign-in page.",
+                "Sign everyone out",
+            ),
+        }
+    }
+}
+
+#[component]
+pub fn RevokeSessionsModal(
+    scope: Scope,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+    on_cancel: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
+    let (title, body, confirm) = scope.copy();
+    let cancel_ref = NodeRef::<html::Button>::new();
+    let confirm_ref = NodeRef::<html::Button>::new();
+    // The safe choice has focus first.
+    Effect::new(move |_| {
+        if let Some(cancel) = cancel_ref.get() {
+            let _ = cancel.focus();
+        }
+    });
+    // Two focusable controls: Tab and Shift+Tab cycle between them and never leave the dialog.
+    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            on_cancel();
+        }
+        "Tab" => {
+            ev.prevent_default();
+            let on_cancel_button = cancel_ref
+                .get()
+                .zip(document().active_element())
+                .is_some_and(|(cancel, active)| cancel.is_same_node(Some(active.as_ref())));
+            let next = if on_cancel_button {
+                confirm_ref.get()
+            } else {
+                cancel_ref.get()
+            };
+            if let Some(next) = next {
+                let _ = next.focus();
+            }
+        }
+        _ => {}
+    };
+    view! {
+        <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
+            <div
+                class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="revoke-title"
+                aria-describedby="revoke-body"
+                data-scope=scope.as_str()
+            >
+                <h2 id="revoke-title" class="text-lg font-semibold text-slate-900">{title}</h2>
+                <p id="revoke-body" class="mt-2 text-sm text-slate-600">{body}</p>
+                <div class="mt-6 flex justify-end gap-3">
+                    <button
+                        type="button"
+                        node_ref=cancel_ref
+                        class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                        on:click=move |_| on_cancel()
+                    >
+                        "Cancel"
+                    </button>
+                    <button
+                        type="button"
+                        node_ref=confirm_ref
+                        disabled=move || pending.get()
+                        class="rounded-md bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                        on:click=move |_| on_confirm()
+                    >
+                        {confirm}
+                    </button>
+                </div>
+            </div>
+        </div>
+    }
+}
