@@ -84,10 +84,11 @@ async fn seed_demo() -> anyhow::Result<()> {
         println!("demo data already present; nothing changed");
     } else {
         println!(
-            "demo data created: {} accounts, {} users, {} subscriptions (password: {})",
+            "demo data created: {} accounts, {} users, {} subscriptions, {} sessions (password: {})",
             report.accounts,
             report.users,
             report.subscriptions,
+            report.sessions,
             seed::DEMO_PASSWORD
         );
     }
@@ -114,7 +115,10 @@ async fn serve() -> anyhow::Result<()> {
         .env(leptos_env())
         .build();
     let addr = config.site_addr;
-    let app = http::router(AppState::new(pool, config, leptos_options));
+    let state = AppState::start(pool, config, leptos_options)
+        .await
+        .map_err(anyhow::Error::msg)?;
+    let app = http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -186,3 +186,120 @@ pub fn policy_errors(
     }
     errors
 }
+
+/// A user as other people see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserRef {
+    pub id: Uuid,
+    pub name: String,
+}
+
+/// A row of the sidebar (CONTRACT §6 `sessions/list`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SessionListItem {
+    pub id: Uuid,
+    pub problem_summary: String,
+    pub psa_ticket_id: Option<String>,
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct SessionStep {
+    pub id: Uuid,
+    pub position: i32,
+    pub action: String,
+    pub outcome: String,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: Uuid,
+    pub author: Option<UserRef>,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDetail {
+    pub id: Uuid,
+    pub owner: UserRef,
+    pub problem_summary: String,
+    pub psa_ticket_id: Option<String>,
+    pub status: String,
+    pub escalation_reason: Option<String>,
+    pub escalated_to: Option<UserRef>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub steps: Vec<SessionStep>,
+    pub messages: Vec<ChatMessage>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConfidenceTier {
+    Low,
+    Medium,
+    High,
+}
+
+/// What the assessor made of an escalated session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assessment {
+    pub summary: String,
+    pub likely_causes: Vec<String>,
+    pub suggested_steps: Vec<String>,
+    pub confidence_tier: ConfidenceTier,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Handoff {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub from_user: UserRef,
+    pub intent: String,
+    pub reason: String,
+    pub target_user: Option<UserRef>,
+    pub snapshot: serde_json::Value,
+    pub claimed_by: Option<UserRef>,
+    pub claimed_at: Option<DateTime<Utc>>,
+    pub ai_assessment: Option<Assessment>,
+    /// `pending` until the assessor answers, then `ready` or `unavailable`.
+    pub assessment_status: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A card of the escalation queue (CONTRACT §6 `handoffs/queue`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub handoff_id: Uuid,
+    pub session_id: Uuid,
+    pub from_user: UserRef,
+    pub problem_summary: String,
+    pub reason: String,
+    pub psa_ticket_id: Option<String>,
+    pub step_count: i64,
+    pub confidence_tier: Option<ConfidenceTier>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Notification {
+    pub id: Uuid,
+    pub kind: String,
+    pub title: String,
+    pub link: String,
+    pub read_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationList {
+    pub notifications: Vec<Notification>,
+    pub unread_count: i64,
+}

@@ -16,7 +16,7 @@ const JANE: &str = r#"{"email":"jane@acme.test","password":"resolutionflow-demo"
 
 async fn app(pool: PgPool, extra: &[(&str, &str)]) -> Router {
     seed::seed_demo(&pool).await.unwrap();
-    app::server::http::router(common::state(pool, common::config(extra)))
+    app::server::http::router(common::state(pool, common::config(extra)).await)
 }
 
 async fn page(router: &Router, path: &str, cookies: &[String]) -> Answer {

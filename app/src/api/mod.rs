@@ -2,7 +2,10 @@
 //! domain in `server/` and maps its errors; none holds business rules.
 
 pub mod auth;
+pub mod handoffs;
+pub mod notifications;
 pub mod security;
+pub mod sessions;
 
 /// Request context for server function bodies (server only).
 #[cfg(feature = "ssr")]
@@ -34,6 +37,26 @@ pub(crate) mod ctx {
     pub fn require_access(state: &AppState, parts: &Parts) -> Result<AccessClaims, ApiError> {
         web_auth::access_claims(state, &parts.headers, &parts.extensions, Utc::now())
             .ok_or_else(ApiError::not_authenticated)
+    }
+
+    /// The caller as the database knows them now (role, deletion), or 401.
+    pub async fn require_user(
+        state: &AppState,
+        parts: &Parts,
+    ) -> Result<crate::model::User, ApiError> {
+        let claims = require_access(state, parts)?;
+        crate::server::auth::current_user(&state.pool, &claims)
+            .await
+            .map_err(crate::server::security::db_error)?
+            .ok_or_else(ApiError::not_authenticated)
+    }
+
+    /// State, request and caller in one go, for the common case.
+    pub async fn caller() -> Result<(AppState, crate::model::User), ApiError> {
+        let state = state()?;
+        let parts = parts()?;
+        let user = require_user(&state, &parts).await?;
+        Ok((state, user))
     }
 
     pub fn append_header(name: HeaderName, value: HeaderValue) {

@@ -31,6 +31,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
     pub public_url: String,
     pub anthropic_api_key: Option<String>,
+    /// Where the Anthropic API lives (`RF_ANTHROPIC_BASE_URL`; tests point it at a local server).
+    pub anthropic_base_url: Option<String>,
+    pub anthropic_model: Option<String>,
+    /// The sender of outgoing mail (`RF_MAIL_FROM`).
+    pub mail_from: String,
     pub session: SessionSettings,
     pub ai_assessment_timeout: Duration,
 }
@@ -172,6 +177,10 @@ impl Config {
             smtp_url,
             public_url,
             anthropic_api_key: var("RF_ANTHROPIC_API_KEY"),
+            anthropic_base_url: var("RF_ANTHROPIC_BASE_URL"),
+            anthropic_model: var("RF_ANTHROPIC_MODEL"),
+            mail_from: var("RF_MAIL_FROM")
+                .unwrap_or_else(|| "ResolutionFlow <no-reply@resolutionflow.invalid>".into()),
             session: SessionSettings {
                 idle,
                 absolute,

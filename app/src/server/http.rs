@@ -1,7 +1,7 @@
 //! The HTTP surface: the axum router with the Leptos pages, the server functions under `/api`,
 //! `/healthz`, static files, and an access log.
 
-use super::{auth, db, state::AppState, web_auth};
+use super::{auth, db, sse, state::AppState, web_auth};
 use crate::{error::ApiError, shell, App};
 use axum::{
     body::{to_bytes, Body},
@@ -30,6 +30,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", any(unknown_api))
         .route("/login", post(web_auth::login_form))
         .route("/logout", post(web_auth::logout_form))
+        .route("/api/escalations/stream", get(sse::stream))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -89,7 +89,43 @@ pub struct SeedReport {
     pub accounts: u64,
     pub users: u64,
     pub subscriptions: u64,
+    pub sessions: u64,
 }
+
+/// Jane's troubleshooting sessions: (summary, PSA ticket, steps as (action, outcome)).
+type DemoSession = (
+    &'static str,
+    Option<&'static str>,
+    &'static [(&'static str, &'static str)],
+);
+
+const JANE_SESSIONS: &[DemoSession] = &[
+    (
+        "Outlook is failing to sync email for the finance team since this morning",
+        Some("48213"),
+        &[
+            ("Restarted Outlook on two affected machines", "failed"),
+            (
+                "Checked Microsoft 365 service health: no incident listed",
+                "worked",
+            ),
+            ("Rebuilt the Outlook profile on one machine", "partial"),
+        ],
+    ),
+    (
+        "Receptionist's label printer prints blank labels",
+        None,
+        &[
+            ("Replaced the label roll", "failed"),
+            ("Restarted the Print Spooler service", "pending"),
+        ],
+    ),
+    (
+        "New starter can't connect to the office VPN from home",
+        None,
+        &[("Re-sent the VPN profile by e-mail", "failed")],
+    ),
+];
 
 impl SeedReport {
     pub fn is_empty(&self) -> bool {
@@ -147,7 +183,57 @@ pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
             .await?
             .rows_affected();
         }
+        if account.slug == "acme" {
+            report.sessions += seed_jane_sessions(&mut tx, account_id).await?;
+        }
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// A few sessions for Jane so the product has something to show; each keeps its id across runs.
+async fn seed_jane_sessions(tx: &mut db::Tx, account_id: Uuid) -> Result<u64, sqlx::Error> {
+    let jane = demo_user_id("jane@acme.test");
+    let mut created = 0;
+    for (i, (summary, ticket, steps)) in JANE_SESSIONS.iter().enumerate() {
+        let id = Uuid::new_v5(&NAMESPACE, format!("session:jane:{i}").as_bytes());
+        let inserted = sqlx::query(
+            "INSERT INTO troubleshooting_sessions (id, account_id, user_id, problem_summary, psa_ticket_id, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, now() - make_interval(hours => $6), \
+             now() - make_interval(hours => $6)) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(account_id)
+        .bind(jane)
+        .bind(summary)
+        .bind(ticket)
+        .bind(i as i32 + 1)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            continue;
+        }
+        created += 1;
+        for (position, (action, outcome)) in steps.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO session_steps (account_id, session_id, position, action, outcome) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(account_id)
+            .bind(id)
+            .bind(position as i32 + 1)
+            .bind(action)
+            .bind(outcome)
+            .execute(&mut **tx)
+            .await?;
+        }
+        sqlx::query("INSERT INTO session_messages (account_id, session_id, author_id, body) VALUES ($1, $2, $3, $4)")
+            .bind(account_id)
+            .bind(id)
+            .bind(jane)
+            .bind(format!("Starting on this: {summary}."))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(created)
 }

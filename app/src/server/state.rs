@@ -1,7 +1,10 @@
 //! What every request handler and server function can reach.
 
 use super::{
+    assessor::{Assessor, ANTHROPIC_MODEL, ANTHROPIC_URL},
+    bus::Bus,
     config::Config,
+    notify::Mailer,
     rate_limit::{Limits, LoginLimiter},
     tokens::Keys,
 };
@@ -16,18 +19,54 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Keys,
     pub limiter: Arc<LoginLimiter>,
+    pub bus: Bus,
+    pub mailer: Mailer,
+    pub assessor: Assessor,
+    pub http: reqwest::Client,
     pub leptos_options: LeptosOptions,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config, leptos_options: LeptosOptions) -> Self {
-        Self {
+    /// Everything a serving process needs, including its bus listener.
+    pub async fn start(
+        pool: PgPool,
+        config: Config,
+        leptos_options: LeptosOptions,
+    ) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .user_agent("ResolutionFlow")
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?;
+        let assessor = match &config.anthropic_api_key {
+            Some(api_key) => Assessor::Anthropic {
+                http: http.clone(),
+                api_key: api_key.clone(),
+                base_url: config
+                    .anthropic_base_url
+                    .clone()
+                    .unwrap_or_else(|| ANTHROPIC_URL.to_owned()),
+                model: config
+                    .anthropic_model
+                    .clone()
+                    .unwrap_or_else(|| ANTHROPIC_MODEL.to_owned()),
+            },
+            None => Assessor::Heuristic,
+        };
+        let bus = Bus::start(pool.clone())
+            .await
+            .map_err(|e| format!("bus listener: {e}"))?;
+        Ok(Self {
             keys: Keys::new(&config.jwt_secret),
             limiter: Arc::new(LoginLimiter::new(Limits::default())),
+            bus,
+            mailer,
+            assessor,
+            http,
             pool,
             config: Arc::new(config),
             leptos_options,
-        }
+        })
     }
 }
 

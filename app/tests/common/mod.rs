@@ -2,6 +2,8 @@
 //! `#[sqlx::test]`, with the real migrations applied.
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod peers;
+
 use app::server::{
     config::{Config, Purpose},
     http,
@@ -29,16 +31,18 @@ pub fn config(extra: &[(&str, &str)]) -> Config {
     Config::from_lookup(|k| env.get(k).cloned(), Purpose::Serve).expect("test config")
 }
 
-pub fn state(pool: PgPool, config: Config) -> AppState {
+pub async fn state(pool: PgPool, config: Config) -> AppState {
     let leptos_options = LeptosOptions::builder()
         .output_name("resolutionflow")
         .site_root("target/site")
         .build();
-    AppState::new(pool, config, leptos_options)
+    AppState::start(pool, config, leptos_options)
+        .await
+        .expect("app state")
 }
 
-pub fn router(pool: PgPool) -> Router {
-    http::router(state(pool, config(&[])))
+pub async fn router(pool: PgPool) -> Router {
+    http::router(state(pool, config(&[])).await)
 }
 
 /// A response, read whole.
@@ -84,7 +88,7 @@ pub async fn post_json(router: &Router, path: &str, body: &str) -> Answer {
 /// The router over freshly seeded demo data.
 pub async fn seeded_router(pool: PgPool) -> Router {
     app::server::seed::seed_demo(&pool).await.unwrap();
-    router(pool)
+    router(pool).await
 }
 
 pub fn set_cookies(res: &Answer) -> Vec<String> {

@@ -1,0 +1,61 @@
+//! `/api/handoffs/*`: escalate or park, the queue, claim, and one handoff (CONTRACT §6).
+
+use crate::{
+    error::ApiError,
+    model::{Handoff, QueueItem},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {
+    super::ctx,
+    crate::server::handoffs::{self, Intent},
+    chrono::Utc,
+};
+
+#[server(prefix = "/api", endpoint = "handoffs/create", input = Json)]
+pub async fn create_handoff(
+    session_id: Uuid,
+    intent: String,
+    reason: String,
+    #[server(default)] target_user_id: Option<Uuid>,
+) -> Result<Handoff, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    let intent = Intent::parse(&intent)?;
+    let created = handoffs::create(
+        &state.pool,
+        &user,
+        session_id,
+        intent,
+        &reason,
+        target_user_id,
+        Utc::now(),
+    )
+    .await?;
+    let handoff = created.handoff.clone();
+    handoffs::after_commit(&state, created).await;
+    Ok(handoff)
+}
+
+#[server(prefix = "/api", endpoint = "handoffs/queue", input = Json)]
+pub async fn queue() -> Result<Vec<QueueItem>, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    handoffs::queue(&state.pool, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "handoffs/claim", input = Json)]
+pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    let (handoff, newly) = handoffs::claim(&state.pool, &user, handoff_id, Utc::now()).await?;
+    if newly {
+        handoffs::announce_claim(&state, user.account_id, &handoff).await;
+    }
+    Ok(handoff)
+}
+
+#[server(prefix = "/api", endpoint = "handoffs/get", input = Json)]
+pub async fn get_handoff(handoff_id: Uuid) -> Result<Handoff, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    handoffs::get(&state.pool, &user, handoff_id).await
+}

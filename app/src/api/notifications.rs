@@ -1,0 +1,21 @@
+//! `/api/notifications/*`: the bell.
+
+use crate::{error::ApiError, model::NotificationList};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {super::ctx, crate::server::notify, chrono::Utc};
+
+#[server(prefix = "/api", endpoint = "notifications/list", input = Json)]
+pub async fn list_notifications() -> Result<NotificationList, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    notify::list(&state.pool, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "notifications/read", input = Json)]
+pub async fn read_notification(notification_id: Uuid) -> Result<NotificationList, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    notify::mark_read(&state.pool, &user, notification_id, Utc::now()).await?;
+    notify::list(&state.pool, &user).await
+}

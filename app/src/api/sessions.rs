@@ -1,0 +1,67 @@
+//! `/api/sessions/*`: troubleshooting sessions (CONTRACT §6).
+
+use crate::{
+    error::ApiError,
+    model::{ChatMessage, SessionDetail, SessionListItem, SessionStep},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {super::ctx, crate::server::sessions, chrono::Utc};
+
+#[server(prefix = "/api", endpoint = "sessions/create", input = Json)]
+pub async fn create_session(
+    problem_summary: String,
+    #[server(default)] psa_ticket_id: Option<String>,
+) -> Result<SessionDetail, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    sessions::create(
+        &state.pool,
+        &user,
+        &problem_summary,
+        psa_ticket_id.as_deref(),
+        Utc::now(),
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "sessions/list", input = Json)]
+pub async fn list_sessions() -> Result<Vec<SessionListItem>, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    sessions::list(&state.pool, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "sessions/get", input = Json)]
+pub async fn get_session(session_id: Uuid) -> Result<SessionDetail, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    sessions::get(&state.pool, &user, session_id).await
+}
+
+#[server(prefix = "/api", endpoint = "sessions/message", input = Json)]
+pub async fn send_message(session_id: Uuid, body: String) -> Result<ChatMessage, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    sessions::message(&state.pool, &user, session_id, &body, Utc::now()).await
+}
+
+/// Records a troubleshooting step and how it went (`pending`, `worked`, `failed`, `partial`).
+#[server(prefix = "/api", endpoint = "sessions/step", input = Json)]
+pub async fn add_step(
+    session_id: Uuid,
+    action: String,
+    #[server(default)] outcome: Option<String>,
+    #[server(default)] notes: Option<String>,
+) -> Result<SessionStep, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    let outcome = outcome.as_deref().unwrap_or("pending");
+    sessions::add_step(
+        &state.pool,
+        &user,
+        session_id,
+        &action,
+        outcome,
+        notes.as_deref(),
+        Utc::now(),
+    )
+    .await
+}

@@ -1,0 +1,518 @@
+//! Handoffs (CONTRACT §6): escalate or park a session, the queue of unclaimed escalations, the
+//! race-safe claim, and what happens after an escalation commits (the bus, mail, webhooks, the
+//! AI assessment), none of which can fail or undo it.
+
+use super::{
+    assessor::Snapshot,
+    bus,
+    db::{self, Tx},
+    notify::{self, Recipient},
+    security::db_error,
+    sessions::{self, required_text},
+    state::AppState,
+};
+use crate::{
+    error::{ApiError, ErrorCode},
+    model::{Assessment, Handoff, QueueItem, User, UserRef},
+};
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+pub const REASON_MAX: usize = 4000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intent {
+    Escalate,
+    Park,
+}
+
+impl Intent {
+    pub fn parse(s: &str) -> Result<Self, ApiError> {
+        match s {
+            "escalate" => Ok(Intent::Escalate),
+            "park" => Ok(Intent::Park),
+            _ => Err(ApiError::validation([(
+                "intent".to_owned(),
+                "Must be \"escalate\" or \"park\".".to_owned(),
+            )])),
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Intent::Escalate => "escalate",
+            Intent::Park => "park",
+        }
+    }
+}
+
+/// What a committed escalation still has to tell the world.
+#[derive(Clone, Debug)]
+pub struct Created {
+    pub handoff: Handoff,
+    pub account_id: Uuid,
+    pub title: String,
+    pub recipients: Vec<Recipient>,
+}
+
+fn target_error(message: &str) -> ApiError {
+    ApiError::validation([("target_user_id".to_owned(), message.to_owned())])
+}
+
+pub async fn create(
+    pool: &PgPool,
+    user: &User,
+    session_id: Uuid,
+    intent: Intent,
+    reason: &str,
+    target_user_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<Created, ApiError> {
+    sessions::require_worker(user)?;
+    let reason = required_text("reason", reason, REASON_MAX)?;
+    if target_user_id == Some(user.id) {
+        return Err(target_error("You can't escalate to yourself."));
+    }
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    let access = sessions::access(&mut tx, session_id, true).await?;
+    if !access.can_write(user) {
+        return Err(if access.can_read(user) {
+            ApiError::forbidden()
+        } else {
+            ApiError::not_found()
+        });
+    }
+    if let Some(target) = target_user_id {
+        let role: Option<String> = sqlx::query_scalar(
+            "SELECT role FROM users WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
+        )
+        .bind(target)
+        .bind(user.account_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        if !role.as_deref().is_some_and(sessions::is_worker_role) {
+            return Err(target_error(
+                "Choose a senior in your account who works sessions.",
+            ));
+        }
+    }
+    let waiting: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM session_handoffs WHERE session_id = $1 AND intent = 'escalate' AND claimed_by IS NULL)",
+    )
+    .bind(session_id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if waiting && intent == Intent::Escalate {
+        return Err(ApiError::validation([(
+            "session_id".to_owned(),
+            "This session is already waiting for a senior.".to_owned(),
+        )]));
+    }
+
+    let detail = sessions::load_detail(&mut tx, session_id).await?;
+    let snapshot = json!({
+        "session_id": detail.id,
+        "problem_summary": detail.problem_summary,
+        "psa_ticket_id": detail.psa_ticket_id,
+        "reason": reason,
+        "from_user": { "id": user.id, "name": user.name },
+        "steps": detail.steps.iter().map(|s| json!({
+            "position": s.position, "action": s.action, "outcome": s.outcome, "notes": s.notes,
+        })).collect::<Vec<_>>(),
+        "message_count": detail.messages.len(),
+        "taken_at": now,
+    });
+    let handoff_id: Uuid = sqlx::query_scalar(
+        "INSERT INTO session_handoffs (account_id, session_id, from_user_id, intent, reason, target_user_id, snapshot, assessment_status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(user.account_id)
+    .bind(session_id)
+    .bind(user.id)
+    .bind(intent.as_str())
+    .bind(&reason)
+    .bind(target_user_id)
+    .bind(&snapshot)
+    .bind(if intent == Intent::Escalate { "pending" } else { "not_applicable" })
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(db_error)?;
+
+    let (title, recipients) = match intent {
+        Intent::Escalate => {
+            sqlx::query(
+                "UPDATE troubleshooting_sessions SET status = 'escalated', escalation_reason = $2, \
+                 escalated_to_id = $3, updated_at = $4 WHERE id = $1",
+            )
+            .bind(session_id)
+            .bind(&reason)
+            .bind(target_user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+            let title = notify::escalation_title(
+                &user.name,
+                detail.psa_ticket_id.as_deref(),
+                &detail.problem_summary,
+            );
+            let recipients = notify::recipients(&mut tx, user.account_id, user.id).await?;
+            notify::in_app(
+                &mut tx,
+                user.account_id,
+                &recipients,
+                &title,
+                &notify::pickup_link(session_id),
+                now,
+            )
+            .await?;
+            (title, recipients)
+        }
+        Intent::Park => {
+            sqlx::query("UPDATE troubleshooting_sessions SET status = 'parked', updated_at = $2 WHERE id = $1")
+                .bind(session_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+            (String::new(), Vec::new())
+        }
+    };
+    let handoff = load(&mut tx, handoff_id).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(Created {
+        handoff,
+        account_id: user.account_id,
+        title,
+        recipients,
+    })
+}
+
+/// After an escalation commits: announce it on the bus (awaited: it is one insert), then mail,
+/// webhooks and the assessment in the background. Parking announces nothing.
+pub async fn after_commit(state: &AppState, created: Created) {
+    if created.handoff.intent != Intent::Escalate.as_str() {
+        return;
+    }
+    let h = &created.handoff;
+    if let Err(e) = bus::publish(
+        &state.pool,
+        created.account_id,
+        "handoff_created",
+        json!({ "handoff_id": h.id, "session_id": h.session_id }),
+    )
+    .await
+    {
+        tracing::error!(error = %e, handoff_id = %h.id, "publishing handoff_created");
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        tokio::join!(
+            deliver(&state, &created),
+            assess(
+                &state,
+                created.account_id,
+                created.handoff.id,
+                &created.handoff.snapshot
+            ),
+        );
+    });
+}
+
+/// Mail to every recipient and the account's chat webhooks, concurrently.
+pub async fn deliver(state: &AppState, created: &Created) {
+    let url = format!(
+        "{}{}",
+        state.config.public_url,
+        notify::pickup_link(created.handoff.session_id)
+    );
+    let body = format!(
+        "{}\n\nReason: {}\n\nPick it up: {url}\n",
+        created.title, created.handoff.reason
+    );
+    let mails = created.recipients.iter().map(|r| {
+        state.mailer.send(
+            &state.pool,
+            created.account_id,
+            &r.email,
+            &created.title,
+            &body,
+        )
+    });
+    tokio::join!(
+        futures::future::join_all(mails),
+        notify::webhooks(
+            &state.http,
+            &state.pool,
+            created.account_id,
+            &created.title,
+            &url
+        ),
+    );
+}
+
+/// Runs the assessor within its budget, stores what came (or that nothing did), then tells the
+/// stream.
+pub async fn assess(state: &AppState, account_id: Uuid, handoff_id: Uuid, snapshot: &Value) {
+    let outcome = match serde_json::from_value::<Snapshot>(snapshot.clone()) {
+        Ok(snapshot) => match tokio::time::timeout(
+            state.config.ai_assessment_timeout,
+            state.assessor.assess(&snapshot),
+        )
+        .await
+        {
+            Ok(Ok(assessment)) => Some(assessment),
+            Ok(Err(e)) => {
+                tracing::warn!(%handoff_id, error = %e, "assessor failed");
+                None
+            }
+            Err(_) => {
+                tracing::warn!(%handoff_id, "assessor ran past its budget");
+                None
+            }
+        },
+        Err(e) => {
+            tracing::error!(%handoff_id, error = %e, "unreadable snapshot");
+            None
+        }
+    };
+    if let Err(e) = store_assessment(&state.pool, account_id, handoff_id, outcome.as_ref()).await {
+        tracing::error!(%handoff_id, error = %e, "storing the assessment");
+        return;
+    }
+    if let Err(e) = bus::publish(
+        &state.pool,
+        account_id,
+        "handoff_assessment_ready",
+        json!({ "handoff_id": handoff_id, "has_assessment": outcome.is_some() }),
+    )
+    .await
+    {
+        tracing::error!(%handoff_id, error = %e, "publishing handoff_assessment_ready");
+    }
+}
+
+async fn store_assessment(
+    pool: &PgPool,
+    account_id: Uuid,
+    handoff_id: Uuid,
+    assessment: Option<&Assessment>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    sqlx::query(
+        "UPDATE session_handoffs SET ai_assessment = $2, assessment_status = $3 WHERE id = $1",
+    )
+    .bind(handoff_id)
+    .bind(assessment.map(|a| serde_json::to_value(a).unwrap_or(Value::Null)))
+    .bind(if assessment.is_some() {
+        "ready"
+    } else {
+        "unavailable"
+    })
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Tells every stream in the account who won, so the card leaves every other queue at once.
+pub async fn announce_claim(state: &AppState, account_id: Uuid, handoff: &Handoff) {
+    let Some(winner) = &handoff.claimed_by else {
+        return;
+    };
+    if let Err(e) = bus::publish(
+        &state.pool,
+        account_id,
+        "handoff_claimed",
+        json!({ "handoff_id": handoff.id, "claimed_by": { "user_id": winner.id, "name": winner.name } }),
+    )
+    .await
+    {
+        tracing::error!(error = %e, handoff_id = %handoff.id, "publishing handoff_claimed");
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueRow {
+    handoff_id: Uuid,
+    session_id: Uuid,
+    from_user_id: Uuid,
+    from_name: String,
+    problem_summary: String,
+    reason: String,
+    psa_ticket_id: Option<String>,
+    step_count: i64,
+    confidence_tier: Option<Value>,
+    created_at: DateTime<Utc>,
+}
+
+pub async fn queue(pool: &PgPool, user: &User) -> Result<Vec<QueueItem>, ApiError> {
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    let rows: Vec<QueueRow> = sqlx::query_as(
+        "SELECT h.id AS handoff_id, h.session_id, h.from_user_id, u.name AS from_name, s.problem_summary, \
+                h.reason, s.psa_ticket_id, jsonb_array_length(h.snapshot -> 'steps')::bigint AS step_count, \
+                h.ai_assessment -> 'confidence_tier' AS confidence_tier, h.created_at \
+         FROM session_handoffs h JOIN users u ON u.id = h.from_user_id \
+         JOIN troubleshooting_sessions s ON s.id = h.session_id \
+         WHERE h.account_id = $1 AND h.intent = 'escalate' AND h.claimed_by IS NULL AND h.from_user_id <> $2 \
+         ORDER BY h.created_at DESC, h.id LIMIT 200",
+    )
+    .bind(user.account_id)
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| QueueItem {
+            handoff_id: r.handoff_id,
+            session_id: r.session_id,
+            from_user: UserRef {
+                id: r.from_user_id,
+                name: r.from_name,
+            },
+            problem_summary: r.problem_summary,
+            reason: r.reason,
+            psa_ticket_id: r.psa_ticket_id,
+            step_count: r.step_count,
+            confidence_tier: r
+                .confidence_tier
+                .and_then(|t| serde_json::from_value(t).ok()),
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// One conditional UPDATE decides the race: zero rows means someone else holds it (or it is
+/// the caller's own, or it does not exist). The winner claiming again gets the same answer.
+pub async fn claim(
+    pool: &PgPool,
+    user: &User,
+    handoff_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Handoff, bool), ApiError> {
+    sessions::require_worker(user)?;
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    let won: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE session_handoffs SET claimed_by = $2, claimed_at = $3 \
+         WHERE id = $1 AND intent = 'escalate' AND claimed_by IS NULL AND from_user_id <> $2 \
+         RETURNING session_id",
+    )
+    .bind(handoff_id)
+    .bind(user.id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    if let Some(session_id) = won {
+        sqlx::query("UPDATE troubleshooting_sessions SET escalated_to_id = $2, updated_at = $3 WHERE id = $1")
+            .bind(session_id)
+            .bind(user.id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let handoff = load(&mut tx, handoff_id).await?;
+        tx.commit().await.map_err(db_error)?;
+        return Ok((handoff, true));
+    }
+    let handoff = load(&mut tx, handoff_id).await?;
+    tx.commit().await.map_err(db_error)?;
+    if handoff.intent != Intent::Escalate.as_str() {
+        return Err(ApiError::not_found());
+    }
+    match &handoff.claimed_by {
+        Some(winner) if winner.id == user.id => Ok((handoff, false)),
+        Some(winner) => Err(ApiError::new(
+            ErrorCode::AlreadyClaimed,
+            format!("Already claimed by {}.", winner.name),
+        )
+        .with(
+            "claimed_by",
+            json!({ "user_id": winner.id, "name": winner.name }),
+        )
+        .with("claimed_at", json!(handoff.claimed_at))),
+        None if handoff.from_user.id == user.id => Err(ApiError::new(
+            ErrorCode::CannotClaimOwnHandoff,
+            "You can't pick up your own escalation.",
+        )),
+        None => Err(ApiError::not_found()),
+    }
+}
+
+pub async fn get(pool: &PgPool, user: &User, handoff_id: Uuid) -> Result<Handoff, ApiError> {
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    let handoff = load(&mut tx, handoff_id).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(handoff)
+}
+
+#[derive(sqlx::FromRow)]
+struct HandoffRow {
+    id: Uuid,
+    session_id: Uuid,
+    from_user_id: Uuid,
+    from_name: String,
+    intent: String,
+    reason: String,
+    target_user_id: Option<Uuid>,
+    target_name: Option<String>,
+    snapshot: Value,
+    claimed_by: Option<Uuid>,
+    claimer_name: Option<String>,
+    claimed_at: Option<DateTime<Utc>>,
+    ai_assessment: Option<Value>,
+    assessment_status: String,
+    created_at: DateTime<Utc>,
+}
+
+async fn load(tx: &mut Tx, handoff_id: Uuid) -> Result<Handoff, ApiError> {
+    let row: HandoffRow = sqlx::query_as(
+        "SELECT h.id, h.session_id, h.from_user_id, f.name AS from_name, h.intent, h.reason, \
+                h.target_user_id, t.name AS target_name, h.snapshot, h.claimed_by, c.name AS claimer_name, \
+                h.claimed_at, h.ai_assessment, h.assessment_status, h.created_at \
+         FROM session_handoffs h JOIN users f ON f.id = h.from_user_id \
+         LEFT JOIN users t ON t.id = h.target_user_id LEFT JOIN users c ON c.id = h.claimed_by \
+         WHERE h.id = $1",
+    )
+    .bind(handoff_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_error)?
+    .ok_or_else(ApiError::not_found)?;
+    let user_ref = |id: Option<Uuid>, name: Option<String>| {
+        id.zip(name).map(|(id, name)| UserRef { id, name })
+    };
+    Ok(Handoff {
+        id: row.id,
+        session_id: row.session_id,
+        from_user: UserRef {
+            id: row.from_user_id,
+            name: row.from_name,
+        },
+        intent: row.intent,
+        reason: row.reason,
+        target_user: user_ref(row.target_user_id, row.target_name),
+        snapshot: row.snapshot,
+        claimed_by: user_ref(row.claimed_by, row.claimer_name),
+        claimed_at: row.claimed_at,
+        ai_assessment: row
+            .ai_assessment
+            .and_then(|a| serde_json::from_value(a).ok()),
+        assessment_status: row.assessment_status,
+        created_at: row.created_at,
+    })
+}

@@ -1,0 +1,85 @@
+//! Local stand-ins that speak the real protocols of the outside systems: an SMTP server (that
+//! accepts or refuses mail) and an HTTP server for webhooks and the Anthropic API.
+
+use axum::Router;
+use std::sync::{Arc, Mutex};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
+    net::TcpListener,
+};
+
+/// Mail an SMTP sink received: (recipients, raw message).
+pub type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
+
+/// An SMTP server on 127.0.0.1. `refuse` answers every MAIL FROM with 554.
+pub async fn smtp_sink(refuse: bool) -> (String, Inbox) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let inbox: Inbox = Arc::default();
+    let store = inbox.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 sink ESMTP ready\r\n").await;
+                let (mut rcpt, mut data, mut in_data) = (Vec::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            store
+                                .lock()
+                                .unwrap()
+                                .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                            let _ = write.write_all(b"250 2.0.0 queued\r\n").await;
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-sink\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM") {
+                        if refuse {
+                            b"554 5.7.1 relaying refused\r\n"
+                        } else {
+                            b"250 2.1.0 ok\r\n"
+                        }
+                    } else if upper.starts_with("RCPT TO") {
+                        rcpt.push(
+                            line[8..]
+                                .trim()
+                                .trim_matches(|c| c == '<' || c == '>')
+                                .to_owned(),
+                        );
+                        b"250 2.1.5 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (url, inbox)
+}
+
+/// Serves `app` on 127.0.0.1 and returns its base URL.
+pub async fn http_server(app: Router) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    url
+}
