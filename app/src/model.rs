@@ -303,3 +303,14 @@ pub struct NotificationList {
     pub notifications: Vec<Notification>,
     pub unread_count: i64,
 }
+
+/// A Slack or Teams incoming webhook of the account. The URL is a secret of sorts (anyone who
+/// has it can post to the channel), so only owners see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct Webhook {
+    pub id: Uuid,
+    pub kind: String,
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}

@@ -526,12 +526,15 @@ async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_u
         ],
     )
     .await;
-    sqlx::query("INSERT INTO account_webhooks (account_id, kind, url) VALUES ($1, 'slack', $2)")
-        .bind(seed::demo_account_id("acme"))
-        .bind(format!("{slack}/hook"))
-        .execute(&pool)
-        .await
-        .unwrap();
+    let owner = login_as(&router, "owner@acme.test").await;
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/add",
+        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
     let started = std::time::Instant::now();
@@ -775,5 +778,97 @@ async fn a_reconnect_with_last_event_id_receives_what_it_missed(pool: PgPool) {
     assert!(
         !text.contains(&format!("id: {seen}\n")),
         "nothing already seen is replayed: {text}"
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn owners_manage_the_webhooks_and_nobody_else(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let grace = login_as(&router, "owner@globex.test").await;
+    let add = |kind: &str, url: &str| json!({ "kind": kind, "url": url });
+
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/add",
+        add("teams", "https://example.invalid/webhook"),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let id = res.json()["id"].clone();
+    for (body, field) in [
+        (add("discord", "https://x.invalid"), "kind"),
+        (add("slack", "ftp://x"), "url"),
+        (add("slack", "https://a b"), "url"),
+    ] {
+        let res = call(&router, &owner, "/api/account/webhooks/add", body).await;
+        assert_eq!(res.status, 422);
+        assert!(res.json()["fields"][field].is_string(), "{}", res.body);
+    }
+    assert_eq!(
+        call(
+            &router,
+            &sam,
+            "/api/account/webhooks/add",
+            add("slack", "https://x.invalid")
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        call(&router, &sam, "/api/account/webhooks", json!({}))
+            .await
+            .status,
+        403
+    );
+    let listed = call(&router, &owner, "/api/account/webhooks", json!({}))
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let remove = json!({ "webhook_id": id });
+    assert_eq!(
+        call(
+            &router,
+            &grace,
+            "/api/account/webhooks/remove",
+            remove.clone()
+        )
+        .await
+        .status,
+        404,
+        "another account's is not found"
+    );
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/remove",
+        remove.clone(),
+    )
+    .await;
+    assert_eq!(
+        (res.status, res.json().as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    assert_eq!(
+        call(&router, &owner, "/api/account/webhooks/remove", remove)
+            .await
+            .status,
+        404
+    );
+
+    let audit: Vec<(String, Value)> =
+        sqlx::query_as("SELECT event_type, payload FROM audit_events ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let kinds: Vec<&str> = audit.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(kinds, ["account.webhook_added", "account.webhook_removed"]);
+    assert!(
+        !audit[0].1.to_string().contains("example.invalid"),
+        "the URL stays out of the audit trail"
     );
 }

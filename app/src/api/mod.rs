@@ -6,6 +6,7 @@ pub mod handoffs;
 pub mod notifications;
 pub mod security;
 pub mod sessions;
+pub mod webhooks;
 
 /// Request context for server function bodies (server only).
 #[cfg(feature = "ssr")]

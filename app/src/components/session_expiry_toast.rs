@@ -4,10 +4,10 @@
 
 use super::time::format_time;
 use super::{
-    icons::Close,
     session::refresh_in_browser,
     session_channel::{use_session_channel, SessionEvent},
     session_expiry::{time_left, use_session_expiry, use_session_windows, Warning},
+    toast::DismissButton,
 };
 use crate::model::SessionEnd;
 use chrono::{DateTime, Utc};
@@ -115,14 +115,7 @@ pub fn SessionExpiryToast() -> impl IntoView {
                                     }}
                                 </div>
                             </div>
-                            <button
-                                type="button"
-                                class="rounded p-1 opacity-60 hover:opacity-100"
-                                aria-label="Dismiss"
-                                on:click=move |_| dismissed.set(e.at)
-                            >
-                                <Close />
-                            </button>
+                            <DismissButton on_dismiss=move || dismissed.set(e.at) />
                         </div>
                     </div>
                 }

@@ -99,16 +99,24 @@ pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
                     data-tone=format!("{:?}", toast.tone).to_lowercase()
                 >
                     <p class="flex-1 leading-5">{toast.message.clone()}</p>
-                    <button
-                        type="button"
-                        class="rounded p-0.5 opacity-60 hover:opacity-100"
-                        aria-label="Dismiss"
-                        on:click=move |_| toasts.dismiss(toast.id)
-                    >
-                        <Close />
-                    </button>
+                    <DismissButton on_dismiss=move || toasts.dismiss(toast.id) />
                 </div>
             </For>
         </div>
+    }
+}
+
+/// The ✕ of a notice.
+#[component]
+pub fn DismissButton(on_dismiss: impl Fn() + 'static) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="rounded p-1 opacity-60 hover:opacity-100"
+            aria-label="Dismiss"
+            on:click=move |_| on_dismiss()
+        >
+            <Close />
+        </button>
     }
 }

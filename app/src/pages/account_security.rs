@@ -221,13 +221,6 @@ fn PolicyCard(policy: RwSignal<PolicyView>) -> impl IntoView {
         }
     };
     let custom = move || preset.get() != Preset::Custom;
-    let input_class = move |invalid: bool| {
-        if invalid {
-            format!("{INPUT} border-red-400 focus:ring-red-500/30")
-        } else {
-            format!("{INPUT} border-slate-300 focus:border-indigo-500 focus:ring-indigo-500/30")
-        }
-    };
     let idle_error = error_for("session_idle_minutes");
     let absolute_error = error_for("session_absolute_minutes");
 
@@ -244,38 +237,26 @@ fn PolicyCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                 {radio(Preset::Custom, "Custom", "Your own limits, in minutes.".to_owned())}
             </fieldset>
             <div class="mt-5 grid gap-4 sm:grid-cols-2">
-                <div>
-                    <label for="idle-minutes" class="block text-sm font-medium text-slate-700">"Idle timeout (minutes)"</label>
-                    <input
-                        id="idle-minutes"
-                        type="number"
-                        inputmode="numeric"
-                        min=bounds.idle_min
-                        max=bounds.idle_max
-                        disabled=custom
-                        prop:value=move || shown(idle_text, defaults.idle_minutes, STANDARD.0)
-                        on:input=move |ev| { idle_text.set(event_target_value(&ev)); server_errors.set(Vec::new()); }
-                        class=move || input_class(idle_error().is_some())
-                    />
-                    <p class="mt-1 text-xs text-slate-500">{format!("Between {} and {}.", bounds.idle_min, bounds.idle_max)}</p>
-                    {move || idle_error().map(|m| view! { <p class="mt-1 text-sm text-red-600" data-testid="idle-error">{m}</p> })}
-                </div>
-                <div>
-                    <label for="absolute-minutes" class="block text-sm font-medium text-slate-700">"Absolute limit (minutes)"</label>
-                    <input
-                        id="absolute-minutes"
-                        type="number"
-                        inputmode="numeric"
-                        min=bounds.absolute_min
-                        max=bounds.absolute_max
-                        disabled=custom
-                        prop:value=move || shown(absolute_text, defaults.absolute_minutes, STANDARD.1)
-                        on:input=move |ev| { absolute_text.set(event_target_value(&ev)); server_errors.set(Vec::new()); }
-                        class=move || input_class(absolute_error().is_some())
-                    />
-                    <p class="mt-1 text-xs text-slate-500">{format!("Between {} and {}.", bounds.absolute_min, bounds.absolute_max)}</p>
-                    {move || absolute_error().map(|m| view! { <p class="mt-1 text-sm text-red-600" data-testid="absolute-error">{m}</p> })}
-                </div>
+                <MinutesField
+                    id="idle-minutes"
+                    label="Idle timeout (minutes)"
+                    bounds=(bounds.idle_min, bounds.idle_max)
+                    disabled=Signal::derive(custom)
+                    value=Signal::derive(move || shown(idle_text, defaults.idle_minutes, STANDARD.0))
+                    on_input=move |v| { idle_text.set(v); server_errors.set(Vec::new()); }
+                    error=Signal::derive(idle_error)
+                    error_testid="idle-error"
+                />
+                <MinutesField
+                    id="absolute-minutes"
+                    label="Absolute limit (minutes)"
+                    bounds=(bounds.absolute_min, bounds.absolute_max)
+                    disabled=Signal::derive(custom)
+                    value=Signal::derive(move || shown(absolute_text, defaults.absolute_minutes, STANDARD.1))
+                    on_input=move |v| { absolute_text.set(v); server_errors.set(Vec::new()); }
+                    error=Signal::derive(absolute_error)
+                    error_testid="absolute-error"
+                />
             </div>
             <div class="mt-5 flex gap-3 rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900">
                 <Info />
@@ -302,6 +283,46 @@ fn PolicyCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                 </Show>
             </div>
         </section>
+    }
+}
+
+/// One of the Custom inputs, with its bounds and its inline error.
+#[component]
+fn MinutesField(
+    id: &'static str,
+    label: &'static str,
+    bounds: (i32, i32),
+    disabled: Signal<bool>,
+    value: Signal<String>,
+    on_input: impl Fn(String) + 'static,
+    error: Signal<Option<String>>,
+    error_testid: &'static str,
+) -> impl IntoView {
+    let (min, max) = bounds;
+    let class = move || {
+        if error.with(Option::is_some) {
+            format!("{INPUT} border-red-400 focus:ring-red-500/30")
+        } else {
+            format!("{INPUT} border-slate-300 focus:border-indigo-500 focus:ring-indigo-500/30")
+        }
+    };
+    view! {
+        <div>
+            <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=id
+                type="number"
+                inputmode="numeric"
+                min=min
+                max=max
+                disabled=disabled
+                prop:value=value
+                on:input=move |ev| on_input(event_target_value(&ev))
+                class=class
+            />
+            <p class="mt-1 text-xs text-slate-500">{format!("Between {min} and {max}.")}</p>
+            {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-600" data-testid=error_testid>{m}</p> })}
+        </div>
     }
 }
 

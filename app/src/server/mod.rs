@@ -19,3 +19,4 @@ pub mod sse;
 pub mod state;
 pub mod tokens;
 pub mod web_auth;
+pub mod webhooks;

@@ -1,0 +1,42 @@
+//! `/api/account/webhooks*`: the owner's Slack and Teams incoming webhooks.
+
+use crate::{error::ApiError, model::Webhook};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {super::ctx, crate::server::webhooks, chrono::Utc};
+
+#[server(prefix = "/api", endpoint = "account/webhooks", input = Json)]
+pub async fn list_webhooks() -> Result<Vec<Webhook>, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    webhooks::list(&state.pool, user.id, user.account_id).await
+}
+
+#[server(prefix = "/api", endpoint = "account/webhooks/add", input = Json)]
+pub async fn add_webhook(kind: String, url: String) -> Result<Webhook, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    webhooks::add(
+        &state.pool,
+        user.id,
+        user.account_id,
+        &kind,
+        &url,
+        Utc::now(),
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "account/webhooks/remove", input = Json)]
+pub async fn remove_webhook(webhook_id: Uuid) -> Result<Vec<Webhook>, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    webhooks::remove(
+        &state.pool,
+        user.id,
+        user.account_id,
+        webhook_id,
+        Utc::now(),
+    )
+    .await?;
+    webhooks::list(&state.pool, user.id, user.account_id).await
+}
