@@ -358,3 +358,22 @@ async fn the_sign_in_form_works_without_javascript(pool: PgPool) {
         "/login?error=invalid_credentials&next=%2F"
     );
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_huge_body_is_413_whether_declared_or_streamed(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let huge = format!(r#"{{"email":"{}","password":"x"}}"#, "a".repeat(200_000));
+    let res = post_json(&router, "/api/auth/login", &huge).await;
+    assert_eq!(res.status, 413, "{}", &res.body[..res.body.len().min(200)]);
+    assert_eq!(res.json()["error"], "payload_too_large");
+
+    // No Content-Length: the body arrives as a stream and is cut off at the cap.
+    let chunks = futures::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 8192])));
+    let req = Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert_eq!(res.json()["error"], "payload_too_large");
+}

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
             web_auth::origin_guard,
         ))
         .layer(middleware::from_fn(api_error_status))
+        .layer(middleware::from_fn(limit_api_body))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
 }
@@ -61,6 +62,29 @@ async fn healthz(State(state): State<AppState>) -> Response {
 
 async fn unknown_api() -> Response {
     error_response(&ApiError::not_found())
+}
+
+/// Caps what a server function may read. A declared length over the cap is refused before any
+/// byte is read; a streamed body is cut off at the cap (the server function then fails with
+/// `payload_too_large`).
+async fn limit_api_body(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/api/") {
+        return next.run(req).await;
+    }
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > MAX_API_BODY) {
+        return error_response(&ApiError::new(
+            crate::error::ErrorCode::PayloadTooLarge,
+            "The request body is too large.",
+        ));
+    }
+    let (parts, body) = req.into_parts();
+    let limited = Body::new(http_body_util::Limited::new(body, MAX_API_BODY));
+    next.run(Request::from_parts(parts, limited)).await
 }
 
 /// Gives a server function's error the status and content type of CONTRACT §3 (Leptos itself
