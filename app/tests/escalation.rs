@@ -75,6 +75,22 @@ async fn wait_for<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     panic!("condition not reached in 5 s");
 }
 
+/// The handoff once its assessment has come in.
+async fn assessed(router: &Router, who: &Session, handoff_id: &Value) -> Value {
+    wait_for(async || {
+        let h = call(
+            router,
+            who,
+            "/api/handoffs/get",
+            json!({ "handoff_id": handoff_id }),
+        )
+        .await
+        .json();
+        (!h["ai_assessment"].is_null()).then_some(h)
+    })
+    .await
+}
+
 async fn mail_rows(pool: &PgPool) -> Vec<(String, String)> {
     sqlx::query_as("SELECT recipient, status FROM outbound_emails ORDER BY recipient")
         .fetch_all(pool)
@@ -609,18 +625,7 @@ async fn the_anthropic_client_speaks_the_messages_api(pool: PgPool) {
     let handoff = escalate(&router, &jane, id).await;
     assert!(handoff["ai_assessment"].is_null(), "null until ready");
 
-    let got = wait_for(async || {
-        let h = call(
-            &router,
-            &sam,
-            "/api/handoffs/get",
-            json!({ "handoff_id": handoff["id"] }),
-        )
-        .await
-        .json();
-        (!h["ai_assessment"].is_null()).then_some(h)
-    })
-    .await;
+    let got = assessed(&router, &sam, &handoff["id"]).await;
     assert_eq!(got["ai_assessment"]["summary"], "Profile cache");
     assert_eq!(got["ai_assessment"]["confidence_tier"], "high");
     let (headers, body) = seen.lock().unwrap()[0].clone();
@@ -644,18 +649,7 @@ async fn the_heuristic_assessor_fills_in_by_default(pool: PgPool) {
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
     let handoff = escalate(&router, &jane, id).await;
-    let got = wait_for(async || {
-        let h = call(
-            &router,
-            &jane,
-            "/api/handoffs/get",
-            json!({ "handoff_id": handoff["id"] }),
-        )
-        .await
-        .json();
-        (!h["ai_assessment"].is_null()).then_some(h)
-    })
-    .await;
+    let got = assessed(&router, &jane, &handoff["id"]).await;
     assert_eq!(got["assessment_status"], "ready");
     assert_eq!(got["ai_assessment"]["confidence_tier"], "high");
     assert!(!got["ai_assessment"]["suggested_steps"]

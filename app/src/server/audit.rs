@@ -26,3 +26,17 @@ pub async fn record(
     .await?;
     Ok(())
 }
+
+/// Writes the change's audit row and commits the change with it: the two land together or
+/// not at all.
+pub async fn commit_with(
+    mut tx: Tx,
+    account_id: Uuid,
+    actor_user_id: Option<Uuid>,
+    event_type: &str,
+    payload: Value,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    record(&mut tx, account_id, actor_user_id, event_type, payload, now).await?;
+    tx.commit().await
+}

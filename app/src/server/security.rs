@@ -210,8 +210,8 @@ pub async fn update_policy(
         |i: Option<i32>, a: Option<i32>| json!({ "idle_minutes": i, "absolute_minutes": a });
     let eff_old = resolve_session_policy(old_idle, old_absolute, settings);
     let eff_new = resolve_session_policy(idle, absolute, settings);
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
         owner.account_id,
         Some(owner.user_id),
         "account.session_policy_update",
@@ -225,7 +225,6 @@ pub async fn update_policy(
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(owner)
 }
 
@@ -277,8 +276,8 @@ pub async fn revoke_sessions(
     .await
     .map_err(db_error)?
     .rows_affected();
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
         owner.account_id,
         Some(owner.user_id),
         "account.sessions_revoked_bulk",
@@ -287,7 +286,6 @@ pub async fn revoke_sessions(
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(revoked)
 }
 
@@ -324,8 +322,8 @@ pub async fn revoke_session(
     .await
     .map_err(db_error)?
     .rows_affected();
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
         owner.account_id,
         Some(owner.user_id),
         "account.session_revoked",
@@ -334,6 +332,5 @@ pub async fn revoke_session(
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(revoked)
 }

@@ -61,8 +61,8 @@ pub async fn add(
     .await
     .map_err(db_error)?;
     // The URL itself stays out of the audit trail: it is a credential for the channel.
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
         owner.account_id,
         Some(owner.user_id),
         "account.webhook_added",
@@ -71,7 +71,6 @@ pub async fn add(
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(hook)
 }
 
@@ -93,8 +92,8 @@ pub async fn remove(
     .await
     .map_err(db_error)?;
     let kind = kind.ok_or_else(ApiError::not_found)?;
-    audit::record(
-        &mut tx,
+    audit::commit_with(
+        tx,
         owner.account_id,
         Some(owner.user_id),
         "account.webhook_removed",
@@ -103,6 +102,5 @@ pub async fn remove(
     )
     .await
     .map_err(db_error)?;
-    tx.commit().await.map_err(db_error)?;
     Ok(())
 }
