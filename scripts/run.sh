@@ -15,12 +15,15 @@ rf_create_db "$PGSUPER" resolutionflow
 # not sign everyone out. Plain http on 127.0.0.1 needs non-Secure cookies.
 if [ ! -f .env ]; then
   log "writing .env for local use"
-  umask 077
-  cat > .env <<ENV
+  # Only the secret's file is private; the umask stays inside this subshell.
+  (
+    umask 077
+    cat > .env <<ENV
 DATABASE_URL=postgres://$PGSUPER@127.0.0.1:5432/resolutionflow
 RF_JWT_SECRET=$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')
 RF_COOKIE_SECURE=false
 ENV
+  )
 fi
 set -a; source .env; set +a
 
