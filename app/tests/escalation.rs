@@ -866,3 +866,42 @@ async fn owners_manage_the_webhooks_and_nobody_else(pool: PgPool) {
         "the URL stays out of the audit trail"
     );
 }
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let (_, mut stalled) = open_stream(&router, &sam, None).await;
+    read_until(&mut stalled, "event: ready").await;
+
+    // Nobody reads `stalled` while far more events than its backlog are published.
+    let acme = seed::demo_account_id("acme");
+    let started = std::time::Instant::now();
+    for i in 0..1100 {
+        app::server::bus::publish(&pool, acme, "handoff_created", json!({ "n": i }))
+            .await
+            .unwrap();
+    }
+    let publishing = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The stream gives up instead of holding the publisher back: it ends early, and the
+    // browser would reconnect with Last-Event-ID.
+    let mut delivered = 0;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(frame) = stalled.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                delivered += String::from_utf8_lossy(&data)
+                    .matches("event: handoff_created")
+                    .count();
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the lagging stream was closed");
+    assert!(
+        delivered < 1100,
+        "it did not receive everything ({delivered})"
+    );
+    eprintln!("1100 events published in {publishing:?} with a stalled subscriber; it was dropped after {delivered}");
+}
