@@ -75,13 +75,6 @@ pub struct SessionView {
     pub absolute_expires_at: Option<DateTime<Utc>>,
 }
 
-/// The answer of refresh.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionWindows {
-    pub idle_expires_at: DateTime<Utc>,
-    pub absolute_expires_at: DateTime<Utc>,
-}
-
 /// Why a session ended, as the login page's banner needs to know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -14,27 +14,36 @@ use {
     crate::server::{auth, web_auth},
 };
 
+/// A freshly issued pair as the client sees it: the session's two windows, and the tokens
+/// themselves only for API clients without a cookie jar (login with `token_in_body`, or a
+/// refresh whose token came in the body). The answer of refresh; flattened into login's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginAnswer {
-    pub user: User,
+pub struct RefreshAnswer {
     pub idle_expires_at: DateTime<Utc>,
     pub absolute_expires_at: DateTime<Utc>,
-    /// Only when asked for with `token_in_body` (API clients without a cookie jar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
 }
 
+#[cfg(feature = "ssr")]
+impl RefreshAnswer {
+    fn new(issued: &auth::Issued, tokens_in_body: bool) -> Self {
+        Self {
+            idle_expires_at: issued.idle_expires_at,
+            absolute_expires_at: issued.absolute_expires_at,
+            access_token: tokens_in_body.then(|| issued.access_token.clone()),
+            refresh_token: tokens_in_body.then(|| issued.refresh_token.clone()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefreshAnswer {
-    pub idle_expires_at: DateTime<Utc>,
-    pub absolute_expires_at: DateTime<Utc>,
-    /// Only when the refresh token came in the body: the rotated pair for the API client.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub refresh_token: Option<String>,
+pub struct LoginAnswer {
+    pub user: User,
+    #[serde(flatten)]
+    pub issued: RefreshAnswer,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,11 +71,8 @@ pub async fn login(
     let issued = web_auth::sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
     ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
     Ok(LoginAnswer {
+        issued: RefreshAnswer::new(&issued, token_in_body),
         user: issued.user,
-        idle_expires_at: issued.idle_expires_at,
-        absolute_expires_at: issued.absolute_expires_at,
-        access_token: token_in_body.then_some(issued.access_token),
-        refresh_token: token_in_body.then_some(issued.refresh_token),
     })
 }
 
@@ -93,12 +99,7 @@ pub async fn refresh(
     match outcome {
         Ok(issued) => {
             ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
-            Ok(RefreshAnswer {
-                idle_expires_at: issued.idle_expires_at,
-                absolute_expires_at: issued.absolute_expires_at,
-                access_token: from_body.then_some(issued.access_token),
-                refresh_token: from_body.then_some(issued.refresh_token),
-            })
+            Ok(RefreshAnswer::new(&issued, from_body))
         }
         // The winner of a concurrent rotation already set fresh cookies: leave them alone.
         Err(err @ auth::AuthError::RotatedConcurrently { .. }) => Err(err.into()),
