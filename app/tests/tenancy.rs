@@ -76,12 +76,23 @@ async fn another_tenants_row_can_be_neither_changed_nor_written(pool: PgPool) {
 async fn the_tenant_setting_ends_with_its_transaction(pool: PgPool) {
     seed::seed_demo(&pool).await.unwrap();
     let acme = seed::demo_account_id("acme");
+    // One connection only, so the second transaction runs where the first one did.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(pool.connect_options().as_ref().clone())
+        .await
+        .unwrap();
 
-    let tx = db::tenant_tx(&pool, acme).await.unwrap();
+    let mut tx = db::tenant_tx(&pool, acme).await.unwrap();
+    let inside: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(inside, 5, "the tenant transaction sees Acme");
     tx.commit().await.unwrap();
 
-    // The same pooled connection, now outside any tenant transaction but as the app role:
-    // nothing is visible because no tenant is set.
+    // The same connection, now outside any tenant transaction but as the app role: nothing is
+    // visible because no tenant is set.
     let mut tx = pool.begin().await.unwrap();
     sqlx::query("SET LOCAL ROLE rf_app")
         .execute(&mut *tx)
@@ -92,12 +103,15 @@ async fn the_tenant_setting_ends_with_its_transaction(pool: PgPool) {
         .await
         .unwrap();
     assert_eq!(visible, 0);
-    let role: String = sqlx::query_scalar("SELECT current_setting('app.account_id', true)")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let setting: Option<String> =
+        sqlx::query_scalar("SELECT current_setting('app.account_id', true)")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap();
+    // Reset to empty on a connection that had it (NULL on one that never did): no tenant either way.
     assert_eq!(
-        role, "",
+        setting.unwrap_or_default(),
+        "",
         "app.account_id did not leak from the previous transaction"
     );
 }
