@@ -1,6 +1,6 @@
 //! ResolutionFlow's Leptos application, shared by the server (feature `ssr`) and the browser
-#![recursion_limit = "256"]
 //! (feature `hydrate`).
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
@@ -19,7 +19,7 @@ use leptos_router::{
 };
 use pages::{
     account_security::AccountSecurityPage, account_settings::AccountSettingsPage,
-    dashboard::DashboardPage, login::LoginPage, not_found::NotFound,
+    dashboard::DashboardPage, login::LoginPage, not_found::NotFound, pilot::PilotPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/pilot/:session_id") view=PilotPage ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

@@ -217,7 +217,7 @@ pub struct ChatMessage {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionDetail {
     pub id: Uuid,
     pub owner: UserRef,
@@ -230,6 +230,10 @@ pub struct SessionDetail {
     pub updated_at: DateTime<Utc>,
     pub steps: Vec<SessionStep>,
     pub messages: Vec<ChatMessage>,
+    /// The session's latest escalation, with its assessment (absent on `create`, and when the
+    /// session was never escalated).
+    #[serde(default)]
+    pub handoff: Option<Handoff>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,6 +253,26 @@ pub struct Assessment {
     pub confidence_tier: ConfidenceTier,
 }
 
+/// What a handoff recorded of its session when it was made (the part the pick-up screen and
+/// the assessor read; the stored snapshot has a few more fields).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub problem_summary: String,
+    #[serde(default)]
+    pub psa_ticket_id: Option<String>,
+    pub reason: String,
+    #[serde(default)]
+    pub steps: Vec<SnapshotStep>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotStep {
+    pub action: String,
+    pub outcome: String,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
     pub id: Uuid,
@@ -266,6 +290,13 @@ pub struct Handoff {
     pub created_at: DateTime<Utc>,
 }
 
+impl Handoff {
+    /// The session as it stood when it was handed off.
+    pub fn snapshot(&self) -> Option<Snapshot> {
+        serde_json::from_value(self.snapshot.clone()).ok()
+    }
+}
+
 /// A card of the escalation queue (CONTRACT §6 `handoffs/queue`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
@@ -278,6 +309,70 @@ pub struct QueueItem {
     pub step_count: i64,
     pub confidence_tier: Option<ConfidenceTier>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Who won a claim, as the stream tells it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimedBy {
+    pub user_id: Uuid,
+    pub name: String,
+}
+
+/// An event of the account's escalation stream (CONTRACT §6): the SSE `event:` name is the
+/// variant's name, the `data:` its fields. The server publishes and the browser reads this one
+/// type, so the two cannot drift apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EscalationEvent {
+    HandoffCreated {
+        handoff_id: Uuid,
+        session_id: Uuid,
+    },
+    HandoffClaimed {
+        handoff_id: Uuid,
+        claimed_by: ClaimedBy,
+    },
+    HandoffAssessmentReady {
+        handoff_id: Uuid,
+        has_assessment: bool,
+    },
+}
+
+impl EscalationEvent {
+    /// Every event name the stream carries.
+    pub const NAMES: [&'static str; 3] = [
+        "handoff_created",
+        "handoff_claimed",
+        "handoff_assessment_ready",
+    ];
+
+    /// The event's name and its payload, as published.
+    pub fn to_parts(&self) -> (String, serde_json::Value) {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        let name = value
+            .as_object_mut()
+            .and_then(|fields| fields.remove("type"))
+            .and_then(|name| name.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (name, value)
+    }
+
+    /// Reads an SSE event from its name and `data:` line; `None` for anything unknown.
+    pub fn from_parts(name: &str, data: &str) -> Option<Self> {
+        let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
+        value
+            .as_object_mut()?
+            .insert("type".to_owned(), name.into());
+        serde_json::from_value(value).ok()
+    }
+
+    pub fn handoff_id(&self) -> Uuid {
+        match self {
+            Self::HandoffCreated { handoff_id, .. }
+            | Self::HandoffClaimed { handoff_id, .. }
+            | Self::HandoffAssessmentReady { handoff_id, .. } => *handoff_id,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,4 +401,47 @@ pub struct Webhook {
     pub kind: String,
     pub url: String,
     pub created_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_events_read_back_as_published() {
+        let events = [
+            EscalationEvent::HandoffCreated {
+                handoff_id: Uuid::new_v4(),
+                session_id: Uuid::new_v4(),
+            },
+            EscalationEvent::HandoffClaimed {
+                handoff_id: Uuid::new_v4(),
+                claimed_by: ClaimedBy {
+                    user_id: Uuid::new_v4(),
+                    name: "Sam Senior".to_owned(),
+                },
+            },
+            EscalationEvent::HandoffAssessmentReady {
+                handoff_id: Uuid::new_v4(),
+                has_assessment: false,
+            },
+        ];
+        for (event, expected_name) in events.iter().zip(EscalationEvent::NAMES) {
+            let (name, payload) = event.to_parts();
+            assert_eq!(name, expected_name);
+            assert!(
+                payload.get("type").is_none(),
+                "the name is not repeated in the data"
+            );
+            assert_eq!(
+                EscalationEvent::from_parts(&name, &payload.to_string()).as_ref(),
+                Some(event)
+            );
+        }
+        assert_eq!(EscalationEvent::from_parts("ready", "{}"), None);
+        assert_eq!(
+            EscalationEvent::from_parts("handoff_created", "not json"),
+            None
+        );
+    }
 }

@@ -334,6 +334,102 @@ async fn parking_notifies_nobody(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_session_opened_from_a_link_carries_its_escalation_and_a_parked_one_stays_private(
+    pool: PgPool,
+) {
+    let router = app_with(pool, &[]).await;
+    let (jane, sam) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "sam@acme.test").await,
+    );
+    let id = jane_session(&router, &jane).await;
+    let get = async |who: &Session| {
+        call(
+            &router,
+            who,
+            "/api/sessions/get",
+            json!({ "session_id": id }),
+        )
+        .await
+    };
+    assert!(
+        get(&jane).await.json()["handoff"].is_null(),
+        "never escalated"
+    );
+
+    let handoff = escalate(&router, &jane, id).await;
+    // The senior arriving from the bell's link sees the escalation, its reason and its steps,
+    // and the assessment once it is in, all from the session itself.
+    let seen = get(&sam).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    let carried = &seen.json()["handoff"];
+    assert_eq!(carried["id"], handoff["id"]);
+    assert_eq!(carried["reason"], "Profile rebuild only half worked");
+    assert_eq!(carried["from_user"]["name"], "Jane Junior");
+    assert_eq!(carried["snapshot"]["steps"].as_array().unwrap().len(), 2);
+    assessed(&router, &sam, &handoff["id"]).await;
+    assert!(!get(&sam).await.json()["handoff"]["ai_assessment"].is_null());
+
+    // Parking is private to the engineer who parked: nobody else can read the parked handoff.
+    let other = jane_session(&router, &jane).await;
+    let parked = call(
+        &router,
+        &jane,
+        "/api/handoffs/create",
+        json!({
+            "session_id": other, "intent": "park", "reason": "Waiting on the client to reboot",
+        }),
+    )
+    .await
+    .json();
+    let by = async |who: &Session| {
+        call(
+            &router,
+            who,
+            "/api/handoffs/get",
+            json!({ "handoff_id": parked["id"] }),
+        )
+        .await
+    };
+    assert_eq!(by(&jane).await.status, 200);
+    let res = by(&sam).await;
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (404, Some("not_found"))
+    );
+    assert!(!res.body.contains("Waiting on the client"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_escalation_can_be_addressed_to_the_other_seniors_of_the_account_only(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let (jane, val) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "val@acme.test").await,
+    );
+    sqlx::query("UPDATE users SET deleted_at = now() WHERE email = 'alex@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = call(&router, &jane, "/api/handoffs/targets", json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let names: Vec<String> = res
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    // Not Jane herself, not Val (a viewer), not Alex (deleted), nobody from Globex.
+    assert_eq!(names, ["Olivia Owner", "Sam Senior"]);
+    let res = call(&router, &val, "/api/handoffs/targets", json!({})).await;
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
 async fn the_queue_is_unclaimed_newest_first_and_never_my_own(pool: PgPool) {
     let router = app_with(pool, &[]).await;
     let jane = login_as(&router, "jane@acme.test").await;
@@ -877,8 +973,12 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
     // Nobody reads `stalled` while far more events than its backlog are published.
     let acme = seed::demo_account_id("acme");
     let started = std::time::Instant::now();
-    for i in 0..1100 {
-        app::server::bus::publish(&pool, acme, "handoff_created", json!({ "n": i }))
+    for _ in 0..1100 {
+        let event = app::model::EscalationEvent::HandoffCreated {
+            handoff_id: Uuid::new_v4(),
+            session_id: Uuid::new_v4(),
+        };
+        app::server::bus::publish(&pool, acme, &event)
             .await
             .unwrap();
     }

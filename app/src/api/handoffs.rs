@@ -2,7 +2,7 @@
 
 use crate::{
     error::ApiError,
-    model::{Handoff, QueueItem},
+    model::{Handoff, QueueItem, UserRef},
 };
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -58,4 +58,11 @@ pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
 pub async fn get_handoff(handoff_id: Uuid) -> Result<Handoff, ApiError> {
     let (state, user) = ctx::caller().await?;
     handoffs::get(&state.pool, &user, handoff_id).await
+}
+
+/// The people an escalation can be addressed to (the account's other seniors).
+#[server(prefix = "/api", endpoint = "handoffs/targets", input = Json)]
+pub async fn escalation_targets() -> Result<Vec<UserRef>, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    handoffs::targets(&state.pool, &user).await
 }

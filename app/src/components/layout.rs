@@ -1,8 +1,10 @@
 //! The frame of every page: the top bar, the main area and the toast region.
 
 use super::{
+    escalation_feed::provide_escalation_feed,
     icons::LogoMark,
-    session::{provide_session, use_session},
+    notification_bell::NotificationBell,
+    session::{provide_session, use_api, use_session},
     session_channel::{provide_session_channel, use_session_channel, SessionEvent},
     session_expiry_toast::SessionExpiryToast,
     toast::{provide_toasts, ToastRegion},
@@ -16,7 +18,7 @@ use leptos::prelude::*;
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
-    let (_, windows) = provide_session();
+    let (session, windows) = provide_session();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
     provide_session_channel(move |event| match event {
         SessionEvent::Refreshed {
@@ -29,6 +31,20 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             let _ = logout().await;
             let _ = window().location().assign("/login");
         }),
+    });
+    // One live escalation stream per tab, for the people who work the queue.
+    let feed = provide_escalation_feed();
+    let api = use_api();
+    Effect::new(move |_| {
+        if let Some(Ok(Visitor {
+            session: Some(view),
+            ..
+        })) = session.get()
+        {
+            if view.user.role.can_work() {
+                feed.connect(api);
+            }
+        }
     });
     view! {
         <div class="flex min-h-full flex-col">
@@ -54,7 +70,13 @@ fn TopBar() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match session.await {
                             Ok(Visitor { session: Some(view), .. }) => {
-                                view! { <UserMenu user=view.user /> }.into_any()
+                                view! {
+                                    <div class="flex items-center gap-2">
+                                        <NotificationBell />
+                                        <UserMenu user=view.user />
+                                    </div>
+                                }
+                                    .into_any()
                             }
                             _ => ().into_any(),
                         }
@@ -65,7 +87,8 @@ fn TopBar() -> impl IntoView {
     }
 }
 
-fn initials(name: &str) -> String {
+/// "Jane Junior" → "JJ", for avatars.
+pub fn initials(name: &str) -> String {
     name.split_whitespace()
         .filter_map(|w| w.chars().next())
         .take(2)

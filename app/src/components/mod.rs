@@ -1,11 +1,20 @@
 //! Reusable pieces of the UI.
 
+pub mod badges;
+pub mod claim;
+pub mod escalate_modal;
+pub mod escalation_feed;
+pub mod escalation_queue;
 pub mod icons;
 pub mod layout;
+pub mod notification_bell;
+pub mod pickup;
 pub mod revoke_sessions_modal;
 pub mod session;
 pub mod session_channel;
 pub mod session_expiry;
 pub mod session_expiry_toast;
+pub mod session_sidebar;
+pub mod storage;
 pub mod time;
 pub mod toast;

@@ -1,7 +1,10 @@
 //! The visitor's session as the UI sees it, loaded once per page with the server render and
 //! handed to the browser with the hydration data.
 
-use super::session_expiry::SessionWindows;
+use super::{
+    session_channel::{use_session_channel, SessionChannel, SessionEvent},
+    session_expiry::{use_session_windows, SessionWindows},
+};
 use crate::{
     api::auth::{current_session, refresh, RefreshAnswer, Visitor},
     error::{ApiError, ErrorCode},
@@ -9,6 +12,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
+use std::future::Future;
 
 pub type SessionResource = Resource<Result<Visitor, ApiError>>;
 
@@ -41,6 +45,76 @@ pub async fn refresh_in_browser() -> Result<RefreshAnswer, ApiError> {
         }
         other => other,
     }
+}
+
+/// Calls the API from the browser on the user's behalf. Access tokens live minutes; a page
+/// stays open for hours. A call answered `not_authenticated` refreshes the session once (which
+/// the other tabs hear about) and is tried again; a session that has ended takes the user to
+/// the sign-in page, told why.
+#[derive(Clone, Copy)]
+pub struct Api {
+    windows: SessionWindows,
+    channel: SessionChannel,
+}
+
+pub fn use_api() -> Api {
+    Api {
+        windows: use_session_windows(),
+        channel: use_session_channel(),
+    }
+}
+
+impl Api {
+    pub async fn call<T, Fut>(self, call: impl Fn() -> Fut) -> Result<T, ApiError>
+    where
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let first = call().await;
+        // On the server a page render never refreshes: the page-load layer already did.
+        if cfg!(not(feature = "hydrate")) {
+            return first;
+        }
+        match first {
+            Err(err) if err.error == ErrorCode::NotAuthenticated => {
+                match refresh_in_browser().await {
+                    Ok(answer) => {
+                        let windows = (answer.idle_expires_at, answer.absolute_expires_at);
+                        self.windows.0.set(Some(windows));
+                        self.channel.broadcast(&SessionEvent::Refreshed {
+                            idle_expires_at: windows.0,
+                            absolute_expires_at: windows.1,
+                        });
+                        call().await
+                    }
+                    Err(ended) => {
+                        let expired = matches!(
+                            ended.error,
+                            ErrorCode::SessionExpiredIdle | ErrorCode::SessionExpiredAbsolute
+                        );
+                        leave_for_login(expired);
+                        Err(err)
+                    }
+                }
+            }
+            other => other,
+        }
+    }
+}
+
+/// Sends the browser to the sign-in page, coming back here afterwards.
+fn leave_for_login(expired: bool) {
+    #[cfg(feature = "hydrate")]
+    {
+        let location = window().location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        let _ = location.assign(&login_url(expired, &here));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = expired;
 }
 
 pub fn use_session() -> SessionResource {

@@ -5,3 +5,4 @@ pub mod account_settings;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod pilot;

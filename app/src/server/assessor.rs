@@ -2,28 +2,8 @@
 //! Two real implementations: a built-in heuristic (the default) that reads the session's steps
 //! and their outcomes, and the Anthropic Messages API when `RF_ANTHROPIC_API_KEY` is set.
 
-use crate::model::{Assessment, ConfidenceTier};
-use serde::Deserialize;
+use crate::model::{Assessment, ConfidenceTier, Snapshot};
 use serde_json::{json, Value};
-
-/// What the assessor sees: the handoff's snapshot of the session.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Snapshot {
-    pub problem_summary: String,
-    #[serde(default)]
-    pub psa_ticket_id: Option<String>,
-    pub reason: String,
-    #[serde(default)]
-    pub steps: Vec<SnapshotStep>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-pub struct SnapshotStep {
-    pub action: String,
-    pub outcome: String,
-    #[serde(default)]
-    pub notes: Option<String>,
-}
 
 #[derive(Clone)]
 pub enum Assessor {
@@ -343,6 +323,7 @@ fn parse_assessment(text: &str) -> Result<Assessment, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SnapshotStep;
 
     fn snapshot(summary: &str, steps: &[(&str, &str)]) -> Snapshot {
         Snapshot {

@@ -4,6 +4,7 @@
 //! open streams; a subscriber that falls behind is dropped rather than slowing anyone down.
 
 use super::db;
+use crate::model::EscalationEvent;
 use serde_json::Value;
 use sqlx::{
     postgres::{PgListener, PgPoolOptions},
@@ -109,9 +110,9 @@ async fn load(pool: &PgPool, account_id: Uuid, id: i64) -> Result<Option<BusEven
 pub async fn publish(
     pool: &PgPool,
     account_id: Uuid,
-    event_type: &str,
-    payload: Value,
+    event: &EscalationEvent,
 ) -> Result<i64, sqlx::Error> {
+    let (event_type, payload) = event.to_parts();
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO escalation_events (account_id, event_type, payload) VALUES ($1, $2, $3) RETURNING id",

@@ -3,7 +3,6 @@
 //! AI assessment), none of which can fail or undo it.
 
 use super::{
-    assessor::Snapshot,
     bus,
     db::{self, Tx},
     notify::{self, Recipient},
@@ -13,7 +12,7 @@ use super::{
 };
 use crate::{
     error::{ApiError, ErrorCode},
-    model::{Assessment, Handoff, QueueItem, User, UserRef},
+    model::{Assessment, ClaimedBy, EscalationEvent, Handoff, QueueItem, Snapshot, User, UserRef},
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -202,14 +201,11 @@ pub async fn after_commit(state: &AppState, created: Created) {
         return;
     }
     let h = &created.handoff;
-    if let Err(e) = bus::publish(
-        &state.pool,
-        created.account_id,
-        "handoff_created",
-        json!({ "handoff_id": h.id, "session_id": h.session_id }),
-    )
-    .await
-    {
+    let event = EscalationEvent::HandoffCreated {
+        handoff_id: h.id,
+        session_id: h.session_id,
+    };
+    if let Err(e) = bus::publish(&state.pool, created.account_id, &event).await {
         tracing::error!(error = %e, handoff_id = %h.id, "publishing handoff_created");
     }
     let state = state.clone();
@@ -287,14 +283,11 @@ pub async fn assess(state: &AppState, account_id: Uuid, handoff_id: Uuid, snapsh
         tracing::error!(%handoff_id, error = %e, "storing the assessment");
         return;
     }
-    if let Err(e) = bus::publish(
-        &state.pool,
-        account_id,
-        "handoff_assessment_ready",
-        json!({ "handoff_id": handoff_id, "has_assessment": outcome.is_some() }),
-    )
-    .await
-    {
+    let event = EscalationEvent::HandoffAssessmentReady {
+        handoff_id,
+        has_assessment: outcome.is_some(),
+    };
+    if let Err(e) = bus::publish(&state.pool, account_id, &event).await {
         tracing::error!(%handoff_id, error = %e, "publishing handoff_assessment_ready");
     }
 }
@@ -326,14 +319,14 @@ pub async fn announce_claim(state: &AppState, account_id: Uuid, handoff: &Handof
     let Some(winner) = &handoff.claimed_by else {
         return;
     };
-    if let Err(e) = bus::publish(
-        &state.pool,
-        account_id,
-        "handoff_claimed",
-        json!({ "handoff_id": handoff.id, "claimed_by": { "user_id": winner.id, "name": winner.name } }),
-    )
-    .await
-    {
+    let event = EscalationEvent::HandoffClaimed {
+        handoff_id: handoff.id,
+        claimed_by: ClaimedBy {
+            user_id: winner.id,
+            name: winner.name.clone(),
+        },
+    };
+    if let Err(e) = bus::publish(&state.pool, account_id, &event).await {
         tracing::error!(error = %e, handoff_id = %handoff.id, "publishing handoff_claimed");
     }
 }
@@ -451,13 +444,52 @@ pub async fn claim(
     }
 }
 
+/// One handoff. A parked session is private to the engineer who parked it.
 pub async fn get(pool: &PgPool, user: &User, handoff_id: Uuid) -> Result<Handoff, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id)
         .await
         .map_err(db_error)?;
     let handoff = load(&mut tx, handoff_id).await?;
     tx.commit().await.map_err(db_error)?;
+    if handoff.intent == Intent::Park.as_str() && handoff.from_user.id != user.id {
+        return Err(ApiError::not_found());
+    }
     Ok(handoff)
+}
+
+/// The session's most recent escalation, if it was ever escalated.
+pub async fn latest_escalation(tx: &mut Tx, session_id: Uuid) -> Result<Option<Handoff>, ApiError> {
+    let id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM session_handoffs WHERE session_id = $1 AND intent = 'escalate' \
+         ORDER BY created_at DESC, id LIMIT 1",
+    )
+    .bind(session_id)
+    .fetch_optional(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    match id {
+        Some(id) => load(tx, id).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Who an escalation can be addressed to: the account's other members who work sessions.
+pub async fn targets(pool: &PgPool, user: &User) -> Result<Vec<UserRef>, ApiError> {
+    sessions::require_worker(user)?;
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    let people = notify::recipients(&mut tx, user.account_id, user.id).await?;
+    tx.commit().await.map_err(db_error)?;
+    let mut people: Vec<UserRef> = people
+        .into_iter()
+        .map(|r| UserRef {
+            id: r.id,
+            name: r.name,
+        })
+        .collect();
+    people.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(people)
 }
 
 #[derive(sqlx::FromRow)]

@@ -153,7 +153,8 @@ pub async fn get(pool: &PgPool, user: &User, session_id: Uuid) -> Result<Session
     if !access(&mut tx, session_id, false).await?.can_read(user) {
         return Err(ApiError::not_found());
     }
-    let detail = load_detail(&mut tx, session_id).await?;
+    let mut detail = load_detail(&mut tx, session_id).await?;
+    detail.handoff = super::handoffs::latest_escalation(&mut tx, session_id).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(detail)
 }
@@ -351,6 +352,7 @@ pub async fn load_detail(tx: &mut Tx, session_id: Uuid) -> Result<SessionDetail,
                 created_at: m.created_at,
             })
             .collect(),
+        handoff: None,
     })
 }
 

@@ -1,0 +1,231 @@
+//! EscalateModal: hand a session to a senior (everyone who works the queue hears of it, or one
+//! chosen senior is named), or park it for later (nobody is told). The reason is required;
+//! Enter submits and Shift+Enter starts a new line; Escape cancels.
+
+use super::session::use_api;
+use crate::{
+    api::handoffs::{create_handoff, escalation_targets},
+    error::{ApiError, ErrorCode},
+    model::Handoff,
+};
+use leptos::{ev::KeyboardEvent, html, prelude::*};
+use uuid::Uuid;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intent {
+    Escalate,
+    Park,
+}
+
+impl Intent {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Intent::Escalate => "escalate",
+            Intent::Park => "park",
+        }
+    }
+}
+
+/// Field messages of a 422, by field name.
+fn field_message(err: &ApiError, field: &str) -> Option<String> {
+    err.details
+        .get("fields")?
+        .get(field)?
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[component]
+pub fn EscalateModal(
+    session_id: Uuid,
+    on_done: impl Fn(Handoff) + Copy + Send + Sync + 'static,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    let intent = RwSignal::new(Intent::Escalate);
+    let reason = RwSignal::new(String::new());
+    let target = RwSignal::new(None::<Uuid>);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let missing = RwSignal::new(false);
+    let seniors = LocalResource::new(move || api.call(escalation_targets));
+    let reason_ref = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(input) = reason_ref.get() {
+            let _ = input.focus();
+        }
+    });
+
+    let submit = move || {
+        if busy.get_untracked() {
+            return;
+        }
+        let text = reason.get_untracked();
+        if text.trim().is_empty() {
+            missing.set(true);
+            return;
+        }
+        missing.set(false);
+        error.set(None);
+        busy.set(true);
+        let chosen = intent.get_untracked();
+        let target_id = target
+            .get_untracked()
+            .filter(|_| chosen == Intent::Escalate);
+        leptos::task::spawn_local(async move {
+            let result = api
+                .call(move || {
+                    create_handoff(
+                        session_id,
+                        chosen.as_str().to_owned(),
+                        text.clone(),
+                        target_id,
+                    )
+                })
+                .await;
+            busy.set(false);
+            match result {
+                Ok(handoff) => on_done(handoff),
+                Err(err) => error.set(Some(err)),
+            }
+        });
+    };
+    let on_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.prevent_default();
+            on_cancel();
+        }
+    };
+    let on_reason_keydown = move |ev: KeyboardEvent| {
+        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+            ev.prevent_default();
+            submit();
+        }
+    };
+    let reason_error = move || {
+        if missing.get() {
+            return Some(match intent.get() {
+                Intent::Escalate => {
+                    "Tell the senior what you've tried and where you're stuck.".to_owned()
+                }
+                Intent::Park => "Note where you left off, so you can pick it up later.".to_owned(),
+            });
+        }
+        error.with(|e| e.as_ref().and_then(|e| field_message(e, "reason")))
+    };
+    // What can't be shown next to the reason: the chosen senior, the session, the rest.
+    let general_error = move || {
+        error.with(|e| {
+            let e = e.as_ref()?;
+            if e.error != ErrorCode::ValidationFailed {
+                return Some(e.message.clone());
+            }
+            field_message(e, "target_user_id").or_else(|| field_message(e, "session_id"))
+        })
+    };
+    let choice = move |value: Intent, title: &'static str, body: &'static str| {
+        view! {
+            <label class=move || format!(
+                "flex cursor-pointer gap-3 rounded-lg border p-3 text-sm {}",
+                if intent.get() == value { "border-indigo-500 bg-indigo-50" } else { "border-slate-200 hover:border-slate-300" },
+            )>
+                <input
+                    type="radio"
+                    name="intent"
+                    class="mt-0.5"
+                    prop:checked=move || intent.get() == value
+                    on:change=move |_| intent.set(value)
+                />
+                <span>
+                    <span class="block font-medium text-slate-900">{title}</span>
+                    <span class="block text-slate-600">{body}</span>
+                </span>
+            </label>
+        }
+    };
+
+    view! {
+        <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
+            <form
+                class="w-full max-w-lg rounded-xl bg-white p-6 shadow-xl"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="escalate-title"
+                data-testid="escalate-modal"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit();
+                }
+            >
+                <h2 id="escalate-title" class="text-lg font-semibold text-slate-900">"Hand this session on"</h2>
+                <div class="mt-4 grid gap-2">
+                    {choice(Intent::Escalate, "Escalate to a senior", "Everyone who works the queue is told right away; the first to pick it up takes it.")}
+                    {choice(Intent::Park, "Park it", "Set it aside to come back to. Nobody is notified.")}
+                </div>
+                <label for="escalate-reason" class="mt-5 block text-sm font-medium text-slate-900">
+                    {move || match intent.get() {
+                        Intent::Escalate => "Why are you escalating?",
+                        Intent::Park => "Where did you leave off?",
+                    }}
+                </label>
+                <textarea
+                    id="escalate-reason"
+                    node_ref=reason_ref
+                    rows="4"
+                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                    placeholder="What you've tried, what you saw, where you're stuck"
+                    aria-invalid=move || reason_error().is_some().to_string()
+                    prop:value=move || reason.get()
+                    on:input=move |ev| reason.set(event_target_value(&ev))
+                    on:keydown=on_reason_keydown
+                ></textarea>
+                <p class="mt-1 text-xs text-slate-500">"Enter sends · Shift+Enter for a new line"</p>
+                {move || reason_error().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                <Show when=move || intent.get() == Intent::Escalate>
+                    <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
+                        "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>
+                    </label>
+                    <select
+                        id="escalate-target"
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                        on:change=move |ev| target.set(event_target_value(&ev).parse().ok())
+                    >
+                        <option value="">"Anyone who's free"</option>
+                        {move || {
+                            seniors
+                                .get()
+                                .and_then(Result::ok)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </Show>
+                {move || general_error().map(|m| view! {
+                    <p class="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">{m}</p>
+                })}
+                <div class="mt-6 flex justify-end gap-3">
+                    <button
+                        type="button"
+                        class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                        on:click=move |_| on_cancel()
+                    >
+                        "Cancel"
+                    </button>
+                    <button
+                        type="submit"
+                        disabled=move || busy.get()
+                        class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                    >
+                        {move || match (intent.get(), busy.get()) {
+                            (_, true) => "Sending…",
+                            (Intent::Escalate, false) => "Escalate",
+                            (Intent::Park, false) => "Park session",
+                        }}
+                    </button>
+                </div>
+            </form>
+        </div>
+    }
+}

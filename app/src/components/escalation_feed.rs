@@ -1,0 +1,191 @@
+//! The account's live escalation events in the browser: one `EventSource` per tab on
+//! `/api/escalations/stream`, shared by everything that listens (the queue, the bell, the
+//! pick-up screen).
+//!
+//! The browser reconnects by itself after a dropped connection, sending `Last-Event-ID`, so
+//! nothing is missed. When it gives up instead (the stream answered an error, e.g. 401 after a
+//! server restart outlived the access token), the feed reconnects with backoff, renewing the
+//! session first. A manual reconnect cannot replay, so every `ready` after the first tells the
+//! listeners to resync.
+
+use super::session::Api;
+use crate::model::EscalationEvent;
+use leptos::prelude::*;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum FeedEvent {
+    Escalation(EscalationEvent),
+    /// The stream came back after a gap: anything may have changed meanwhile.
+    Resync,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeedStatus {
+    /// Not connected yet (and always, on the server and for viewers).
+    Idle,
+    Live,
+    Reconnecting,
+}
+
+type Listener = Rc<dyn Fn(&FeedEvent)>;
+
+#[derive(Clone, Copy)]
+pub struct EscalationFeed {
+    pub status: RwSignal<FeedStatus>,
+    listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    next_id: StoredValue<u64>,
+    #[cfg(feature = "hydrate")]
+    connection: StoredValue<Option<browser::Connection>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
+    attempts: StoredValue<u32>,
+    #[cfg(feature = "hydrate")]
+    was_ready: StoredValue<bool>,
+}
+
+pub fn provide_escalation_feed() -> EscalationFeed {
+    let feed = EscalationFeed {
+        status: RwSignal::new(FeedStatus::Idle),
+        listeners: StoredValue::new_local(Vec::new()),
+        next_id: StoredValue::new(0),
+        #[cfg(feature = "hydrate")]
+        connection: StoredValue::new_local(None),
+        #[cfg(feature = "hydrate")]
+        attempts: StoredValue::new(0),
+        #[cfg(feature = "hydrate")]
+        was_ready: StoredValue::new(false),
+    };
+    provide_context(feed);
+    feed
+}
+
+pub fn use_escalation_feed() -> EscalationFeed {
+    expect_context::<EscalationFeed>()
+}
+
+impl EscalationFeed {
+    /// Calls `listener` for every event until the calling component goes away.
+    pub fn listen(self, listener: impl Fn(&FeedEvent) + 'static) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.listeners
+            .update_value(|all| all.push((id, Rc::new(listener))));
+        on_cleanup(move || {
+            self.listeners
+                .try_update_value(|all| all.retain(|(other, _)| *other != id));
+        });
+    }
+
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    fn dispatch(self, event: &FeedEvent) {
+        // Listeners may come and go while being called: call a copy of the list.
+        let listeners: Vec<Listener> = self
+            .listeners
+            .with_value(|all| all.iter().map(|(_, l)| l.clone()).collect());
+        for listener in listeners {
+            listener(event);
+        }
+    }
+
+    /// Opens the stream for this tab, once. Only in the browser, and only for people who work
+    /// the queue (the stream refuses viewers).
+    pub fn connect(self, api: Api) {
+        #[cfg(feature = "hydrate")]
+        if self.connection.with_value(Option::is_none) {
+            browser::open(self, api);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = api;
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use super::{EscalationFeed, FeedEvent, FeedStatus};
+    use crate::{api::auth::session, components::session::Api, model::EscalationEvent};
+    use leptos::prelude::*;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{EventSource, MessageEvent};
+
+    const STREAM: &str = "/api/escalations/stream";
+    const MAX_BACKOFF_MS: u32 = 30_000;
+
+    /// An open stream and the handlers that must live as long as it does.
+    pub struct Connection {
+        source: EventSource,
+        _handlers: Vec<Closure<dyn Fn(MessageEvent)>>,
+    }
+
+    impl Drop for Connection {
+        fn drop(&mut self) {
+            self.source.close();
+        }
+    }
+
+    pub fn open(feed: EscalationFeed, api: Api) {
+        let Ok(source) = EventSource::new(STREAM) else {
+            retry_later(feed, api);
+            return;
+        };
+        let mut handlers = Vec::new();
+        let mut on = |name: &str, handler: Closure<dyn Fn(MessageEvent)>| {
+            let _ = source.add_event_listener_with_callback(name, handler.as_ref().unchecked_ref());
+            handlers.push(handler);
+        };
+        on(
+            "ready",
+            Closure::new(move |_: MessageEvent| {
+                feed.status.set(FeedStatus::Live);
+                feed.attempts.set_value(0);
+                if feed.was_ready.get_value() {
+                    feed.dispatch(&FeedEvent::Resync);
+                }
+                feed.was_ready.set_value(true);
+            }),
+        );
+        for name in EscalationEvent::NAMES {
+            on(
+                name,
+                Closure::new(move |msg: MessageEvent| {
+                    let data = msg.data().as_string().unwrap_or_default();
+                    if let Some(event) = EscalationEvent::from_parts(name, &data) {
+                        feed.dispatch(&FeedEvent::Escalation(event));
+                    }
+                }),
+            );
+        }
+        let watched = source.clone();
+        on(
+            "error",
+            Closure::new(move |_: MessageEvent| {
+                feed.status.set(FeedStatus::Reconnecting);
+                // CONNECTING: the browser is already retrying. CLOSED: it gave up; our turn.
+                if watched.ready_state() == EventSource::CLOSED {
+                    retry_later(feed, api);
+                }
+            }),
+        );
+        feed.connection.set_value(Some(Connection {
+            source,
+            _handlers: handlers,
+        }));
+    }
+
+    /// Waits 1 s, 2 s, 4 s … up to 30 s, renews the session if it needs it, and opens again.
+    fn retry_later(feed: EscalationFeed, api: Api) {
+        let attempt = feed.attempts.get_value();
+        feed.attempts.set_value(attempt + 1);
+        let delay = 1000u32
+            .saturating_mul(1 << attempt.min(5))
+            .min(MAX_BACKOFF_MS);
+        gloo_timers::callback::Timeout::new(delay, move || {
+            // Dropped here, not inside its own error handler.
+            feed.connection.set_value(None);
+            leptos::task::spawn_local(async move {
+                let _ = api.call(session).await;
+                open(feed, api);
+            });
+        })
+        .forget();
+    }
+}

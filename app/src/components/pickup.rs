@@ -1,0 +1,269 @@
+//! The pick-up screen's parts (`/pilot/:id?pickup=true`): the handoff's context (who escalated,
+//! why, the steps so far, the ticket), the claim, and the AI assessment, which fills in by
+//! itself when `handoff_assessment_ready` arrives. Also the suggested-step chips the claimer
+//! gets above the composer.
+
+use super::{
+    badges::{confidence_words, OutcomePill, TicketBadge},
+    claim::{claim_handoff, Claimed},
+    escalation_feed::{use_escalation_feed, FeedEvent},
+    icons::{Close, Sparkles},
+    session::{use_api, use_signed_in},
+    time::time_ago,
+    toast::use_toasts,
+};
+use crate::{
+    api::handoffs::get_handoff,
+    model::{Assessment, Handoff, SnapshotStep},
+};
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn PickupPanel(
+    handoff: RwSignal<Option<Handoff>>,
+    on_claimed: impl Fn(Handoff) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    // The assessment and the claim can change while this is open: follow them.
+    use_escalation_feed().listen(move |event| {
+        let Some(id) = handoff.with_untracked(|h| h.as_ref().map(|h| h.id)) else {
+            return;
+        };
+        let concerns_us = match event {
+            FeedEvent::Escalation(e) => e.handoff_id() == id,
+            FeedEvent::Resync => true,
+        };
+        if concerns_us {
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = api.call(move || get_handoff(id)).await {
+                    handoff.set(Some(fresh));
+                }
+            });
+        }
+    });
+    move || {
+        handoff.get().map(|h| {
+            let snapshot = h.snapshot();
+            let steps = snapshot.as_ref().map(|s| s.steps.clone()).unwrap_or_default();
+            let ticket = snapshot.and_then(|s| s.psa_ticket_id);
+            view! {
+                <section class="rounded-xl border border-indigo-200 bg-white shadow-sm" data-testid="pickup-panel">
+                    <header class="flex flex-wrap items-start justify-between gap-4 border-b border-slate-100 px-5 py-4">
+                        <div>
+                            <p class="text-xs font-semibold uppercase tracking-wide text-indigo-600">"Escalation"</p>
+                            <h2 class="mt-1 text-base font-semibold text-slate-900">
+                                {format!("{} needs a senior", h.from_user.name)}
+                            </h2>
+                            <p class="mt-0.5 text-sm text-slate-500">
+                                {format!("Escalated {}", time_ago(Utc::now(), h.created_at))}
+                            </p>
+                            {ticket.map(|t| view! { <div class="mt-2"><TicketBadge ticket=t /></div> })}
+                        </div>
+                        <ClaimState handoff=h.clone() on_claimed=move |won| {
+                            handoff.set(Some(won.clone()));
+                            on_claimed(won);
+                        } />
+                    </header>
+                    <div class="grid gap-6 px-5 py-4 lg:grid-cols-2">
+                        <div class="space-y-4">
+                            <div>
+                                <h3 class="text-sm font-semibold text-slate-900">"Why it was escalated"</h3>
+                                <p class="mt-1 whitespace-pre-wrap text-sm text-slate-700" data-testid="pickup-reason">{h.reason.clone()}</p>
+                            </div>
+                            <div>
+                                <h3 class="text-sm font-semibold text-slate-900">"Steps so far"</h3>
+                                <StepsSoFar steps />
+                            </div>
+                        </div>
+                        <AssessmentCard status=h.assessment_status.clone() assessment=h.ai_assessment.clone() />
+                    </div>
+                </section>
+            }
+        })
+    }
+}
+
+#[component]
+fn StepsSoFar(steps: Vec<SnapshotStep>) -> impl IntoView {
+    if steps.is_empty() {
+        return view! { <p class="mt-1 text-sm text-slate-500">"No steps on record."</p> }
+            .into_any();
+    }
+    view! {
+        <ol class="mt-2 space-y-2 text-sm">
+            {steps
+                .into_iter()
+                .enumerate()
+                .map(|(i, step)| view! {
+                    <li class="flex gap-2">
+                        <span class="w-5 shrink-0 text-right text-slate-400">{format!("{}.", i + 1)}</span>
+                        <span class="min-w-0 flex-1 text-slate-700">
+                            {step.action}
+                            " "
+                            <OutcomePill outcome=step.outcome />
+                            {step.notes.map(|n| view! { <span class="block text-xs text-slate-500">{n}</span> })}
+                        </span>
+                    </li>
+                })
+                .collect_view()}
+        </ol>
+    }
+    .into_any()
+}
+
+/// Who holds the escalation, or the button to take it.
+#[component]
+fn ClaimState(
+    handoff: Handoff,
+    on_claimed: impl Fn(Handoff) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let me = use_signed_in().user;
+    let now = Utc::now();
+    if let (Some(by), Some(at)) = (&handoff.claimed_by, handoff.claimed_at) {
+        let (class, words) = if by.id == me.id {
+            (
+                "bg-emerald-50 text-emerald-800",
+                format!("You picked this up {}", time_ago(now, at)),
+            )
+        } else {
+            (
+                "bg-slate-100 text-slate-700",
+                format!("{} picked this up {}", by.name, time_ago(now, at)),
+            )
+        };
+        return view! {
+            <p class=format!("rounded-md px-3 py-1.5 text-sm font-medium {class}") data-testid="claim-state">{words}</p>
+        }
+        .into_any();
+    }
+    if handoff.from_user.id == me.id || !me.role.can_work() {
+        return view! {
+            <p class="rounded-md bg-amber-50 px-3 py-1.5 text-sm font-medium text-amber-800" data-testid="claim-state">
+                "Waiting for a senior"
+            </p>
+        }
+        .into_any();
+    }
+    let api = use_api();
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let id = handoff.id;
+    let pick_up = move |_| {
+        busy.set(true);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match claim_handoff(api, toasts, id).await {
+                Claimed::Won(won) => on_claimed(won),
+                // Someone else has it: back to the queue, without `?pickup=true`.
+                Claimed::Lost => navigate("/", Default::default()),
+                Claimed::Failed => busy.set(false),
+            }
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+            disabled=move || busy.get()
+            on:click=pick_up
+        >
+            {move || if busy.get() { "Picking up…" } else { "Pick Up" }}
+        </button>
+    }
+    .into_any()
+}
+
+#[component]
+fn AssessmentCard(status: String, assessment: Option<Assessment>) -> impl IntoView {
+    let body = match (status.as_str(), assessment) {
+        (_, Some(a)) => view! {
+            <div class="space-y-3 text-sm" data-testid="assessment-ready">
+                <p class="text-slate-700">{a.summary}</p>
+                <p class="text-xs text-slate-500">
+                    "Confidence: "
+                    <span class="font-medium text-slate-700">{confidence_words(Some(a.confidence_tier))}</span>
+                </p>
+                <div>
+                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Likely causes"</h4>
+                    <ul class="mt-1 list-disc space-y-1 pl-5 text-slate-700">
+                        {a.likely_causes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
+                    </ul>
+                </div>
+                <div>
+                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Suggested next steps"</h4>
+                    <ol class="mt-1 list-decimal space-y-1 pl-5 text-slate-700">
+                        {a.suggested_steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                    </ol>
+                </div>
+            </div>
+        }
+        .into_any(),
+        ("pending", None) => view! {
+            <div class="flex items-start gap-3 text-sm text-slate-600" data-testid="assessment-pending" role="status">
+                <span class="mt-0.5 h-4 w-4 shrink-0 animate-spin rounded-full border-2 border-indigo-200 border-t-indigo-600" aria-hidden="true"></span>
+                <p>"The AI assessment is still generating. It appears here by itself when it's ready; everything the engineer recorded is already on this screen."</p>
+            </div>
+        }
+        .into_any(),
+        _ => view! {
+            <p class="text-sm text-slate-600" data-testid="assessment-unavailable">
+                "No AI assessment this time: the assessor didn't answer within its time limit. Everything the engineer recorded is on this screen."
+            </p>
+        }
+        .into_any(),
+    };
+    view! {
+        <div class="rounded-lg border border-slate-200 bg-slate-50 p-4">
+            <h3 class="flex items-center gap-2 text-sm font-semibold text-slate-900">
+                <span class="text-indigo-600"><Sparkles /></span>
+                "AI assessment"
+            </h3>
+            <div class="mt-3">{body}</div>
+        </div>
+    }
+}
+
+/// The assessment's suggested steps as chips above the composer: a click puts one in the
+/// input.
+#[component]
+pub fn SuggestedSteps(
+    steps: Vec<String>,
+    on_pick: impl Fn(String) + Copy + Send + Sync + 'static,
+    on_dismiss: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div class="flex items-start gap-2 border-t border-slate-100 px-4 pt-3" data-testid="suggested-steps">
+            <div class="flex min-w-0 flex-1 flex-wrap gap-2">
+                <span class="py-1 text-xs font-medium text-slate-500">"Suggested:"</span>
+                {steps
+                    .into_iter()
+                    .map(|step| {
+                        let picked = step.clone();
+                        let title = step.clone();
+                        view! {
+                            <button
+                                type="button"
+                                class="max-w-xs truncate rounded-full border border-indigo-200 bg-indigo-50 px-3 py-1 text-xs font-medium text-indigo-700 hover:bg-indigo-100"
+                                title=title
+                                on:click=move |_| on_pick(picked.clone())
+                            >
+                                {step}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <button
+                type="button"
+                class="rounded p-1 text-slate-400 hover:text-slate-600"
+                aria-label="Hide suggestions"
+                on:click=move |_| on_dismiss()
+            >
+                <Close />
+            </button>
+        </div>
+    }
+}

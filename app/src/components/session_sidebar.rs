@@ -1,0 +1,151 @@
+//! The sidebar of my troubleshooting sessions (mine, and those escalated to me), and the form
+//! that starts a new one.
+
+use super::{
+    badges::{StatusPill, TicketBadge},
+    icons::Plus,
+    session::use_api,
+    time::time_ago,
+};
+use crate::{api::sessions::create_session, error::ApiError, model::SessionListItem};
+use chrono::Utc;
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+use uuid::Uuid;
+
+pub type SessionsResource = Resource<Result<Vec<SessionListItem>, ApiError>>;
+
+#[component]
+pub fn SessionSidebar(sessions: SessionsResource, current: Memo<Option<Uuid>>) -> impl IntoView {
+    let starting = RwSignal::new(false);
+    view! {
+        <aside class="flex flex-col gap-3" aria-label="Your sessions">
+            <div class="flex items-center justify-between">
+                <h2 class="text-sm font-semibold text-slate-900">"Your sessions"</h2>
+                <button
+                    type="button"
+                    class="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
+                    aria-expanded=move || starting.get().to_string()
+                    on:click=move |_| starting.update(|s| *s = !*s)
+                >
+                    <Plus />
+                    "New"
+                </button>
+            </div>
+            <Show when=move || starting.get()>
+                <div class="rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
+                    <NewSessionForm on_started=move || sessions.refetch() />
+                </div>
+            </Show>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Ok(list) if list.is_empty() => view! {
+                            <p class="text-sm text-slate-500">"No sessions yet. Start one when a ticket comes in."</p>
+                        }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="flex flex-col gap-1" data-testid="session-list">
+                                {list.into_iter().map(|s| view! { <SessionRow s current /> }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                        Err(err) => view! { <p class="text-sm text-red-700" role="alert">{err.message}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </aside>
+    }
+}
+
+#[component]
+fn SessionRow(s: SessionListItem, current: Memo<Option<Uuid>>) -> impl IntoView {
+    let id = s.id;
+    let here = move || current.get() == Some(id);
+    view! {
+        <li>
+            <a
+                href=format!("/pilot/{id}")
+                class=move || format!(
+                    "block rounded-lg px-3 py-2 {}",
+                    if here() { "bg-indigo-50 ring-1 ring-indigo-200" } else { "hover:bg-white hover:shadow-xs" },
+                )
+                aria-current=move || here().then_some("page")
+                data-testid="session-row"
+            >
+                <span class="flex items-center gap-2 text-xs text-slate-500">
+                    {s.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
+                    <StatusPill status=s.status />
+                    <span class="ml-auto shrink-0">{time_ago(Utc::now(), s.updated_at)}</span>
+                </span>
+                <span class="mt-1 line-clamp-2 block text-sm text-slate-800">{s.problem_summary}</span>
+            </a>
+        </li>
+    }
+}
+
+/// Starts a troubleshooting session and opens it.
+#[component]
+pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let api = use_api();
+    let navigate = use_navigate();
+    let summary = RwSignal::new(String::new());
+    let ticket = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let problem = summary.get_untracked();
+        if problem.trim().is_empty() {
+            error.set(Some(
+                "Describe the problem in a sentence or two.".to_owned(),
+            ));
+            return;
+        }
+        let ticket = Some(ticket.get_untracked()).filter(|t| !t.trim().is_empty());
+        busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            match api
+                .call(move || create_session(problem.clone(), ticket.clone()))
+                .await
+            {
+                Ok(created) => {
+                    on_started();
+                    navigate(&format!("/pilot/{}", created.id), Default::default());
+                }
+                Err(err) => error.set(Some(err.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="flex flex-col gap-2" on:submit=submit data-testid="new-session-form">
+            <label class="text-xs font-medium text-slate-700" for="new-summary">"What's the problem?"</label>
+            <textarea
+                id="new-summary"
+                rows="3"
+                class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                placeholder="e.g. Printer on the 2nd floor drops off the network every morning"
+                prop:value=move || summary.get()
+                on:input=move |ev| summary.set(event_target_value(&ev))
+            ></textarea>
+            <label class="text-xs font-medium text-slate-700" for="new-ticket">
+                "PSA ticket " <span class="font-normal text-slate-500">"(optional)"</span>
+            </label>
+            <input
+                id="new-ticket"
+                class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                prop:value=move || ticket.get()
+                on:input=move |ev| ticket.set(event_target_value(&ev))
+            />
+            {move || error.get().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
+            <button
+                type="submit"
+                disabled=move || busy.get()
+                class="mt-1 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60"
+            >
+                {move || if busy.get() { "Starting…" } else { "Start session" }}
+            </button>
+        </form>
+    }
+}
