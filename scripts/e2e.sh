@@ -32,9 +32,14 @@ SERVER_LOG="$(readlink -f target)/e2e/server.log"
 # A known secret, so specs can mint the tokens an expired session would present; one-minute
 # access tokens, so a spec can wait one out for real; session windows allowed down to a minute,
 # so the expiry toast can be reached.
+# The AI assessor is the Anthropic client pointed at a port where the escalation spec runs a
+# stand-in of the Messages API (elsewhere nothing listens there: the assessment is unavailable).
 export RF_E2E_JWT_SECRET="e2e-$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')"
+export RF_E2E_ASSESSOR_PORT="$((E2E_PORT + 1))"
 LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
-  ACCESS_TOKEN_MINUTES=1 SESSION_IDLE_MINUTES_MIN=1 SESSION_ABSOLUTE_MINUTES_MIN=1 "$BIN" serve >"$SERVER_LOG" 2>&1 &
+  ACCESS_TOKEN_MINUTES=1 SESSION_IDLE_MINUTES_MIN=1 SESSION_ABSOLUTE_MINUTES_MIN=1 \
+  RF_ANTHROPIC_API_KEY=e2e-stand-in RF_ANTHROPIC_BASE_URL="http://127.0.0.1:$RF_E2E_ASSESSOR_PORT" \
+  "$BIN" serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && break

@@ -1,4 +1,5 @@
 //! The browser entry point: hydrates the server-rendered page.
+#![recursion_limit = "256"]
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

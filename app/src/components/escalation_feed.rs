@@ -11,7 +11,6 @@
 use super::session::Api;
 use crate::model::EscalationEvent;
 use leptos::prelude::*;
-use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FeedEvent {
@@ -28,12 +27,18 @@ pub enum FeedStatus {
     Reconnecting,
 }
 
-type Listener = Rc<dyn Fn(&FeedEvent)>;
+#[cfg(feature = "hydrate")]
+type Listener = std::rc::Rc<dyn Fn(&FeedEvent)>;
 
+/// The feed of this tab. Listeners and the connection exist only in the browser: the server
+/// renders pages once and hears no events (and its render may hop threads, where browser-only
+/// storage must not go).
 #[derive(Clone, Copy)]
 pub struct EscalationFeed {
     pub status: RwSignal<FeedStatus>,
+    #[cfg(feature = "hydrate")]
     listeners: StoredValue<Vec<(u64, Listener)>, LocalStorage>,
+    #[cfg(feature = "hydrate")]
     next_id: StoredValue<u64>,
     #[cfg(feature = "hydrate")]
     connection: StoredValue<Option<browser::Connection>, LocalStorage>,
@@ -46,7 +51,9 @@ pub struct EscalationFeed {
 pub fn provide_escalation_feed() -> EscalationFeed {
     let feed = EscalationFeed {
         status: RwSignal::new(FeedStatus::Idle),
+        #[cfg(feature = "hydrate")]
         listeners: StoredValue::new_local(Vec::new()),
+        #[cfg(feature = "hydrate")]
         next_id: StoredValue::new(0),
         #[cfg(feature = "hydrate")]
         connection: StoredValue::new_local(None),
@@ -66,17 +73,22 @@ pub fn use_escalation_feed() -> EscalationFeed {
 impl EscalationFeed {
     /// Calls `listener` for every event until the calling component goes away.
     pub fn listen(self, listener: impl Fn(&FeedEvent) + 'static) {
-        let id = self.next_id.get_value();
-        self.next_id.set_value(id + 1);
-        self.listeners
-            .update_value(|all| all.push((id, Rc::new(listener))));
-        on_cleanup(move || {
+        #[cfg(feature = "hydrate")]
+        {
+            let id = self.next_id.get_value();
+            self.next_id.set_value(id + 1);
             self.listeners
-                .try_update_value(|all| all.retain(|(other, _)| *other != id));
-        });
+                .update_value(|all| all.push((id, std::rc::Rc::new(listener))));
+            on_cleanup(move || {
+                self.listeners
+                    .try_update_value(|all| all.retain(|(other, _)| *other != id));
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = listener;
     }
 
-    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    #[cfg(feature = "hydrate")]
     fn dispatch(self, event: &FeedEvent) {
         // Listeners may come and go while being called: call a copy of the list.
         let listeners: Vec<Listener> = self

@@ -10,7 +10,10 @@ use super::{
     toast::{provide_toasts, ToastRegion},
 };
 use crate::{
-    api::auth::{logout, Visitor},
+    api::{
+        auth::{logout, Visitor},
+        notifications::list_notifications,
+    },
     model::User,
 };
 use leptos::prelude::*;
@@ -59,6 +62,9 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 #[component]
 fn TopBar() -> impl IntoView {
     let session = use_session();
+    // Loaded beside the session and awaited in the same place: one suspense for the whole
+    // signed-in corner (nesting another one here would not hydrate).
+    let notifications = Resource::new(|| (), |_| list_notifications());
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
             <div class="mx-auto flex h-14 max-w-7xl items-center justify-between px-4 sm:px-6">
@@ -70,9 +76,10 @@ fn TopBar() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match session.await {
                             Ok(Visitor { session: Some(view), .. }) => {
+                                let bell = notifications.await.ok();
                                 view! {
                                     <div class="flex items-center gap-2">
-                                        <NotificationBell />
+                                        {bell.map(|initial| view! { <NotificationBell initial /> })}
                                         <UserMenu user=view.user />
                                     </div>
                                 }

@@ -16,20 +16,9 @@ use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 
+/// The bell, starting from the list loaded with the page (see the top bar).
 #[component]
-pub fn NotificationBell() -> impl IntoView {
-    let loaded = Resource::new(|| (), |_| list_notifications());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                loaded.await.ok().map(|list| view! { <BellMenu initial=list /> })
-            })}
-        </Suspense>
-    }
-}
-
-#[component]
-fn BellMenu(initial: NotificationList) -> impl IntoView {
+pub fn NotificationBell(initial: NotificationList) -> impl IntoView {
     let api = use_api();
     let list = RwSignal::new(initial);
     let panel = NodeRef::<html::Details>::new();

@@ -1,0 +1,244 @@
+import http from "node:http";
+import { test, expect, hydrated, screenshot } from "./fixtures";
+import { signIn } from "./helpers";
+import type { Browser, Page } from "@playwright/test";
+
+/**
+ * A stand-in for the Anthropic Messages API on the port the e2e server is pointed at
+ * (scripts/e2e.sh): it holds every assessment request until the test answers, so the pick-up
+ * screen's "still generating" state and its live replacement can both be seen.
+ */
+class StandInAssessor {
+  private server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => this.held.push(res));
+  });
+  private held: http.ServerResponse[] = [];
+
+  async start() {
+    const port = Number(process.env.RF_E2E_ASSESSOR_PORT);
+    if (!port) throw new Error("RF_E2E_ASSESSOR_PORT is not set (run through scripts/e2e.sh)");
+    await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
+  }
+
+  async waitForRequest() {
+    await expect.poll(() => this.held.length, { timeout: 10_000 }).toBeGreaterThan(0);
+  }
+
+  answer(assessment: object) {
+    for (const res of this.held.splice(0)) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({
+        id: "msg_e2e",
+        type: "message",
+        role: "assistant",
+        content: [{ type: "text", text: JSON.stringify(assessment) }],
+      }));
+    }
+  }
+
+  async stop() {
+    for (const res of this.held.splice(0)) res.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const assessor = new StandInAssessor();
+test.beforeAll(async () => assessor.start());
+test.afterAll(async () => assessor.stop());
+
+async function signedIn(browser: Browser, email: string, next = "/"): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, email, next);
+  await hydrated(page);
+  return page;
+}
+
+/** A session of Jane's, escalated through the API; returns its id. */
+async function escalatedSession(jane: Page, summary: string, ticket?: string) {
+  const created = await jane.request.post("/api/sessions/create", {
+    data: { problem_summary: summary, psa_ticket_id: ticket },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const { id } = await created.json();
+  const handoff = await jane.request.post("/api/handoffs/create", {
+    data: { session_id: id, intent: "escalate", reason: "Tried the usual, nothing sticks" },
+  });
+  expect(handoff.status(), await handoff.text()).toBe(200);
+  return id as string;
+}
+
+const card = (page: Page, text: string) =>
+  page.getByTestId("escalation-card").filter({ hasText: text });
+
+test("an escalation reaches the senior live, is picked up, and the assessment fills in by itself", async ({ browser }) => {
+  const sam = await signedIn(browser, "sam@acme.test");
+  await expect(sam.getByTestId("feed-status")).toHaveText("Live");
+
+  // Jane opens her Outlook session straight from the sidebar and escalates it.
+  const jane = await signedIn(browser, "jane@acme.test");
+  await jane.getByTestId("session-row").filter({ hasText: "Outlook is failing" }).click();
+  await expect(jane).toHaveURL(/\/pilot\/[0-9a-f-]+$/);
+  await expect(jane.getByTestId("session-title")).toHaveText(/Outlook is failing to sync/);
+  await expect(jane.getByTestId("steps").locator("li")).toHaveCount(3);
+  await jane.getByRole("button", { name: "Escalate" }).click();
+  const modal = jane.getByTestId("escalate-modal");
+  await expect(modal).toBeVisible();
+  // Enter with nothing written asks for a reason instead of sending.
+  await modal.getByLabel("Why are you escalating?").press("Enter");
+  await expect(modal.getByRole("alert")).toHaveText(/what you've tried/);
+  // Shift+Enter is a new line; Enter sends.
+  const reason = modal.getByLabel("Why are you escalating?");
+  await reason.fill("Profile rebuild only half worked.");
+  await reason.press("Shift+Enter");
+  await reason.pressSequentially("Finance is blocked on month-end.");
+  await expect(reason).toHaveValue("Profile rebuild only half worked.\nFinance is blocked on month-end.");
+  await reason.press("Enter");
+  await expect(modal).toHaveCount(0);
+  await expect(jane.getByTestId("status-pill").first()).toHaveText("Escalated");
+  await expect(jane.getByTestId("escalation-note")).toContainText("waiting for a senior");
+  await screenshot(jane, "pilot-page");
+
+  // Sam's queue shows it without a reload, with the unread dot; so does his bell.
+  const mine = card(sam, "Outlook is failing");
+  await expect(mine).toBeVisible();
+  await expect(mine).toContainText("Jane Junior escalated");
+  await expect(mine.getByTestId("ticket-badge")).toHaveText("#48213");
+  await expect(mine.getByTestId("unread-dot")).toBeVisible();
+  await expect(sam.getByTestId("unread-count")).toHaveText("1");
+  // Hovering does not clear the dot; opening the card does, and shows the details.
+  await mine.hover();
+  await expect(mine.getByTestId("unread-dot")).toBeVisible();
+  await screenshot(sam, "escalation-queue");
+  await mine.locator("summary").click();
+  const details = mine.getByTestId("escalation-details");
+  await expect(details).toBeVisible();
+  await expect(details).toContainText("Finance is blocked on month-end.");
+  await expect(details.locator("dd").nth(1)).toHaveText("3");
+  await expect(mine.getByTestId("unread-dot")).toHaveCount(0);
+  // The dot stays cleared after a reload (it is remembered in this browser).
+  await sam.reload();
+  await hydrated(sam);
+  await expect(card(sam, "Outlook is failing").getByTestId("unread-dot")).toHaveCount(0);
+
+  // Pick Up claims and lands on the pick-up screen; the assessment is still being written.
+  await assessor.waitForRequest();
+  await card(sam, "Outlook is failing").getByRole("button", { name: "Pick Up" }).click();
+  await expect(sam).toHaveURL(/\/pilot\/[0-9a-f-]+\?pickup=true$/);
+  const panel = sam.getByTestId("pickup-panel");
+  await expect(panel).toContainText("Jane Junior needs a senior");
+  await expect(panel.getByTestId("pickup-reason")).toContainText("Profile rebuild only half worked.");
+  await expect(panel).toContainText("Rebuilt the Outlook profile on one machine");
+  await expect(panel.getByTestId("claim-state")).toHaveText(/You picked this up/);
+  await expect(panel.getByTestId("assessment-pending")).toBeVisible();
+  await expect(sam.getByTestId("session-row").filter({ hasText: "Outlook is failing" })).toBeVisible();
+
+  // The assessor answers: the screen fills in by itself, and the chips appear.
+  assessor.answer({
+    summary: "The rebuilt profile synced, so the cache on the other machines is the suspect.",
+    likely_causes: ["Stale offline cache files on the remaining machines"],
+    suggested_steps: ["Rebuild the profile on the second machine", "Compare mailbox sizes against quota"],
+    confidence_tier: "medium",
+  });
+  await expect(panel.getByTestId("assessment-ready")).toContainText("stale offline cache", { ignoreCase: true });
+  await expect(panel.getByTestId("assessment-pending")).toHaveCount(0);
+  const chips = sam.getByTestId("suggested-steps");
+  await expect(chips.getByRole("button", { name: "Compare mailbox sizes against quota" })).toBeVisible();
+  await screenshot(sam, "pickup-screen");
+
+  // A chip fills the composer and focuses it; Enter sends; the chips go away.
+  await chips.getByRole("button", { name: "Rebuild the profile on the second machine" }).click();
+  const composer = sam.getByLabel("Message");
+  await expect(composer).toHaveValue("Rebuild the profile on the second machine");
+  await expect(composer).toBeFocused();
+  await composer.press("Enter");
+  await expect(sam.getByTestId("message").last()).toContainText("Rebuild the profile on the second machine");
+  await expect(composer).toHaveValue("");
+  await expect(chips).toHaveCount(0);
+
+  // Jane sees who took it, live.
+  await expect(jane.getByTestId("escalation-note")).toContainText("Sam Senior picked up your escalation");
+
+  // The bell lists the escalation and routes to it.
+  await sam.goto("/");
+  await hydrated(sam);
+  await sam.getByTestId("notification-bell").locator("summary").click();
+  const item = sam.getByRole("link", { name: /Escalation from Jane · #48213: Outlook is failing/ });
+  await expect(item).toBeVisible();
+  await item.click();
+  await expect(sam).toHaveURL(/\/pilot\/[0-9a-f-]+\?pickup=true$/);
+  await expect(sam.getByTestId("pickup-panel")).toBeVisible();
+  await expect(sam.getByTestId("unread-count")).toHaveCount(0);
+});
+
+test("two seniors press Pick Up at once: one lands on the pick-up screen, the other is told who won", async ({ browser }) => {
+  const jane = await signedIn(browser, "jane@acme.test");
+  const sam = await signedIn(browser, "sam@acme.test");
+  const alex = await signedIn(browser, "alex@acme.test");
+  const summary = `Shared drive mapping fails after password change ${Date.now()}`;
+  await escalatedSession(jane, summary);
+  for (const senior of [sam, alex]) await expect(card(senior, summary)).toBeVisible();
+
+  await Promise.all([sam, alex].map((p) => card(p, summary).getByRole("button", { name: "Pick Up" }).click()));
+  const landed = async (p: Page) => {
+    await p.waitForURL(/pickup=true/, { timeout: 5_000 }).catch(() => undefined);
+    return /pickup=true/.test(p.url());
+  };
+  const [samWon, alexWon] = await Promise.all([landed(sam), landed(alex)]);
+  expect(samWon !== alexWon, "exactly one of them has it").toBe(true);
+  const [winner, loser, winnerName] = samWon ? [sam, alex, "Sam Senior"] : [alex, sam, "Alex Admin"];
+  await expect(winner.getByTestId("claim-state")).toHaveText(/You picked this up/);
+  await expect(loser.getByRole("status").filter({ hasText: "Already claimed by" }))
+    .toHaveText(new RegExp(`Already claimed by ${winnerName} just now\\.`));
+  await expect(loser).toHaveURL(/\/$/);
+  await expect(card(loser, summary)).toHaveCount(0);
+});
+
+test("a senior on the pick-up screen who loses the race is told who won and goes back to the queue", async ({ browser }) => {
+  const jane = await signedIn(browser, "jane@acme.test");
+  const summary = `Scanner emails never arrive ${Date.now()}`;
+  const id = await escalatedSession(jane, summary);
+  // Sam's tab hears nothing live (its stream only ever says "ready"), so he can press Pick Up
+  // on an escalation that someone else has already taken.
+  const context = await browser.newContext();
+  await context.route("**/api/escalations/stream", (route) =>
+    route.fulfill({ status: 200, contentType: "text/event-stream", body: "event: ready\ndata: {}\n\n" }),
+  );
+  const sam = await context.newPage();
+  await signIn(sam, "sam@acme.test", `/pilot/${id}?pickup=true`);
+  await hydrated(sam);
+  const panel = sam.getByTestId("pickup-panel");
+  await expect(panel).toContainText("Jane Junior needs a senior");
+  await expect(sam.getByTestId("read-only")).toBeVisible();
+
+  const alex = await signedIn(browser, "alex@acme.test");
+  const { handoff } = await (await alex.request.post("/api/sessions/get", { data: { session_id: id } })).json();
+  expect((await alex.request.post("/api/handoffs/claim", { data: { handoff_id: handoff.id } })).status()).toBe(200);
+
+  await panel.getByRole("button", { name: "Pick Up" }).click();
+  await expect(sam.getByRole("status").filter({ hasText: "Already claimed by" }))
+    .toHaveText(/Already claimed by Alex Admin just now\./);
+  await expect(sam).toHaveURL(/\/$/);
+  await expect(sam.getByTestId("escalation-queue")).toBeVisible();
+  await expect(card(sam, summary)).toHaveCount(0);
+});
+
+test("a viewer sees the queue but can't pick anything up; one card opens at a time", async ({ browser }) => {
+  const jane = await signedIn(browser, "jane@acme.test");
+  await escalatedSession(jane, `Laptop fan runs loud all day ${Date.now()}`);
+  await escalatedSession(jane, `Teams calls drop after ten minutes ${Date.now()}`, "55120");
+  const val = await signedIn(browser, "val@acme.test");
+  const cards = val.getByTestId("escalation-card");
+  await expect(cards.first()).toBeVisible();
+  expect(await cards.count()).toBeGreaterThanOrEqual(2);
+  await expect(val.getByRole("button", { name: "Pick Up" })).toHaveCount(0);
+
+  const first = card(val, "Teams calls drop");
+  const second = card(val, "Laptop fan runs loud");
+  await first.locator("summary").click();
+  await expect(first.getByTestId("escalation-details")).toBeVisible();
+  await expect(first.getByTestId("escalation-details")).toContainText("#55120");
+  await second.locator("summary").click();
+  await expect(second.getByTestId("escalation-details")).toBeVisible();
+  await expect(first.getByTestId("escalation-details")).toBeHidden();
+});
