@@ -33,6 +33,16 @@ async fn call(router: &Router, who: &Session, path: &str, body: Value) -> Answer
     post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
 }
 
+async fn get_session(router: &Router, who: &Session, id: Uuid) -> Answer {
+    call(
+        router,
+        who,
+        "/api/sessions/get",
+        json!({ "session_id": id }),
+    )
+    .await
+}
+
 /// Jane opens a session with a ticket and two steps; returns its id.
 async fn jane_session(router: &Router, jane: &Session) -> Uuid {
     let res = call(router, jane, "/api/sessions/create", json!({
@@ -131,15 +141,7 @@ async fn sessions_are_private_until_escalated_and_writable_by_owner_and_claimer(
     assert_eq!(res.status, 422);
 
     let id = jane_session(&router, &jane).await;
-    let get = async |who: &Session| {
-        call(
-            &router,
-            who,
-            "/api/sessions/get",
-            json!({ "session_id": id }),
-        )
-        .await
-    };
+    let get = async |who: &Session| get_session(&router, who, id).await;
     let detail = get(&jane).await.json();
     assert_eq!(detail["psa_ticket_id"], "12345");
     assert_eq!(detail["steps"].as_array().unwrap().len(), 2);
@@ -343,15 +345,7 @@ async fn a_session_opened_from_a_link_carries_its_escalation_and_a_parked_one_st
         login_as(&router, "sam@acme.test").await,
     );
     let id = jane_session(&router, &jane).await;
-    let get = async |who: &Session| {
-        call(
-            &router,
-            who,
-            "/api/sessions/get",
-            json!({ "session_id": id }),
-        )
-        .await
-    };
+    let get = async |who: &Session| get_session(&router, who, id).await;
     assert!(
         get(&jane).await.json()["handoff"].is_null(),
         "never escalated"

@@ -54,6 +54,18 @@ async function signedIn(browser: Browser, email: string, next = "/"): Promise<Pa
   return page;
 }
 
+/** A tab whose escalation stream only ever says "ready": it hears of nothing live. */
+async function signedInWithoutLiveUpdates(browser: Browser, email: string, next = "/"): Promise<Page> {
+  const context = await browser.newContext();
+  await context.route("**/api/escalations/stream", (route) =>
+    route.fulfill({ status: 200, contentType: "text/event-stream", body: "event: ready\ndata: {}\n\n" }),
+  );
+  const page = await context.newPage();
+  await signIn(page, email, next);
+  await hydrated(page);
+  return page;
+}
+
 /** A session of Jane's, escalated through the API; returns its id. */
 async function escalatedSession(jane: Page, summary: string, ticket?: string) {
   const created = await jane.request.post("/api/sessions/create", {
@@ -66,6 +78,15 @@ async function escalatedSession(jane: Page, summary: string, ticket?: string) {
   });
   expect(handoff.status(), await handoff.text()).toBe(200);
   return id as string;
+}
+
+/** Makes the page believe its tab is in the background (or back in front). */
+async function setHidden(page: Page, hidden: boolean) {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+    // As browsers fire it: at the document, bubbling to the window.
+    document.dispatchEvent(new Event("visibilitychange", { bubbles: true }));
+  }, hidden);
 }
 
 const card = (page: Page, text: string) =>
@@ -173,10 +194,22 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
 
 test("two seniors press Pick Up at once: one lands on the pick-up screen, the other is told who won", async ({ browser }) => {
   const jane = await signedIn(browser, "jane@acme.test");
-  const sam = await signedIn(browser, "sam@acme.test");
-  const alex = await signedIn(browser, "alex@acme.test");
+  // Olivia watches from a tab in the background.
+  const olivia = await signedIn(browser, "owner@acme.test");
+  await expect(olivia.getByTestId("feed-status")).toHaveText("Live");
+  await setHidden(olivia, true);
   const summary = `Shared drive mapping fails after password change ${Date.now()}`;
   await escalatedSession(jane, summary);
+  await expect(card(olivia, summary)).toBeVisible();
+  // Her hidden tab's title flashes until she looks at it.
+  await expect(olivia).toHaveTitle("● New escalation");
+  await setHidden(olivia, false);
+  await expect(olivia).toHaveTitle("Dashboard · ResolutionFlow");
+
+  // Sam and Alex open the queue, and neither hears of the other's claim before pressing: a
+  // live tab would drop the card the moment the first claim lands, before the second click.
+  const sam = await signedInWithoutLiveUpdates(browser, "sam@acme.test");
+  const alex = await signedInWithoutLiveUpdates(browser, "alex@acme.test");
   for (const senior of [sam, alex]) await expect(card(senior, summary)).toBeVisible();
 
   await Promise.all([sam, alex].map((p) => card(p, summary).getByRole("button", { name: "Pick Up" }).click()));
@@ -192,21 +225,38 @@ test("two seniors press Pick Up at once: one lands on the pick-up screen, the ot
     .toHaveText(new RegExp(`Already claimed by ${winnerName} just now\\.`));
   await expect(loser).toHaveURL(/\/$/);
   await expect(card(loser, summary)).toHaveCount(0);
+  // Everyone else's queue drops it too, without a reload.
+  await expect(card(olivia, summary)).toHaveCount(0);
+});
+
+test("the escalate modal offers a named senior, or parking instead, which tells nobody", async ({ browser }) => {
+  const jane = await signedIn(browser, "jane@acme.test");
+  await jane.getByTestId("session-row").filter({ hasText: "label printer" }).click();
+  await expect(jane.getByTestId("session-title")).toHaveText(/label printer/);
+  await jane.getByRole("button", { name: "Escalate" }).click();
+  const modal = jane.getByTestId("escalate-modal");
+  const seniors = modal.getByLabel("Send to one senior (optional)").locator("option");
+  await expect(seniors).toHaveText(["Anyone who's free", "Alex Admin", "Olivia Owner", "Sam Senior"]);
+  await modal.getByLabel("Park it").check();
+  await expect(modal.getByLabel("Send to one senior (optional)")).toHaveCount(0);
+  await modal.getByLabel("Where did you leave off?").fill("Waiting for a new label roll to arrive");
+  await modal.getByRole("button", { name: "Park session" }).click();
+  await expect(modal).toHaveCount(0);
+  await expect(jane.getByTestId("status-pill").first()).toHaveText("Parked");
+  await expect(jane.getByRole("status").filter({ hasText: "Parked." })).toBeVisible();
+  await screenshot(jane, "escalate-parked");
+
+  const sam = await signedIn(browser, "sam@acme.test");
+  await expect(card(sam, "label printer")).toHaveCount(0);
 });
 
 test("a senior on the pick-up screen who loses the race is told who won and goes back to the queue", async ({ browser }) => {
   const jane = await signedIn(browser, "jane@acme.test");
   const summary = `Scanner emails never arrive ${Date.now()}`;
   const id = await escalatedSession(jane, summary);
-  // Sam's tab hears nothing live (its stream only ever says "ready"), so he can press Pick Up
-  // on an escalation that someone else has already taken.
-  const context = await browser.newContext();
-  await context.route("**/api/escalations/stream", (route) =>
-    route.fulfill({ status: 200, contentType: "text/event-stream", body: "event: ready\ndata: {}\n\n" }),
-  );
-  const sam = await context.newPage();
-  await signIn(sam, "sam@acme.test", `/pilot/${id}?pickup=true`);
-  await hydrated(sam);
+  // Sam's tab hears nothing live, so he can press Pick Up on an escalation that someone else
+  // has already taken.
+  const sam = await signedInWithoutLiveUpdates(browser, "sam@acme.test", `/pilot/${id}?pickup=true`);
   const panel = sam.getByTestId("pickup-panel");
   await expect(panel).toContainText("Jane Junior needs a senior");
   await expect(sam.getByTestId("read-only")).toBeVisible();

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 pub enum Claimed {
-    Won(Handoff),
+    Won(Box<Handoff>),
     /// Someone else has it; the race toast has been shown.
     Lost,
     /// Anything else went wrong; its message has been shown.
@@ -41,7 +41,7 @@ pub fn race_message(err: &ApiError, now: DateTime<Utc>) -> String {
 
 pub async fn claim_handoff(api: Api, toasts: Toasts, handoff_id: Uuid) -> Claimed {
     match api.call(move || claim(handoff_id)).await {
-        Ok(handoff) => Claimed::Won(handoff),
+        Ok(handoff) => Claimed::Won(Box::new(handoff)),
         Err(err) if err.error == ErrorCode::AlreadyClaimed => {
             toasts.push(Tone::Warning, race_message(&err, Utc::now()));
             Claimed::Lost

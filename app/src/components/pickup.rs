@@ -6,16 +6,12 @@
 use super::{
     badges::{confidence_words, OutcomePill, TicketBadge},
     claim::{claim_handoff, Claimed},
-    escalation_feed::{use_escalation_feed, FeedEvent},
-    icons::{Close, Sparkles},
+    icons::Sparkles,
     session::{use_api, use_signed_in},
     time::time_ago,
-    toast::use_toasts,
+    toast::{use_toasts, DismissButton},
 };
-use crate::{
-    api::handoffs::get_handoff,
-    model::{Assessment, Handoff, SnapshotStep},
-};
+use crate::model::{Assessment, Handoff, SnapshotStep};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -25,24 +21,6 @@ pub fn PickupPanel(
     handoff: RwSignal<Option<Handoff>>,
     on_claimed: impl Fn(Handoff) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
-    let api = use_api();
-    // The assessment and the claim can change while this is open: follow them.
-    use_escalation_feed().listen(move |event| {
-        let Some(id) = handoff.with_untracked(|h| h.as_ref().map(|h| h.id)) else {
-            return;
-        };
-        let concerns_us = match event {
-            FeedEvent::Escalation(e) => e.handoff_id() == id,
-            FeedEvent::Resync => true,
-        };
-        if concerns_us {
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = api.call(move || get_handoff(id)).await {
-                    handoff.set(Some(fresh));
-                }
-            });
-        }
-    });
     move || {
         handoff.get().map(|h| {
             let snapshot = h.snapshot();
@@ -156,7 +134,7 @@ fn ClaimState(
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             match claim_handoff(api, toasts, id).await {
-                Claimed::Won(won) => on_claimed(won),
+                Claimed::Won(won) => on_claimed(*won),
                 // Someone else has it: back to the queue, without `?pickup=true`.
                 Claimed::Lost => navigate("/", Default::default()),
                 Claimed::Failed => busy.set(false),
@@ -256,14 +234,7 @@ pub fn SuggestedSteps(
                     })
                     .collect_view()}
             </div>
-            <button
-                type="button"
-                class="rounded p-1 text-slate-400 hover:text-slate-600"
-                aria-label="Hide suggestions"
-                on:click=move |_| on_dismiss()
-            >
-                <Close />
-            </button>
+            <DismissButton on_dismiss />
         </div>
     }
 }
