@@ -2,6 +2,7 @@
 //! domain in `server/` and maps its errors; none holds business rules.
 
 pub mod auth;
+pub mod fixes;
 pub mod handoffs;
 pub mod notifications;
 pub mod security;

@@ -65,3 +65,23 @@ pub async fn add_step(
     )
     .await
 }
+
+/// A draft of the session's resolution note, written by the assessor from the record.
+#[server(prefix = "/api", endpoint = "sessions/resolution-draft", input = Json)]
+pub async fn resolution_draft(session_id: Uuid) -> Result<String, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    let snapshot = sessions::snapshot(&state.pool, &user, session_id).await?;
+    Ok(state
+        .assessor
+        .resolution_note_within(&snapshot, state.config.ai_assessment_timeout)
+        .await)
+}
+
+#[server(prefix = "/api", endpoint = "sessions/resolve", input = Json)]
+pub async fn resolve_session(
+    session_id: Uuid,
+    resolution_note: String,
+) -> Result<SessionDetail, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    sessions::resolve(&state.pool, &user, session_id, &resolution_note, Utc::now()).await
+}

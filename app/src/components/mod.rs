@@ -2,9 +2,11 @@
 
 pub mod badges;
 pub mod claim;
+pub mod dialog;
 pub mod escalate_modal;
 pub mod escalation_feed;
 pub mod escalation_queue;
+pub mod fixes;
 pub mod icons;
 pub mod layout;
 pub mod notification_bell;

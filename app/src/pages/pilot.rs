@@ -5,12 +5,16 @@
 use crate::{
     api::{
         handoffs::get_handoff,
-        sessions::{add_step, get_session, list_sessions, send_message},
+        sessions::{
+            add_step, get_session, list_sessions, resolution_draft, resolve_session, send_message,
+        },
     },
     components::{
         badges::{OutcomePill, StatusPill, TicketBadge},
+        dialog::{self, Dialog},
         escalate_modal::{EscalateModal, Intent},
         escalation_feed::{use_escalation_feed, FeedEvent},
+        fixes::{FixBanner, FixRecorder, Fixes, FixesPanel},
         icons::Send,
         layout::initials,
         pickup::{PickupPanel, SuggestedSteps},
@@ -96,7 +100,12 @@ fn Workspace(
     let handoff = RwSignal::new(detail.handoff.clone());
     let messages = RwSignal::new(detail.messages.clone());
     let steps = RwSignal::new(detail.steps.clone());
+    let fixes: Fixes = RwSignal::new(detail.fixes.clone());
+    let resolution = RwSignal::new(detail.resolution_note.clone());
     let escalating = RwSignal::new(false);
+    let intercepting = RwSignal::new(false);
+    let resolving = RwSignal::new(false);
+    let recorder = FixRecorder::new(fixes);
 
     // The escalation's claim and assessment can change while the page is open.
     use_escalation_feed().listen(move |event| {
@@ -126,7 +135,32 @@ fn Workspace(
         works && (is_owner || claimer.with(|c| c.as_ref().is_some_and(|c| c.id == me.id)))
     });
     let waiting = move || handoff.with(|h| h.as_ref().is_some_and(|h| h.claimed_by.is_none()));
-    let can_escalate = move || is_owner && works && status.with(|s| s != "resolved") && !waiting();
+    let open = move || status.with(|s| s != "resolved");
+    let can_escalate = move || is_owner && works && open() && !waiting();
+    let can_resolve = move || can_write.get() && open();
+    // Escalating with a fix that still owes an outcome: ask first.
+    let escalate = move |_| {
+        if fixes.with(|all| all.iter().any(|f| f.status.needs_outcome())) {
+            intercepting.set(true);
+        } else {
+            escalating.set(true);
+        }
+    };
+    // Resolving settles fixes awaiting verification as worked, then asks for the note.
+    let resolve = move |_| {
+        leptos::task::spawn_local(async move {
+            if recorder.settle_pending().await {
+                resolving.set(true);
+            }
+        });
+    };
+    let on_resolved = move |done: SessionDetail| {
+        resolving.set(false);
+        status.set(done.status);
+        resolution.set(done.resolution_note);
+        toasts.push(Tone::Success, "Resolved. The note is on the session.");
+        sessions.refetch();
+    };
     let on_claimed = move |_won: Handoff| {
         claimer.set(Some(me_ref.get_value()));
         sessions.refetch();
@@ -175,27 +209,69 @@ fn Workspace(
                         {format!("Opened by {} · {}", owner.name, time_ago(Utc::now(), detail.created_at))}
                     </p>
                 </div>
-                <Show when=can_escalate>
-                    <button
-                        type="button"
-                        class="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-semibold text-amber-900 shadow-xs hover:bg-amber-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500"
-                        on:click=move |_| escalating.set(true)
-                    >
-                        "Escalate"
-                    </button>
-                </Show>
+                <div class="flex gap-2">
+                    <Show when=can_resolve>
+                        <button
+                            type="button"
+                            class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-2 text-sm font-semibold text-emerald-900 shadow-xs hover:bg-emerald-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500"
+                            on:click=resolve
+                        >
+                            "Resolve"
+                        </button>
+                    </Show>
+                    <Show when=can_escalate>
+                        <button
+                            type="button"
+                            class="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm font-semibold text-amber-900 shadow-xs hover:bg-amber-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-amber-500"
+                            on:click=escalate
+                        >
+                            "Escalate"
+                        </button>
+                    </Show>
+                </div>
             </header>
+            {move || resolution.get().map(|note| view! {
+                <section class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" data-testid="resolution">
+                    <h2 class="font-semibold">"Resolution"</h2>
+                    <p class="mt-1 whitespace-pre-wrap">{note}</p>
+                </section>
+            })}
             {move || (!pickup.get() && is_owner).then(|| view! { <OwnerEscalationNote handoff /> })}
             <Show when=move || pickup.get() && handoff.with(Option::is_some)>
                 <PickupPanel handoff on_claimed />
             </Show>
             <div class="grid items-start gap-5 xl:grid-cols-[1fr_18rem]">
-                <Conversation session_id=id messages can_write suggestions />
-                <Steps session_id=id steps can_write />
+                <Conversation session_id=id messages can_write suggestions fixes />
+                <div class="flex flex-col gap-5">
+                    <FixesPanel session_id=id fixes can_write />
+                    <Steps session_id=id steps can_write />
+                </div>
             </div>
         </div>
         <Show when=move || escalating.get()>
             <EscalateModal session_id=id on_done=on_escalated on_cancel=move || escalating.set(false) />
+        </Show>
+        <Show when=move || intercepting.get()>
+            <Dialog title="A fix still needs an outcome" test_id="escalate-intercept" on_cancel=move || intercepting.set(false)>
+                <p class="mt-2 text-sm text-slate-600">
+                    "Whoever picks this up reads what became of each fix. Record how these went first, or escalate as they are."
+                </p>
+                <ul class="mt-3 space-y-1 text-sm">
+                    {move || fixes.get().into_iter().filter(|f| f.status.needs_outcome()).map(|f| view! {
+                        <li class="text-slate-800">{format!("\"{}\": {}", f.title, f.status.words())}</li>
+                    }).collect_view()}
+                </ul>
+                <div class="mt-6 flex justify-end gap-3">
+                    <button type="button" class=dialog::SECONDARY on:click=move |_| intercepting.set(false)>"Record outcomes first"</button>
+                    <button type="button" class=dialog::PRIMARY on:click=move |_| {
+                        intercepting.set(false);
+                        escalating.set(true);
+                    }>"Escalate anyway"</button>
+                </div>
+            </Dialog>
+        </Show>
+        <Show when=move || resolving.get()>
+            <ResolveDialog session_id=id on_done=on_resolved on_cancel=move || resolving.set(false) />
         </Show>
     }
 }
@@ -229,12 +305,75 @@ fn chips_key(session_id: Uuid) -> String {
     format!("{CHIPS_HIDDEN_KEY}:{session_id}")
 }
 
+/// The resolution flow's last step: the note, drafted by the assessor from the record and
+/// editable before it is saved.
+#[component]
+fn ResolveDialog(
+    session_id: Uuid,
+    on_done: impl Fn(SessionDetail) + Copy + Send + Sync + 'static,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    let note = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let draft = LocalResource::new(move || api.call(move || resolution_draft(session_id)));
+    Effect::new(move |_| {
+        if let Some(Ok(text)) = draft.get() {
+            if note.get_untracked().is_empty() {
+                note.set(text);
+            }
+        }
+    });
+    let save = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = note.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some("Write what resolved it.".to_owned()));
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match api
+                .call(move || resolve_session(session_id, text.clone()))
+                .await
+            {
+                Ok(done) => on_done(done),
+                Err(err) => error.set(Some(err.message)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Dialog title="Resolve this session" test_id="resolve-dialog" on_cancel>
+            <form on:submit=save>
+                <label for="resolution-note" class="mt-3 block text-sm font-medium text-slate-900">"Resolution note"</label>
+                <textarea
+                    id="resolution-note"
+                    rows="7"
+                    class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                    placeholder=move || if draft.get().is_none() { "Drafting from the session…" } else { "What resolved it" }
+                    prop:value=move || note.get()
+                    on:input=move |ev| note.set(event_target_value(&ev))
+                ></textarea>
+                {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                <div class="mt-6 flex justify-end gap-3">
+                    <button type="button" class=dialog::SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
+                    <button type="submit" class=dialog::PRIMARY disabled=move || busy.get()>"Resolve"</button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}
+
 #[component]
 fn Conversation(
     session_id: Uuid,
     messages: RwSignal<Vec<ChatMessage>>,
     can_write: Signal<bool>,
     suggestions: Signal<Vec<String>>,
+    fixes: Fixes,
 ) -> impl IntoView {
     let api = use_api();
     let me = use_signed_in().user.id;
@@ -301,6 +440,9 @@ fn Conversation(
                     </li>
                 </Show>
             </ol>
+            <Show when=move || can_write.get()>
+                <FixBanner fixes />
+            </Show>
             <Show when=move || can_write.get() && !chips_hidden.get() && !suggestions.with(Vec::is_empty)>
                 <SuggestedSteps steps=suggestions.get() on_pick=pick on_dismiss=hide_chips />
             </Show>

@@ -2,8 +2,9 @@
 //! Two real implementations: a built-in heuristic (the default) that reads the session's steps
 //! and their outcomes, and the Anthropic Messages API when `RF_ANTHROPIC_API_KEY` is set.
 
-use crate::model::{Assessment, ConfidenceTier, Snapshot};
+use crate::model::{Assessment, ConfidenceTier, FixStatus, Snapshot, SnapshotFix};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 #[derive(Clone)]
 pub enum Assessor {
@@ -20,16 +21,43 @@ pub const ANTHROPIC_URL: &str = "https://api.anthropic.com";
 pub const ANTHROPIC_MODEL: &str = "claude-sonnet-4-5";
 
 impl Assessor {
+    /// The escalation package: what is probably wrong and what to try next.
     pub async fn assess(&self, snapshot: &Snapshot) -> Result<Assessment, String> {
         match self {
             Assessor::Heuristic => Ok(heuristic(snapshot)),
-            Assessor::Anthropic {
-                http,
-                api_key,
-                base_url,
-                model,
-            } => anthropic(http, api_key, base_url, model, snapshot).await,
+            Assessor::Anthropic { .. } => {
+                parse_assessment(&self.ask(ASSESSMENT_PROMPT, snapshot).await?)
+            }
         }
+    }
+
+    /// The draft of a resolved session's note: what fixed it, what was tried, and any fix that
+    /// is only provisional. The model gets `budget`; when it fails or is slower, the built-in
+    /// draft is used, so there is always one to edit.
+    pub async fn resolution_note_within(&self, snapshot: &Snapshot, budget: Duration) -> String {
+        if let Assessor::Anthropic { .. } = self {
+            match tokio::time::timeout(budget, self.ask(RESOLUTION_PROMPT, snapshot)).await {
+                Ok(Ok(text)) if !text.trim().is_empty() => return text.trim().to_owned(),
+                Ok(Ok(_)) => tracing::warn!("the resolution note came back empty"),
+                Ok(Err(e)) => tracing::warn!(error = %e, "resolution note draft failed"),
+                Err(_) => tracing::warn!("resolution note draft ran past its budget"),
+            }
+        }
+        heuristic_note(snapshot)
+    }
+
+    /// One Messages API call with the session as the user turn; the answer's text.
+    async fn ask(&self, system: &str, snapshot: &Snapshot) -> Result<String, String> {
+        let Assessor::Anthropic {
+            http,
+            api_key,
+            base_url,
+            model,
+        } = self
+        else {
+            return Err("no model configured".to_owned());
+        };
+        messages(http, api_key, base_url, model, system, snapshot).await
     }
 }
 
@@ -185,10 +213,18 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
         count("partial"),
         count("pending"),
     );
+    // Steps and applied fixes both count as tried.
     let tried: Vec<String> = snapshot
         .steps
         .iter()
         .map(|s| s.action.to_lowercase())
+        .chain(
+            snapshot
+                .fixes
+                .iter()
+                .filter(|f| f.status.is_applied())
+                .map(|f| f.title.to_lowercase()),
+        )
         .collect();
     let untried = |step: &str| {
         let key: Vec<&str> = step
@@ -201,7 +237,30 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
             .any(|t| key.iter().filter(|w| t.contains(&w.to_lowercase())).count() >= 2)
     };
 
+    let fix_with = |status: FixStatus| snapshot.fixes.iter().find(|f| f.status == status);
     let mut likely_causes: Vec<String> = Vec::new();
+    let mut first_steps: Vec<String> = Vec::new();
+    if let Some(fix) = fix_with(FixStatus::AppliedPending) {
+        likely_causes.push(format!(
+            "Leading hypothesis: \"{}\" is applied and awaiting verification ({})",
+            fix.title,
+            waiting_on(fix)
+        ));
+        first_steps.push(format!(
+            "Confirm whether \"{}\" held once this is done: {}",
+            fix.title,
+            waiting_on(fix)
+        ));
+    }
+    if let Some(fix) = fix_with(FixStatus::AppliedPartial) {
+        likely_causes.push(format!(
+            "\"{}\" fixed it only partly: {}",
+            fix.title,
+            fix.partial_notes
+                .as_deref()
+                .unwrap_or("what remains is not recorded")
+        ));
+    }
     if let Some(step) = snapshot.steps.iter().find(|s| s.outcome == "partial") {
         likely_causes.push(format!(
             "\"{}\" helped only partly, so its area is the leading suspect",
@@ -214,7 +273,7 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
             step.action
         ));
     }
-    let suggested_steps: Vec<String> = match playbook {
+    let playbook_steps: Vec<String> = match playbook {
         Some(p) => {
             likely_causes.extend(p.causes.iter().map(|c| c.to_string()));
             p.steps
@@ -232,6 +291,7 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
                 .collect()
         }
     };
+    let suggested_steps: Vec<String> = first_steps.into_iter().chain(playbook_steps).collect();
     let confidence_tier = match (playbook.is_some(), snapshot.steps.len()) {
         (true, n) if n >= 2 && failed + partial >= 1 => ConfidenceTier::High,
         (true, _) => ConfidenceTier::Medium,
@@ -249,6 +309,14 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
         if snapshot.steps.len() == 1 { "" } else { "s" },
         snapshot.reason.trim(),
     );
+    let summary = match fix_with(FixStatus::AppliedPending) {
+        Some(fix) => format!(
+            "{summary} A fix is in but not yet verified: \"{}\" ({}).",
+            fix.title,
+            waiting_on(fix)
+        ),
+        None => summary,
+    };
     Assessment {
         summary,
         likely_causes,
@@ -257,30 +325,123 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
     }
 }
 
-/// The instructions for the model. Deliberately free of example incidents, ticket numbers or
-/// names it could parrot back.
-const SYSTEM_PROMPT: &str = "You assess IT troubleshooting sessions that a junior engineer at a managed service \
-provider escalated to a senior. You receive the session as JSON: the problem summary, the escalation reason, and \
-the steps tried with their outcomes (worked, failed, partial, or pending = applied but awaiting verification; treat \
-a pending step as the leading hypothesis and say what is being waited on). Answer with one JSON object and nothing \
-else, with exactly these keys: \"summary\" (two or three sentences for the senior), \"likely_causes\" (array of \
-short strings, most likely first), \"suggested_steps\" (array of short imperative next steps not already tried), \
-\"confidence_tier\" (\"low\", \"medium\" or \"high\"). Use only facts from the session; do not invent names, \
-ticket numbers or results.";
+fn waiting_on(fix: &SnapshotFix) -> String {
+    match fix.pending_reason.as_deref() {
+        Some(reason) => format!("waiting on: {}", reason.trim_end_matches('.')),
+        None => "what it waits on is not recorded".to_owned(),
+    }
+}
 
-async fn anthropic(
+fn quoted_titles(fixes: &[&SnapshotFix]) -> String {
+    fixes
+        .iter()
+        .map(|f| format!("\"{}\"", f.title))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The built-in resolution note: plain sentences from the record, a pending fix called
+/// provisional with what it waits on.
+fn heuristic_note(snapshot: &Snapshot) -> String {
+    let with = |status: FixStatus| -> Vec<&SnapshotFix> {
+        snapshot
+            .fixes
+            .iter()
+            .filter(|f| f.status == status)
+            .collect()
+    };
+    let ticket = snapshot
+        .psa_ticket_id
+        .as_deref()
+        .map(|t| format!(" (ticket #{t})"))
+        .unwrap_or_default();
+    let mut lines = vec![format!(
+        "Problem: {}{ticket}.",
+        snapshot.problem_summary.trim_end_matches('.')
+    )];
+    let worked = with(FixStatus::AppliedSuccess);
+    if !worked.is_empty() {
+        lines.push(format!("Resolved by: {}.", quoted_titles(&worked)));
+    }
+    for fix in with(FixStatus::AppliedPending) {
+        lines.push(format!(
+            "Provisional: \"{}\" was applied and is awaiting verification ({}); confirm it held before closing the ticket.",
+            fix.title,
+            waiting_on(fix)
+        ));
+    }
+    for fix in with(FixStatus::AppliedPartial) {
+        lines.push(format!(
+            "Partly fixed by \"{}\": {}.",
+            fix.title,
+            fix.partial_notes
+                .as_deref()
+                .unwrap_or("what remains is not recorded")
+                .trim_end_matches('.')
+        ));
+    }
+    if worked.is_empty() && with(FixStatus::AppliedPending).is_empty() {
+        lines.push("No fix is recorded as having worked.".to_owned());
+    }
+    let failed: Vec<String> = snapshot
+        .steps
+        .iter()
+        .filter(|s| s.outcome == "failed")
+        .map(|s| s.action.clone())
+        .chain(
+            with(FixStatus::AppliedFailed)
+                .into_iter()
+                .map(|f| f.title.clone()),
+        )
+        .collect();
+    if !failed.is_empty() {
+        lines.push(format!("Tried without success: {}.", failed.join("; ")));
+    }
+    lines.join("\n")
+}
+
+/// What the model is told about the session's fixes. Like every prompt here, free of example
+/// incidents, ticket numbers, names or waiting reasons that it could parrot back.
+const FIX_STATUSES: &str = "Fixes carry a status: suggested (not tried), applied_verifying (applied, result not \
+known yet), applied_success (worked), applied_failed (did not work), applied_partial (helped only partly; \
+partial_notes says what remains), applied_pending (applied but awaiting verification; pending_reason says what is \
+being waited on), dismissed.";
+
+/// The escalation package.
+const ASSESSMENT_PROMPT: &str = "You assess IT troubleshooting sessions that a junior engineer at a managed \
+service provider escalated to a senior. You receive the session as JSON: the problem summary, the escalation \
+reason, the steps tried with their outcomes (worked, failed, partial, or pending = applied but awaiting \
+verification), and the fixes. A fix or step awaiting verification is the leading hypothesis: present it as such \
+and say what is being waited on, never as confirmed. Answer with one JSON object and nothing else, with exactly \
+these keys: \"summary\" (two or three sentences for the senior), \"likely_causes\" (array of short strings, most \
+likely first), \"suggested_steps\" (array of short imperative next steps not already tried), \"confidence_tier\" \
+(\"low\", \"medium\" or \"high\"). Use only facts from the session; do not invent names, ticket numbers or \
+results.";
+
+/// The resolution note.
+const RESOLUTION_PROMPT: &str = "You write the resolution note of an IT troubleshooting session that an engineer at \
+a managed service provider is closing. You receive the session as JSON: the problem summary, the steps tried with \
+their outcomes, and the fixes. Say what resolved it and what was tried without success. A fix awaiting \
+verification is provisional: say that it was applied and is awaiting verification, name what is being waited on, \
+and do not claim that it worked. Answer in plain sentences, no headings or lists, at most 120 words. Use only \
+facts from the session; do not invent names, ticket numbers or results.";
+
+async fn messages(
     http: &reqwest::Client,
     api_key: &str,
     base_url: &str,
     model: &str,
+    system: &str,
     snapshot: &Snapshot,
-) -> Result<Assessment, String> {
+) -> Result<String, String> {
     let session = json!({
         "problem_summary": snapshot.problem_summary,
         "psa_ticket_id": snapshot.psa_ticket_id,
         "escalation_reason": snapshot.reason,
         "steps": snapshot.steps.iter().map(|s| json!({"action": s.action, "outcome": s.outcome, "notes": s.notes})).collect::<Vec<_>>(),
+        "fixes": snapshot.fixes,
     });
+    let system = format!("{system} {FIX_STATUSES}");
     let res = http
         .post(format!("{}/v1/messages", base_url.trim_end_matches('/')))
         .header("x-api-key", api_key)
@@ -288,7 +449,7 @@ async fn anthropic(
         .json(&json!({
             "model": model,
             "max_tokens": 1024,
-            "system": SYSTEM_PROMPT,
+            "system": system,
             "messages": [{ "role": "user", "content": session.to_string() }],
         }))
         .send()
@@ -305,11 +466,11 @@ async fn anthropic(
             body["error"]["message"]
         ));
     }
-    let text = body["content"]
+    body["content"]
         .as_array()
         .and_then(|blocks| blocks.iter().find_map(|b| b["text"].as_str()))
-        .ok_or("the answer has no text")?;
-    parse_assessment(text)
+        .map(str::to_owned)
+        .ok_or_else(|| "the answer has no text".to_owned())
 }
 
 /// The model's JSON, tolerating a code fence around it.
@@ -338,6 +499,16 @@ mod tests {
                     notes: None,
                 })
                 .collect(),
+            fixes: Vec::new(),
+        }
+    }
+
+    fn fix(title: &str, status: FixStatus, pending_reason: Option<&str>) -> SnapshotFix {
+        SnapshotFix {
+            title: title.into(),
+            status,
+            partial_notes: None,
+            pending_reason: pending_reason.map(str::to_owned),
         }
     }
 
@@ -404,9 +575,69 @@ mod tests {
     }
 
     #[test]
-    fn the_prompt_carries_no_example_incident_to_parrot() {
-        for needle in ["Jane", "#1", "Outlook", "e.g.", "for example", "Example"] {
-            assert!(!SYSTEM_PROMPT.contains(needle), "{needle}");
+    fn a_pending_fix_leads_the_package_as_a_hypothesis_and_is_provisional_in_the_note() {
+        let mut s = snapshot(
+            "Mapped drives missing after a password change",
+            &[("Re-entered the credentials", "failed")],
+        );
+        s.fixes = vec![
+            fix("Clear cached credentials", FixStatus::AppliedFailed, None),
+            fix(
+                "Reset the machine account",
+                FixStatus::AppliedPending,
+                Some("the client's overnight reboot"),
+            ),
+        ];
+        let a = heuristic(&s);
+        assert!(
+            a.likely_causes[0].starts_with("Leading hypothesis: \"Reset the machine account\"")
+                && a.likely_causes[0].contains("waiting on: the client's overnight reboot"),
+            "{:?}",
+            a.likely_causes
+        );
+        assert!(
+            a.suggested_steps[0].starts_with("Confirm whether \"Reset the machine account\" held")
+        );
+        assert!(a.summary.contains("not yet verified"), "{}", a.summary);
+
+        let note = heuristic_note(&s);
+        assert!(note.contains("Provisional: \"Reset the machine account\" was applied and is awaiting verification (waiting on: the client's overnight reboot)"), "{note}");
+        assert!(
+            !note.contains("Resolved by"),
+            "a pending fix is never said to have worked: {note}"
+        );
+        assert!(
+            note.contains(
+                "Tried without success: Re-entered the credentials; Clear cached credentials."
+            ),
+            "{note}"
+        );
+
+        s.fixes[1].status = FixStatus::AppliedSuccess;
+        let note = heuristic_note(&s);
+        assert!(
+            note.contains("Resolved by: \"Reset the machine account\"."),
+            "{note}"
+        );
+        assert!(!note.contains("Provisional"), "{note}");
+    }
+
+    #[test]
+    fn the_prompts_carry_no_example_incident_to_parrot() {
+        for prompt in [ASSESSMENT_PROMPT, RESOLUTION_PROMPT, FIX_STATUSES] {
+            for needle in [
+                "Jane",
+                "#1",
+                "Outlook",
+                "e.g.",
+                "for example",
+                "Example",
+                "waiting on the",
+                "reboot",
+                "replication",
+            ] {
+                assert!(!prompt.contains(needle), "{needle} in {prompt}");
+            }
         }
     }
 }

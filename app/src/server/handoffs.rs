@@ -115,18 +115,18 @@ pub async fn create(
     }
 
     let detail = sessions::load_detail(&mut tx, session_id).await?;
-    let snapshot = json!({
-        "session_id": detail.id,
-        "problem_summary": detail.problem_summary,
-        "psa_ticket_id": detail.psa_ticket_id,
-        "reason": reason,
-        "from_user": { "id": user.id, "name": user.name },
-        "steps": detail.steps.iter().map(|s| json!({
-            "position": s.position, "action": s.action, "outcome": s.outcome, "notes": s.notes,
-        })).collect::<Vec<_>>(),
-        "message_count": detail.messages.len(),
-        "taken_at": now,
-    });
+    // What the assessor reads, plus who, when, and how much was said.
+    let mut snapshot = serde_json::to_value(Snapshot::of(&detail, reason.clone()))
+        .map_err(|_| ApiError::internal())?;
+    if let Some(fields) = snapshot.as_object_mut() {
+        fields.insert("session_id".to_owned(), json!(detail.id));
+        fields.insert(
+            "from_user".to_owned(),
+            json!({ "id": user.id, "name": user.name }),
+        );
+        fields.insert("message_count".to_owned(), json!(detail.messages.len()));
+        fields.insert("taken_at".to_owned(), json!(now));
+    }
     let handoff_id: Uuid = sqlx::query_scalar(
         "INSERT INTO session_handoffs (account_id, session_id, from_user_id, intent, reason, target_user_id, snapshot, assessment_status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -356,6 +356,7 @@ pub async fn queue(pool: &PgPool, user: &User) -> Result<Vec<QueueItem>, ApiErro
          FROM session_handoffs h JOIN users u ON u.id = h.from_user_id \
          JOIN troubleshooting_sessions s ON s.id = h.session_id \
          WHERE h.account_id = $1 AND h.intent = 'escalate' AND h.claimed_by IS NULL AND h.from_user_id <> $2 \
+               AND s.status <> 'resolved' \
          ORDER BY h.created_at DESC, h.id LIMIT 200",
     )
     .bind(user.account_id)

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bus;
 pub mod config;
 pub mod db;
+pub mod fixes;
 pub mod handoffs;
 pub mod http;
 pub mod notify;

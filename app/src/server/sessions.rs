@@ -11,7 +11,9 @@ use super::{
 };
 use crate::{
     error::ApiError,
-    model::{ChatMessage, Role, SessionDetail, SessionListItem, SessionStep, User, UserRef},
+    model::{
+        ChatMessage, Role, SessionDetail, SessionListItem, SessionStep, Snapshot, User, UserRef,
+    },
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -160,7 +162,7 @@ pub async fn get(pool: &PgPool, user: &User, session_id: Uuid) -> Result<Session
 }
 
 /// Checks that `user` may add to the session, locking it.
-async fn writable(tx: &mut Tx, user: &User, session_id: Uuid) -> Result<(), ApiError> {
+pub async fn writable(tx: &mut Tx, user: &User, session_id: Uuid) -> Result<(), ApiError> {
     require_worker(user)?;
     let access = access(tx, session_id, true).await?;
     if access.can_write(user) {
@@ -172,7 +174,7 @@ async fn writable(tx: &mut Tx, user: &User, session_id: Uuid) -> Result<(), ApiE
     }
 }
 
-async fn touch(tx: &mut Tx, session_id: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn touch(tx: &mut Tx, session_id: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
     sqlx::query("UPDATE troubleshooting_sessions SET updated_at = $2 WHERE id = $1")
         .bind(session_id)
         .bind(now)
@@ -282,6 +284,7 @@ struct DetailRow {
     escalation_reason: Option<String>,
     escalated_to_id: Option<Uuid>,
     escalated_to_name: Option<String>,
+    resolution_note: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -298,7 +301,8 @@ struct MessageRow {
 pub async fn load_detail(tx: &mut Tx, session_id: Uuid) -> Result<SessionDetail, ApiError> {
     let row: DetailRow = sqlx::query_as(
         "SELECT s.id, s.user_id, o.name AS owner_name, s.problem_summary, s.psa_ticket_id, s.status, \
-                s.escalation_reason, s.escalated_to_id, e.name AS escalated_to_name, s.created_at, s.updated_at \
+                s.escalation_reason, s.escalated_to_id, e.name AS escalated_to_name, s.resolution_note, \
+                s.created_at, s.updated_at \
          FROM troubleshooting_sessions s JOIN users o ON o.id = s.user_id \
          LEFT JOIN users e ON e.id = s.escalated_to_id WHERE s.id = $1",
     )
@@ -352,8 +356,50 @@ pub async fn load_detail(tx: &mut Tx, session_id: Uuid) -> Result<SessionDetail,
                 created_at: m.created_at,
             })
             .collect(),
+        fixes: super::fixes::list(tx, session_id).await?,
+        resolution_note: row.resolution_note,
         handoff: None,
     })
+}
+
+/// Closes a session with its resolution note. A fix still awaiting verification stays as it is
+/// (the browser's Resolve settles pending fixes first; the note calls any left provisional).
+pub async fn resolve(
+    pool: &PgPool,
+    user: &User,
+    session_id: Uuid,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<SessionDetail, ApiError> {
+    let note = required_text("resolution_note", note, MESSAGE_MAX)?;
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    writable(&mut tx, user, session_id).await?;
+    sqlx::query(
+        "UPDATE troubleshooting_sessions SET status = 'resolved', resolution_note = $2, resolved_at = $3, \
+         updated_at = $3 WHERE id = $1",
+    )
+    .bind(session_id)
+    .bind(&note)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(db_error)?;
+    let detail = load_detail(&mut tx, session_id).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(detail)
+}
+
+/// The session as the assessor reads it, for a resolution note's draft.
+pub async fn snapshot(pool: &PgPool, user: &User, session_id: Uuid) -> Result<Snapshot, ApiError> {
+    let mut tx = db::tenant_tx(pool, user.account_id)
+        .await
+        .map_err(db_error)?;
+    writable(&mut tx, user, session_id).await?;
+    let detail = load_detail(&mut tx, session_id).await?;
+    tx.commit().await.map_err(db_error)?;
+    Ok(Snapshot::of(&detail, String::new()))
 }
 
 /// Roles that work sessions, as stored.

@@ -1,0 +1,49 @@
+//! `/api/fixes/*`: suggested fixes and their outcomes.
+
+use crate::{error::ApiError, model::SuggestedFix};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {super::ctx, crate::server::fixes, chrono::Utc};
+
+#[server(prefix = "/api", endpoint = "fixes/suggest", input = Json)]
+pub async fn suggest_fix(
+    session_id: Uuid,
+    title: String,
+    #[server(default)] details: Option<String>,
+) -> Result<SuggestedFix, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    fixes::suggest(
+        &state.pool,
+        &user,
+        session_id,
+        &title,
+        details.as_deref(),
+        Utc::now(),
+    )
+    .await
+}
+
+/// Records what became of a fix: `outcome` is the new status (`applied_verifying`,
+/// `applied_success`, `applied_failed`, `applied_partial` with `notes`, `applied_pending` with
+/// `pending_reason`, or `dismissed`).
+#[server(prefix = "/api", endpoint = "fixes/outcome", input = Json)]
+pub async fn record_fix_outcome(
+    fix_id: Uuid,
+    outcome: String,
+    #[server(default)] notes: Option<String>,
+    #[server(default)] pending_reason: Option<String>,
+) -> Result<SuggestedFix, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    fixes::record_outcome(
+        &state.pool,
+        &user,
+        fix_id,
+        &outcome,
+        notes.as_deref(),
+        pending_reason.as_deref(),
+        Utc::now(),
+    )
+    .await
+}
