@@ -139,6 +139,24 @@ impl ApiError {
             .with("fields", Value::Object(fields))
     }
 
+    /// What to tell a person where there is no field to put a message next to: the field
+    /// messages of a 422 (which say what to do), the message otherwise.
+    pub fn user_message(&self) -> String {
+        let fields = self
+            .details
+            .get("fields")
+            .and_then(Value::as_object)
+            .map(|fields| {
+                fields
+                    .values()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .filter(|joined| !joined.is_empty());
+        fields.unwrap_or_else(|| self.message.clone())
+    }
+
     /// The bare 500. The cause is logged by whoever produced it, never sent.
     pub fn internal() -> Self {
         Self::new(
@@ -210,6 +228,12 @@ mod tests {
         assert_eq!(err.status(), 422);
         let back: ApiError = serde_json::from_value(json).unwrap();
         assert_eq!(back, err);
+        // Where no field is on screen, the person is told what the field needs.
+        assert_eq!(err.user_message(), "must be at least 15");
+        assert_eq!(
+            ApiError::forbidden().user_message(),
+            ApiError::forbidden().message
+        );
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl FixRecorder {
                 true
             }
             Err(err) => {
-                self.toasts.push(Tone::Danger, err.message);
+                self.toasts.push(Tone::Danger, err.user_message());
                 false
             }
         }
