@@ -104,6 +104,16 @@ pub async fn suggest(
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
+    commit(tx, session_id, row, now).await
+}
+
+/// A fix changed: its session is touched, and both commit together.
+async fn commit(
+    mut tx: Tx,
+    session_id: Uuid,
+    row: FixRow,
+    now: DateTime<Utc>,
+) -> Result<SuggestedFix, ApiError> {
     sessions::touch(&mut tx, session_id, now).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(row.into_fix())
@@ -189,7 +199,5 @@ pub async fn record_outcome(
     .fetch_one(&mut *tx)
     .await
     .map_err(db_error)?;
-    sessions::touch(&mut tx, session_id, now).await?;
-    tx.commit().await.map_err(db_error)?;
-    Ok(row.into_fix())
+    commit(tx, session_id, row, now).await
 }
