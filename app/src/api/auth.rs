@@ -56,6 +56,8 @@ pub struct LogoutAnswer {
 pub struct Visitor {
     pub session: Option<SessionView>,
     pub ended: Option<SessionEnd>,
+    /// The account's plan does not open the Pro features (the live stream among them).
+    pub plan_lapsed: bool,
 }
 
 #[server(prefix = "/api", endpoint = "auth/login", input = Json)]
@@ -143,11 +145,21 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
         _ => None,
     };
     let now = Utc::now();
-    let session = match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
-        Some(claims) => session_view(&state, &parts, &claims).await?,
-        None => None,
-    };
-    Ok(Visitor { session, ended })
+    let (session, plan_lapsed) =
+        match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
+            Some(claims) => {
+                let lapsed = crate::server::plans::require_pro(&state.pool, claims.account_id)
+                    .await
+                    .is_err();
+                (session_view(&state, &parts, &claims).await?, lapsed)
+            }
+            None => (None, false),
+        };
+    Ok(Visitor {
+        session,
+        ended,
+        plan_lapsed,
+    })
 }
 
 #[cfg(feature = "ssr")]

@@ -13,7 +13,7 @@ pub async fn suggest_fix(
     title: String,
     #[server(default)] details: Option<String>,
 ) -> Result<SuggestedFix, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, user) = ctx::pro_caller().await?;
     fixes::suggest(
         &state.pool,
         &user,
@@ -35,7 +35,7 @@ pub async fn record_fix_outcome(
     #[server(default)] notes: Option<String>,
     #[server(default)] pending_reason: Option<String>,
 ) -> Result<SuggestedFix, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, user) = ctx::pro_caller().await?;
     fixes::record_outcome(
         &state.pool,
         &user,

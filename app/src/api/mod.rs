@@ -61,6 +61,13 @@ pub(crate) mod ctx {
         Ok((state, user))
     }
 
+    /// [`caller`], for the Pro features: 402 unless the account's plan allows them.
+    pub async fn pro_caller() -> Result<(AppState, crate::model::User), ApiError> {
+        let (state, user) = caller().await?;
+        crate::server::plans::require_pro(&state.pool, user.account_id).await?;
+        Ok((state, user))
+    }
+
     pub fn append_header(name: HeaderName, value: HeaderValue) {
         if let Some(res) = use_context::<ResponseOptions>() {
             res.append_header(name, value);

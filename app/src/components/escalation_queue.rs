@@ -12,7 +12,7 @@ use super::{
     badges::{confidence_words, TicketBadge},
     claim::{claim_handoff, Claimed},
     escalation_feed::{use_escalation_feed, FeedEvent, FeedStatus},
-    session::{use_api, use_signed_in},
+    session::{use_api, use_signed_in, LoadError},
     storage::Store,
     time::time_ago,
     toast::use_toasts,
@@ -56,9 +56,7 @@ pub fn EscalationQueue() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match loaded.await {
                         Ok(items) => view! { <QueueList initial=items /> }.into_any(),
-                        Err(err) => view! {
-                            <p class="px-5 py-8 text-sm text-red-700" role="alert">{err.message}</p>
-                        }.into_any(),
+                        Err(err) => view! { <div class="px-5 pb-8"><LoadError err /></div> }.into_any(),
                     }
                 })}
             </Suspense>

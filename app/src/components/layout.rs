@@ -41,6 +41,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(Visitor {
             session: Some(view),
+            plan_lapsed: false,
             ..
         })) = session.get()
         {

@@ -190,10 +190,45 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
 
 #[component]
 pub fn LoadError(err: ApiError) -> impl IntoView {
+    if err.error == ErrorCode::SubscriptionRequired {
+        return view! { <PlanLapsed err /> }.into_any();
+    }
     view! {
         <div class="mx-auto mt-16 max-w-md rounded-lg border border-red-200 bg-red-50 p-4 text-sm text-red-900" role="alert">
             {err.message}
         </div>
+    }
+    .into_any()
+}
+
+/// What the Pro features show when the account's plan has lapsed: what happened, that nothing
+/// is lost, and what still works.
+#[component]
+pub fn PlanLapsed(err: ApiError) -> impl IntoView {
+    let detail = |key: &str| {
+        err.details
+            .get(key)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+    };
+    let state = match (detail("plan"), detail("status")) {
+        (Some(plan), Some(status)) => {
+            format!("Plan: {plan} · status: {}", status.replace('_', " "))
+        }
+        _ => "This account has no subscription.".to_owned(),
+    };
+    view! {
+        <section class="mx-auto mt-10 w-full max-w-xl rounded-xl border border-amber-200 bg-amber-50 p-6 text-amber-950" role="alert" data-testid="plan-lapsed">
+            <h2 class="text-base font-semibold">"Your plan has lapsed"</h2>
+            <p class="mt-2 text-sm">{err.message.clone()}</p>
+            <p class="mt-2 text-sm font-medium">{state}</p>
+            <p class="mt-2 text-sm">
+                "An owner of your account can renew it; everything comes back as it was. Meanwhile you can still sign in and manage the account and its security."
+            </p>
+            <a href="/account" class="mt-4 inline-flex rounded-md bg-amber-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-amber-500">
+                "Account settings"
+            </a>
+        </section>
     }
 }
 

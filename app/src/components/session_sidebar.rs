@@ -7,7 +7,11 @@ use super::{
     session::use_api,
     time::time_ago,
 };
-use crate::{api::sessions::create_session, error::ApiError, model::SessionListItem};
+use crate::{
+    api::sessions::create_session,
+    error::{ApiError, ErrorCode},
+    model::SessionListItem,
+};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -47,6 +51,9 @@ pub fn SessionSidebar(sessions: SessionsResource, current: Memo<Option<Uuid>>) -
                             <ul class="flex flex-col gap-1" data-testid="session-list">
                                 {list.into_iter().map(|s| view! { <SessionRow s current /> }).collect_view()}
                             </ul>
+                        }.into_any(),
+                        Err(err) if err.error == ErrorCode::SubscriptionRequired => view! {
+                            <p class="text-sm text-slate-500">"Paused while the plan has lapsed."</p>
                         }.into_any(),
                         Err(err) => view! { <p class="text-sm text-red-700" role="alert">{err.message}</p> }.into_any(),
                     }

@@ -11,6 +11,7 @@ pub mod handoffs;
 pub mod http;
 pub mod notify;
 pub mod passwords;
+pub mod plans;
 pub mod rate_limit;
 pub mod security;
 pub mod seed;

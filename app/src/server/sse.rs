@@ -41,6 +41,9 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         }
     }
     let account_id = claims.account_id;
+    if let Err(lapsed) = super::plans::require_pro(&state.pool, account_id).await {
+        return super::http::error_response(&lapsed);
+    }
     let last_seen: Option<i64> = req
         .headers()
         .get("last-event-id")
