@@ -3,7 +3,9 @@
 use anyhow::Context;
 use app::server::{
     config::{Config, Purpose},
-    db, http, seed,
+    db, http,
+    notify::{MailStatus, Mailer},
+    password_reset, seed, site_admin,
     state::AppState,
 };
 use clap::{Parser, Subcommand};
@@ -28,6 +30,21 @@ enum Command {
     Migrate,
     /// Create the demo accounts and users; running it again changes nothing.
     SeedDemo,
+    /// Create (or promote) the site-wide super admin and give them a password-reset link.
+    CreateSiteAdmin {
+        /// Their e-mail (lower-cased).
+        #[arg(long)]
+        email: String,
+        /// Print the reset link (the default).
+        #[arg(long, conflicts_with = "send_reset")]
+        print_reset: bool,
+        /// Mail the reset link; printed instead when the mail can't be sent.
+        #[arg(long)]
+        send_reset: bool,
+        /// Only promote an existing user: create nobody, mint no link.
+        #[arg(long)]
+        promote_only: bool,
+    },
 }
 
 #[tokio::main]
@@ -39,6 +56,12 @@ async fn main() -> std::process::ExitCode {
         Command::Serve => serve().await,
         Command::Migrate => migrate().await,
         Command::SeedDemo => seed_demo().await,
+        Command::CreateSiteAdmin {
+            email,
+            print_reset: _,
+            send_reset,
+            promote_only,
+        } => create_site_admin(&email, send_reset, promote_only).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -92,6 +115,64 @@ async fn seed_demo() -> anyhow::Result<()> {
             seed::DEMO_PASSWORD
         );
     }
+    Ok(())
+}
+
+async fn create_site_admin(
+    email: &str,
+    send_reset: bool,
+    promote_only: bool,
+) -> anyhow::Result<()> {
+    let config = Config::from_env(Purpose::Tool)?;
+    let pool = db::connect(&config.admin_database_url)
+        .await
+        .context("could not connect to ADMIN_DATABASE_URL (or DATABASE_URL)")?;
+    let outcome =
+        site_admin::create_or_promote(&pool, email, promote_only, chrono::Utc::now()).await?;
+    println!(
+        "{} site admin {} (user {}, account {})",
+        if outcome.created {
+            "created"
+        } else {
+            "promoted"
+        },
+        outcome.email,
+        outcome.user_id,
+        outcome.account_id
+    );
+    let Some(token) = outcome.reset_token else {
+        return Ok(());
+    };
+    let url = password_reset::reset_url(&config.public_url, &token);
+    if send_reset {
+        let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)
+            .map_err(anyhow::Error::msg)?;
+        let text = |link: &str| {
+            format!(
+                "You are the site administrator of ResolutionFlow.\n\n\
+                 Set your password here (the link works once, for a day):\n{link}\n"
+            )
+        };
+        let status = mailer
+            .send_recording(
+                &pool,
+                outcome.account_id,
+                &outcome.email,
+                "Set your ResolutionFlow password",
+                &text(&url),
+                &text("[reset link]"),
+            )
+            .await;
+        match status {
+            MailStatus::Sent => {
+                println!("reset link mailed to {}", outcome.email);
+                return Ok(());
+            }
+            MailStatus::Logged => println!("no RF_SMTP_URL, so nothing was mailed; the link:"),
+            MailStatus::Failed(e) => println!("the mail could not be sent ({e}); the link:"),
+        }
+    }
+    println!("reset link (valid for 24 hours, once): {url}");
     Ok(())
 }
 

@@ -18,8 +18,13 @@ use leptos_router::{
     path, SsrMode,
 };
 use pages::{
-    account_security::AccountSecurityPage, account_settings::AccountSettingsPage,
-    dashboard::DashboardPage, login::LoginPage, not_found::NotFound, pilot::PilotPage,
+    account_security::AccountSecurityPage,
+    account_settings::AccountSettingsPage,
+    dashboard::DashboardPage,
+    login::LoginPage,
+    not_found::NotFound,
+    password_reset::{ForgotPasswordPage, ResetPasswordPage},
+    pilot::PilotPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -58,6 +63,8 @@ pub fn App() -> impl IntoView {
                     // complete without JavaScript and a redirect can still set its status.
                     <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/pilot/:session_id") view=PilotPage ssr=SsrMode::Async />

@@ -46,8 +46,9 @@ pub struct LoginAnswer {
     pub issued: RefreshAnswer,
 }
 
+/// `{"ok": true}`: the call did what it says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogoutAnswer {
+pub struct Done {
     pub ok: bool,
 }
 
@@ -115,14 +116,14 @@ pub async fn refresh(
 }
 
 #[server(prefix = "/api", endpoint = "auth/logout", input = Json)]
-pub async fn logout() -> Result<LogoutAnswer, ApiError> {
+pub async fn logout() -> Result<Done, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
     if let Some(token) = web_auth::refresh_cookie(&state, &parts.headers) {
         auth::logout(&state.pool, &state.keys, token, Utc::now()).await?;
     }
     ctx::set_cookies(web_auth::cleared_cookies(&state));
-    Ok(LogoutAnswer { ok: true })
+    Ok(Done { ok: true })
 }
 
 #[server(prefix = "/api", endpoint = "auth/session", input = Json)]
@@ -188,4 +189,20 @@ async fn session_view(
             user,
         }
     }))
+}
+
+/// Mails a reset link when the address has an account. The answer is the same either way.
+#[server(prefix = "/api", endpoint = "auth/forgot-password", input = Json)]
+pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
+    let state = ctx::state()?;
+    crate::server::password_reset::request(&state, &email, Utc::now()).await?;
+    Ok(Done { ok: true })
+}
+
+/// Sets a new password with a reset link's token; every login of that user is signed out.
+#[server(prefix = "/api", endpoint = "auth/reset-password", input = Json)]
+pub async fn reset_password(token: String, password: String) -> Result<Done, ApiError> {
+    let state = ctx::state()?;
+    crate::server::password_reset::redeem(&state.pool, &token, &password, Utc::now()).await?;
+    Ok(Done { ok: true })
 }

@@ -46,7 +46,7 @@ fn message_for(code: &str) -> &'static str {
 
 const INPUT: &str = "mt-1.5 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:outline-none focus:ring-2";
 
-fn input_class(invalid: bool) -> String {
+pub(crate) fn input_class(invalid: bool) -> String {
     if invalid {
         format!("{INPUT} border-red-400 focus:border-red-500 focus:ring-red-500/30")
     } else {
@@ -137,7 +137,10 @@ fn LoginForm() -> impl IntoView {
                 {move || email_error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
             </div>
             <div>
-                <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
+                <div class="flex items-baseline justify-between">
+                    <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
+                    <a href="/forgot-password" class="text-sm font-medium text-indigo-700 hover:text-indigo-600">"Forgot password?"</a>
+                </div>
                 <div class="relative">
                     <input
                         id="password"

@@ -5,4 +5,5 @@ pub mod account_settings;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
+pub mod password_reset;
 pub mod pilot;

@@ -181,6 +181,21 @@ impl Mailer {
         subject: &str,
         body: &str,
     ) -> MailStatus {
+        self.send_recording(pool, account_id, to, subject, body, body)
+            .await
+    }
+
+    /// Sends `body` but records `recorded` in `outbound_emails`: for mail that carries a secret
+    /// (a reset link) that must not be kept in the clear.
+    pub async fn send_recording(
+        &self,
+        pool: &PgPool,
+        account_id: Uuid,
+        to: &str,
+        subject: &str,
+        body: &str,
+        recorded: &str,
+    ) -> MailStatus {
         let status = match self {
             Mailer::Log => {
                 tracing::info!(to, subject, "mail (no SMTP configured)");
@@ -197,7 +212,7 @@ impl Mailer {
         if let MailStatus::Failed(e) = &status {
             tracing::warn!(to, error = %e, "mail not delivered");
         }
-        if let Err(e) = record(pool, account_id, to, subject, body, &status).await {
+        if let Err(e) = record(pool, account_id, to, subject, recorded, &status).await {
             tracing::error!(error = %e, "recording an outbound mail");
         }
         status

@@ -1,0 +1,182 @@
+//! `/forgot-password` (ask for a reset link) and `/reset-password?token=…` (set a new
+//! password with it).
+
+use crate::{
+    api::auth::{forgot_password, reset_password},
+    components::icons::Info,
+    error::{ApiError, ErrorCode},
+    pages::login::input_class,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const BUTTON: &str = "flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60";
+
+#[component]
+fn Card(title: &'static str, intro: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <section class="flex flex-1 items-center justify-center px-6 py-12">
+            <div class="w-full max-w-sm">
+                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
+                <p class="mt-2 text-sm text-slate-600">{intro}</p>
+                <div class="mt-8">{children()}</div>
+                <p class="mt-6 text-sm">
+                    <a href="/login" class="font-medium text-indigo-700 hover:text-indigo-600">"Back to sign in"</a>
+                </p>
+            </div>
+        </section>
+    }
+}
+
+fn field(err: &ApiError, name: &str) -> Option<String> {
+    err.details
+        .get("fields")?
+        .get(name)?
+        .as_str()
+        .map(str::to_owned)
+}
+
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let email = RwSignal::new(String::new());
+    let sent = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let address = email.get_untracked();
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match forgot_password(address).await {
+                Ok(_) => sent.set(true),
+                Err(err) => error.set(Some(err)),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <Title text="Reset your password" />
+        <Card title="Reset your password" intro="Enter the e-mail you sign in with and we'll send you a link to set a new password.">
+            <Show
+                when=move || sent.get()
+                fallback=move || view! {
+                    <form class="space-y-5" on:submit=submit>
+                        <div>
+                            <label for="email" class="block text-sm font-medium text-slate-700">"E-mail"</label>
+                            <input
+                                id="email"
+                                type="email"
+                                autocomplete="username"
+                                required
+                                class=input_class(false)
+                                prop:value=move || email.get()
+                                on:input=move |ev| email.set(event_target_value(&ev))
+                            />
+                        </div>
+                        {move || error.get().map(|e| view! { <p class="text-sm text-red-700" role="alert">{e.user_message()}</p> })}
+                        <button type="submit" class=BUTTON disabled=move || busy.get()>
+                            {move || if busy.get() { "Sending…" } else { "Send the link" }}
+                        </button>
+                    </form>
+                }
+            >
+                <div class="flex gap-3 rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900" role="status" data-testid="reset-sent">
+                    <Info />
+                    <p>"If an account uses that e-mail, a reset link is on its way. It works once, for an hour."</p>
+                </div>
+            </Show>
+        </Card>
+    }
+}
+
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let query = use_query_map();
+    let token = move || query.read().get("token").unwrap_or_default();
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let done = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let error = RwSignal::new(None::<ApiError>);
+    let mismatch = RwSignal::new(false);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (new, again) = (password.get_untracked(), confirm.get_untracked());
+        mismatch.set(new != again);
+        if new != again {
+            return;
+        }
+        let token = token();
+        busy.set(true);
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match reset_password(token, new).await {
+                Ok(_) => done.set(true),
+                Err(err) => error.set(Some(err)),
+            }
+            busy.set(false);
+        });
+    };
+    let password_error = move || error.with(|e| field(e.as_ref()?, "password"));
+    // Shown above the button: a link that can't be used, or anything unexpected.
+    let general_error = move || {
+        error.with(|e| {
+            let e = e.as_ref()?;
+            if e.error == ErrorCode::ValidationFailed {
+                field(e, "token")
+            } else {
+                Some(e.message.clone())
+            }
+        })
+    };
+    view! {
+        <Title text="Set a new password" />
+        <Card title="Set a new password" intro="Choose a password of at least 12 characters. Every device signed in to your account will be signed out.">
+            <Show
+                when=move || done.get()
+                fallback=move || view! {
+                    <form class="space-y-5" on:submit=submit>
+                        <div>
+                            <label for="new-password" class="block text-sm font-medium text-slate-700">"New password"</label>
+                            <input
+                                id="new-password"
+                                type="password"
+                                autocomplete="new-password"
+                                required
+                                class=move || input_class(password_error().is_some())
+                                prop:value=move || password.get()
+                                on:input=move |ev| password.set(event_target_value(&ev))
+                            />
+                            {move || password_error().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
+                        </div>
+                        <div>
+                            <label for="confirm-password" class="block text-sm font-medium text-slate-700">"Type it again"</label>
+                            <input
+                                id="confirm-password"
+                                type="password"
+                                autocomplete="new-password"
+                                required
+                                class=move || input_class(mismatch.get())
+                                prop:value=move || confirm.get()
+                                on:input=move |ev| confirm.set(event_target_value(&ev))
+                            />
+                            <Show when=move || mismatch.get()>
+                                <p class="mt-1.5 text-sm text-red-600">"The two passwords don't match."</p>
+                            </Show>
+                        </div>
+                        {move || general_error().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
+                        <button type="submit" class=BUTTON disabled=move || busy.get()>
+                            {move || if busy.get() { "Saving…" } else { "Set the password" }}
+                        </button>
+                    </form>
+                }
+            >
+                <div class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" role="status" data-testid="reset-done">
+                    <p>"Your password is set, and every device was signed out."</p>
+                    <a href="/login" class="mt-2 inline-block font-semibold text-emerald-800 underline">"Sign in with it"</a>
+                </div>
+            </Show>
+        </Card>
+    }
+}

@@ -1,0 +1,182 @@
+//! `resolutionflow create-site-admin` run as a real process against a real database: a fresh
+//! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` without mail.
+#![cfg(feature = "ssr")]
+
+use app::server::{db, password_reset::hash_token};
+use sqlx::PgPool;
+use std::process::{Command, Output};
+
+/// The test database's URL, for the child process.
+fn url_of(pool: &PgPool) -> String {
+    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let (server, _) = base.rsplit_once('/').expect("a database URL");
+    let name = pool
+        .connect_options()
+        .get_database()
+        .expect("a database name")
+        .to_owned();
+    format!("{server}/{name}")
+}
+
+fn run(pool: &PgPool, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_resolutionflow"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", url_of(pool))
+        .env("RF_PUBLIC_URL", "https://rf.example.test")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn token_in(text: &str) -> String {
+    let at = text
+        .find("https://rf.example.test/reset-password?token=")
+        .expect("a reset link");
+    text[at..]
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}
+
+async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn create_site_admin_creates_reruns_safely_and_promotes(pool: PgPool) {
+    // Fresh: an account, an owner who is super admin, verified, with no password; a link.
+    let out = stdout(&run(
+        &pool,
+        &[
+            "create-site-admin",
+            "--email",
+            "  Root@Example.TEST ",
+            "--print-reset",
+        ],
+    ));
+    assert!(
+        out.contains("created site admin root@example.test"),
+        "{out}"
+    );
+    let first = token_in(&out);
+    let (role, admin, verified, password): (String, bool, bool, Option<String>) = sqlx::query_as(
+        "SELECT role, is_super_admin, email_verified_at IS NOT NULL, password_hash FROM users WHERE email = 'root@example.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (role.as_str(), admin, verified, password),
+        ("owner", true, true, None)
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM password_reset_tokens")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, [hash_token(&first)], "only the hash is kept");
+
+    // Again: nothing new but a fresh link.
+    let out = stdout(&run(
+        &pool,
+        &["create-site-admin", "--email", "root@example.test"],
+    ));
+    assert!(
+        out.contains("promoted site admin root@example.test"),
+        "{out}"
+    );
+    assert_ne!(token_in(&out), first);
+    assert_eq!(count(&pool, "SELECT count(*) FROM users").await, 1);
+    assert_eq!(count(&pool, "SELECT count(*) FROM accounts").await, 1);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM password_reset_tokens").await,
+        2
+    );
+
+    // Promote-only: an existing demo user becomes super admin, verified, and gets no link.
+    stdout(&run(&pool, &["seed-demo"]));
+    sqlx::query("UPDATE users SET email_verified_at = NULL WHERE email = 'sam@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let out = stdout(&run(
+        &pool,
+        &[
+            "create-site-admin",
+            "--email",
+            "sam@acme.test",
+            "--promote-only",
+        ],
+    ));
+    assert!(
+        out.contains("promoted site admin sam@acme.test") && !out.contains("token="),
+        "{out}"
+    );
+    let (admin, verified): (bool, bool) = sqlx::query_as(
+        "SELECT is_super_admin, email_verified_at IS NOT NULL FROM users WHERE email = 'sam@acme.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(admin && verified);
+    assert_eq!(
+        count(&pool, "SELECT count(*) FROM password_reset_tokens").await,
+        2
+    );
+
+    // Promote-only never creates anyone.
+    let out = run(
+        &pool,
+        &[
+            "create-site-admin",
+            "--email",
+            "ghost@example.test",
+            "--promote-only",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no user has the e-mail ghost@example.test")
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT count(*) FROM users WHERE email = 'ghost@example.test'"
+        )
+        .await,
+        0
+    );
+
+    // --send-reset with no mail server falls back to printing; the recorded mail has no link.
+    let out = stdout(&run(
+        &pool,
+        &[
+            "create-site-admin",
+            "--email",
+            "root@example.test",
+            "--send-reset",
+        ],
+    ));
+    assert!(out.contains("nothing was mailed"), "{out}");
+    let link = token_in(&out);
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM outbound_emails WHERE recipient = 'root@example.test'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(!body.contains(&link) && body.contains("[reset link]"));
+}
