@@ -36,9 +36,13 @@ SERVER_LOG="$(readlink -f target)/e2e/server.log"
 # stand-in of the Messages API (elsewhere nothing listens there: the assessment is unavailable).
 export RF_E2E_JWT_SECRET="e2e-$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')"
 export RF_E2E_ASSESSOR_PORT="$((E2E_PORT + 1))"
+# Mail goes to an SMTP sink the password-reset spec runs (elsewhere nothing listens: the mail
+# is recorded as failed, which never holds anything up).
+export RF_E2E_SMTP_PORT="$((E2E_PORT + 2))"
 LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
   ACCESS_TOKEN_MINUTES=1 SESSION_IDLE_MINUTES_MIN=1 SESSION_ABSOLUTE_MINUTES_MIN=1 \
   RF_ANTHROPIC_API_KEY=e2e-stand-in RF_ANTHROPIC_BASE_URL="http://127.0.0.1:$RF_E2E_ASSESSOR_PORT" \
+  RF_SMTP_URL="smtp://127.0.0.1:$RF_E2E_SMTP_PORT" RF_PUBLIC_URL="http://127.0.0.1:$E2E_PORT" \
   "$BIN" serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 1 60); do

@@ -146,7 +146,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
                                 required
                                 class=move || input_class(password_error().is_some())
                                 prop:value=move || password.get()
-                                on:input=move |ev| password.set(event_target_value(&ev))
+                                on:input=move |ev| {
+                                    password.set(event_target_value(&ev));
+                                    error.set(None);
+                                }
                             />
                             {move || password_error().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
                         </div>
