@@ -12,6 +12,11 @@ RF_WASM_BINDGEN_VERSION="0.2.130"
 
 export PATH="$HOME/.cargo/bin:$PATH"
 
+# Leptos bakes the site's file names into the server at compile time (without this it expects
+# `<name>_bg.wasm`). cargo-leptos sets it; setting it for every build here too means a server
+# binary that `cargo test` builds (the CLI tests run the real binary) serves the same site.
+export LEPTOS_OUTPUT_NAME=resolutionflow
+
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
