@@ -148,6 +148,16 @@ async fn a_lapsed_account_gets_402_on_every_pro_call_and_nothing_else(pool: PgPo
     assert_eq!(res.status, 200);
 }
 
+/// The dashboard as `who`'s browser loads it.
+async fn dashboard(router: &Router, who: &Session) -> common::Answer {
+    let req = Request::get("/")
+        .header("accept", "text/html")
+        .header("cookie", who.cookies().join("; "))
+        .body(Body::empty())
+        .unwrap();
+    send(router, req).await
+}
+
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn past_due_pro_keeps_working(pool: PgPool) {
     let router = seeded_router(pool.clone()).await;
@@ -158,26 +168,10 @@ async fn past_due_pro_keeps_working(pool: PgPool) {
     assert_eq!(res.json().as_array().unwrap().len(), 3);
     assert_eq!(stream_status(&router, &jane).await, 200);
     // A page of the app shows the lapsed state only when the plan has lapsed.
-    let res = send(
-        &router,
-        Request::get("/")
-            .header("accept", "text/html")
-            .header("cookie", jane.cookies().join("; "))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let res = dashboard(&router, &jane).await;
     assert!(!res.body.contains("Your plan has lapsed"));
     set_subscription(&pool, Some(("pro", "locked"))).await;
-    let res = send(
-        &router,
-        Request::get("/")
-            .header("accept", "text/html")
-            .header("cookie", jane.cookies().join("; "))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+    let res = dashboard(&router, &jane).await;
     assert_eq!(res.status, 200);
     assert!(
         res.body.contains("Your plan has lapsed"),

@@ -149,9 +149,7 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
     let (session, plan_lapsed) =
         match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
             Some(claims) => {
-                let lapsed = crate::server::plans::require_pro(&state.pool, claims.account_id)
-                    .await
-                    .is_err();
+                let lapsed = crate::server::plans::lapsed(&state.pool, claims.account_id).await?;
                 (session_view(&state, &parts, &claims).await?, lapsed)
             }
             None => (None, false),

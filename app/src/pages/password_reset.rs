@@ -137,37 +137,20 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 when=move || done.get()
                 fallback=move || view! {
                     <form class="space-y-5" on:submit=submit>
-                        <div>
-                            <label for="new-password" class="block text-sm font-medium text-slate-700">"New password"</label>
-                            <input
-                                id="new-password"
-                                type="password"
-                                autocomplete="new-password"
-                                required
-                                class=move || input_class(password_error().is_some())
-                                prop:value=move || password.get()
-                                on:input=move |ev| {
-                                    password.set(event_target_value(&ev));
-                                    error.set(None);
-                                }
-                            />
-                            {move || password_error().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
-                        </div>
-                        <div>
-                            <label for="confirm-password" class="block text-sm font-medium text-slate-700">"Type it again"</label>
-                            <input
-                                id="confirm-password"
-                                type="password"
-                                autocomplete="new-password"
-                                required
-                                class=move || input_class(mismatch.get())
-                                prop:value=move || confirm.get()
-                                on:input=move |ev| confirm.set(event_target_value(&ev))
-                            />
-                            <Show when=move || mismatch.get()>
-                                <p class="mt-1.5 text-sm text-red-600">"The two passwords don't match."</p>
-                            </Show>
-                        </div>
+                        <PasswordField
+                            id="new-password"
+                            label="New password"
+                            value=password
+                            error=Signal::derive(password_error)
+                            on_edit=move || error.set(None)
+                        />
+                        <PasswordField
+                            id="confirm-password"
+                            label="Type it again"
+                            value=confirm
+                            error=Signal::derive(move || mismatch.get().then(|| "The two passwords don't match.".to_owned()))
+                            on_edit=|| ()
+                        />
                         {move || general_error().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
                         <button type="submit" class=BUTTON disabled=move || busy.get()>
                             {move || if busy.get() { "Saving…" } else { "Set the password" }}
@@ -181,5 +164,34 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 </div>
             </Show>
         </Card>
+    }
+}
+
+/// A new-password input with its label and its message.
+#[component]
+fn PasswordField(
+    id: &'static str,
+    label: &'static str,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+    on_edit: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <div>
+            <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=id
+                type="password"
+                autocomplete="new-password"
+                required
+                class=move || input_class(error.with(Option::is_some))
+                prop:value=move || value.get()
+                on:input=move |ev| {
+                    value.set(event_target_value(&ev));
+                    on_edit();
+                }
+            />
+            {move || error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
+        </div>
     }
 }

@@ -2,7 +2,14 @@
 //! account), a single-use token that expires, stored only as its SHA-256, and on success a new
 //! password with every login of that user revoked.
 
-use super::{audit, db, db::Tx, passwords, security::db_error, state::AppState};
+use super::{
+    audit, db,
+    db::Tx,
+    notify::{MailStatus, Mailer},
+    passwords,
+    security::db_error,
+    state::AppState,
+};
 use crate::error::ApiError;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
@@ -95,27 +102,46 @@ pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Resul
     let state = state.clone();
     let to = email.trim().to_lowercase();
     tokio::spawn(async move {
-        let url = reset_url(&state.config.public_url, &token);
-        let text = |link: &str| {
-            format!(
-                "Someone asked to reset the password of your ResolutionFlow account.\n\n\
-                 Set a new password here (the link works once, for an hour):\n{link}\n\n\
-                 If it wasn't you, ignore this mail: your password stays as it is.\n"
-            )
-        };
-        state
-            .mailer
-            .send_recording(
-                &state.pool,
-                account_id,
-                &to,
-                "Reset your ResolutionFlow password",
-                &text(&url),
-                &text("[reset link]"),
-            )
-            .await;
+        send_link(
+            &state.mailer,
+            &state.pool,
+            account_id,
+            &to,
+            "Reset your ResolutionFlow password",
+            "Someone asked to reset the password of your ResolutionFlow account.\n\n\
+             Set a new password here (the link works once, for an hour):",
+            &reset_url(&state.config.public_url, &token),
+            "If it wasn't you, ignore this mail: your password stays as it is.",
+        )
+        .await;
     });
     Ok(())
+}
+
+/// Mails a reset link between `lead` and `tail`. The copy kept in `outbound_emails` says
+/// `[reset link]` where the link was: the token is never stored in the clear.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_link(
+    mailer: &Mailer,
+    pool: &PgPool,
+    account_id: Uuid,
+    to: &str,
+    subject: &str,
+    lead: &str,
+    url: &str,
+    tail: &str,
+) -> MailStatus {
+    let text = |link: &str| format!("{lead}\n{link}\n\n{tail}\n");
+    mailer
+        .send_recording(
+            pool,
+            account_id,
+            to,
+            subject,
+            &text(url),
+            &text("[reset link]"),
+        )
+        .await
 }
 
 fn field_error(field: &str, message: &str) -> ApiError {

@@ -29,6 +29,12 @@ pub fn is_pro(plan: &str, status: &str) -> bool {
     plan == "pro" && matches!(status, "active" | "past_due")
 }
 
+/// Whether the account's plan keeps the Pro features closed (what the app shell needs to know).
+pub async fn lapsed(pool: &PgPool, account_id: Uuid) -> Result<bool, ApiError> {
+    let found = subscription(pool, account_id).await?;
+    Ok(!found.is_some_and(|(plan, status)| is_pro(&plan, &status)))
+}
+
 /// 402 `subscription_required` (with the plan and status, both null when there is no
 /// subscription) unless the account is on an active or past-due Pro plan.
 pub async fn require_pro(pool: &PgPool, account_id: Uuid) -> Result<(), ApiError> {
