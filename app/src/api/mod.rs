@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod fixes;
 pub mod handoffs;
+pub mod kb;
 pub mod notifications;
 pub mod security;
 pub mod sessions;

@@ -9,6 +9,7 @@ pub mod db;
 pub mod fixes;
 pub mod handoffs;
 pub mod http;
+pub mod kb;
 pub mod notify;
 pub mod password_reset;
 pub mod passwords;

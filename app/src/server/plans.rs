@@ -2,7 +2,10 @@
 //! past-due Pro subscription. Everything else (sign-in, the account, its security, billing)
 //! stays open, so a lapsed account can still sign in and put things right.
 
-use super::{db, security::db_error};
+use super::{
+    db::{self, Tx},
+    security::db_error,
+};
 use crate::error::{ApiError, ErrorCode};
 use serde_json::json;
 use sqlx::PgPool;
@@ -14,14 +17,21 @@ pub async fn subscription(
     account_id: Uuid,
 ) -> Result<Option<(String, String)>, ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await.map_err(db_error)?;
-    let row: Option<(String, String)> =
-        sqlx::query_as("SELECT plan, status FROM subscriptions WHERE account_id = $1")
-            .bind(account_id)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(db_error)?;
+    let row = subscription_in(&mut tx, account_id).await?;
     tx.commit().await.map_err(db_error)?;
     Ok(row)
+}
+
+/// [`subscription`], inside a transaction that is already open.
+pub async fn subscription_in(
+    tx: &mut Tx,
+    account_id: Uuid,
+) -> Result<Option<(String, String)>, ApiError> {
+    sqlx::query_as("SELECT plan, status FROM subscriptions WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)
 }
 
 /// Whether a subscription opens the Pro features.
@@ -41,20 +51,51 @@ pub async fn require_pro(pool: &PgPool, account_id: Uuid) -> Result<(), ApiError
     match subscription(pool, account_id).await? {
         Some((plan, status)) if is_pro(&plan, &status) => Ok(()),
         found => {
-            let (plan, status) = found.unzip();
-            Err(ApiError::new(
-                ErrorCode::SubscriptionRequired,
+            Err(subscription_required(
+                found,
                 "Your account's Pro plan isn't active, so sessions, escalations and fixes are paused. Everything recorded is kept.",
-            )
-            .with("plan", json!(plan))
-            .with("status", json!(status)))
+            ))
         }
     }
 }
 
+/// 402 `subscription_required` with the plan and status (null when there is no subscription).
+fn subscription_required(found: Option<(String, String)>, message: impl Into<String>) -> ApiError {
+    let (plan, status) = found.unzip();
+    ApiError::new(ErrorCode::SubscriptionRequired, message)
+        .with("plan", json!(plan))
+        .with("status", json!(status))
+}
+
+/// Knowledge-base conversions the free plan allows in an account's lifetime.
+pub const FREE_KB_CONVERSIONS: i64 = 3;
+
+/// How many knowledge-base conversions the account may make in its lifetime: unlimited on an
+/// open Pro plan; a free, lapsed or missing plan gets the free allowance.
+pub fn kb_conversion_limit(found: Option<&(String, String)>) -> Option<i64> {
+    match found {
+        Some((plan, status)) if is_pro(plan, status) => None,
+        _ => Some(FREE_KB_CONVERSIONS),
+    }
+}
+
+/// 402 for a conversion over the plan's lifetime limit, with the limit and the count so far.
+pub fn kb_quota_exceeded(found: Option<(String, String)>, limit: i64, used: i64) -> ApiError {
+    subscription_required(
+        found,
+        format!(
+            "Your plan includes {limit} knowledge-base conversions and this account has used {used}. \
+             Upgrade to Pro to write more; the articles you have stay."
+        ),
+    )
+    .with("quota", "kb_conversions")
+    .with("limit", limit)
+    .with("count", used)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::is_pro;
+    use super::{is_pro, kb_conversion_limit, FREE_KB_CONVERSIONS};
 
     #[test]
     fn only_an_active_or_past_due_pro_plan_opens_the_pro_features() {
@@ -66,6 +107,25 @@ mod tests {
             ("free", "past_due"),
         ] {
             assert!(!is_pro(plan, status), "{plan} {status}");
+        }
+    }
+
+    #[test]
+    fn only_an_open_pro_plan_converts_without_limit() {
+        let sub = |plan: &str, status: &str| Some((plan.to_owned(), status.to_owned()));
+        assert_eq!(kb_conversion_limit(sub("pro", "active").as_ref()), None);
+        assert_eq!(kb_conversion_limit(sub("pro", "past_due").as_ref()), None);
+        for lapsed in [
+            sub("free", "active"),
+            sub("pro", "locked"),
+            sub("pro", "canceled"),
+            None,
+        ] {
+            assert_eq!(
+                kb_conversion_limit(lapsed.as_ref()),
+                Some(FREE_KB_CONVERSIONS),
+                "{lapsed:?}"
+            );
         }
     }
 }

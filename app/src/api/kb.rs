@@ -1,0 +1,42 @@
+//! `/api/kb/*`: the knowledge base. Not a Pro feature: every plan reads and writes articles,
+//! and the free plan's conversions are limited instead (CONTRACT §8, the quota).
+
+use crate::{
+    error::ApiError,
+    model::{KbArticle, KbDraft, KnowledgeBase},
+};
+use leptos::{prelude::*, server_fn::codec::Json};
+use uuid::Uuid;
+
+#[cfg(feature = "ssr")]
+use {super::ctx, crate::server::kb, chrono::Utc};
+
+#[server(prefix = "/api", endpoint = "kb/list", input = Json)]
+pub async fn list_articles() -> Result<KnowledgeBase, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    kb::overview(&state.pool, &user).await
+}
+
+#[server(prefix = "/api", endpoint = "kb/get", input = Json)]
+pub async fn get_article(article_id: Uuid) -> Result<KbArticle, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    kb::article(&state.pool, &user, article_id).await
+}
+
+/// A resolved session's first draft as an article.
+#[server(prefix = "/api", endpoint = "kb/draft", input = Json)]
+pub async fn draft_article(session_id: Uuid) -> Result<KbDraft, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    kb::draft_for(&state.pool, &user, session_id).await
+}
+
+/// Saves a resolved session as an article; 402 with `limit` and `count` over the quota.
+#[server(prefix = "/api", endpoint = "kb/convert", input = Json)]
+pub async fn convert_session(
+    session_id: Uuid,
+    title: String,
+    body: String,
+) -> Result<KbArticle, ApiError> {
+    let (state, user) = ctx::caller().await?;
+    kb::convert(&state.pool, &user, session_id, &title, &body, Utc::now()).await
+}
