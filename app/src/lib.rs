@@ -21,6 +21,7 @@ use pages::{
     account_security::AccountSecurityPage,
     account_settings::AccountSettingsPage,
     dashboard::DashboardPage,
+    knowledge_base::{ArticlePage, KnowledgeBasePage},
     login::LoginPage,
     not_found::NotFound,
     password_reset::{ForgotPasswordPage, ResetPasswordPage},
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
                     <Route path=path!("/pilot/:session_id") view=PilotPage ssr=SsrMode::Async />
+                    <Route path=path!("/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
+                    <Route path=path!("/kb/:article_id") view=ArticlePage ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

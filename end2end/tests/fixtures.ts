@@ -11,9 +11,9 @@ export const test = base.extend<{ consoleProblems: string[] }>({
       page.on("console", (msg) => {
         const text = msg.text();
         // Chromium logs every 4xx answer as a console error; the refusals the UI handles and
-        // shows (401 wrong password, 409 lost claim, 422 invalid input, 429 throttled) are not
-        // problems. Any other failed load (a 404 asset, a 5xx) is.
-        if (/Failed to load resource: the server responded with a status of (401|409|422|429)/.test(text)) {
+        // shows (401 wrong password, 402 over the plan's quota, 409 lost claim, 422 invalid input,
+        // 429 throttled) are not problems. Any other failed load (a 404 asset, a 5xx) is.
+        if (/Failed to load resource: the server responded with a status of (401|402|409|422|429)/.test(text)) {
           return;
         }
         if (msg.type() === "error" || (msg.type() === "warning" && /hydrat/i.test(text))) {

@@ -80,6 +80,9 @@ fn TopBar() -> impl IntoView {
                                 let bell = notifications.await.ok();
                                 view! {
                                     <div class="flex items-center gap-2">
+                                        <a href="/kb" class="rounded-md px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100">
+                                            "Knowledge base"
+                                        </a>
                                         {bell.map(|initial| view! { <NotificationBell initial /> })}
                                         <UserMenu user=view.user />
                                     </div>

@@ -3,6 +3,7 @@
 pub mod account_security;
 pub mod account_settings;
 pub mod dashboard;
+pub mod knowledge_base;
 pub mod login;
 pub mod not_found;
 pub mod password_reset;

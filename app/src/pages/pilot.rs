@@ -234,6 +234,11 @@ fn Workspace(
                 <section class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" data-testid="resolution">
                     <h2 class="font-semibold">"Resolution"</h2>
                     <p class="mt-1 whitespace-pre-wrap">{note}</p>
+                    {can_write.get().then(|| view! {
+                        <a href=format!("/kb?write={id}") class="mt-2 inline-block font-medium text-emerald-800 underline-offset-2 hover:underline">
+                            "Write it up for the knowledge base →"
+                        </a>
+                    })}
                 </section>
             })}
             {move || (!pickup.get() && is_owner).then(|| view! { <OwnerEscalationNote handoff /> })}

@@ -1,0 +1,106 @@
+import { execFileSync } from "node:child_process";
+import { test, expect, hydrated, screenshot } from "./fixtures";
+import { DEMO_PASSWORD, signIn } from "./helpers";
+
+/** Runs SQL on the e2e database (scripts/e2e.sh exports its URL). */
+function sql(statement: string) {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set (run through scripts/e2e.sh)");
+  execFileSync("psql", [url, "-qc", statement]);
+}
+
+const GLOBEX = "(SELECT id FROM accounts WHERE name = 'Globex IT')";
+const setGlobexPlan = (plan: string) =>
+  sql(`UPDATE subscriptions SET plan = '${plan}', status = 'active' WHERE account_id = ${GLOBEX}`);
+
+// The second test reads the articles the first one wrote.
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(() => {
+  setGlobexPlan("pro");
+  sql(`DELETE FROM kb_articles WHERE account_id = ${GLOBEX}; DELETE FROM account_usage WHERE account_id = ${GLOBEX}`);
+});
+test.afterAll(() => setGlobexPlan("pro"));
+
+test("a resolved session is written up, and the free plan stops at three with the reason", async ({ page }) => {
+  await signIn(page, "nina@globex.test");
+  // Four resolved sessions, made through the API while the account is on Pro.
+  const sessions: string[] = [];
+  for (const summary of ["Outlook asks for a password every hour", "Scanner emails never arrive", "Teams camera black", "Shared mailbox missing"]) {
+    const created = await page.request.post("/api/sessions/create", { data: { problem_summary: summary, psa_ticket_id: "5120" } });
+    expect(created.status()).toBe(200);
+    const { id } = await created.json();
+    const resolved = await page.request.post("/api/sessions/resolve", {
+      data: { session_id: id, resolution_note: `Resolved: ${summary.toLowerCase()}.` },
+    });
+    expect(resolved.status()).toBe(200);
+    sessions.push(id);
+  }
+
+  // From the resolved session's page, the way to the knowledge base.
+  await page.goto(`/pilot/${sessions[0]}`);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Write it up for the knowledge base →" }).click();
+  await expect(page).toHaveURL(new RegExp(`/kb\\?write=${sessions[0]}$`));
+  setGlobexPlan("free");
+
+  // The dialog opens on the drafted article; the engineer edits the title and saves.
+  const dialog = page.getByTestId("write-up-dialog");
+  await expect(dialog.getByLabel("Title")).toHaveValue("Outlook asks for a password every hour");
+  await expect(dialog.getByLabel("Article")).toHaveValue(/Resolution\nResolved: outlook asks for a password every hour\./);
+  await screenshot(page, "kb-write-up");
+  await dialog.getByLabel("Title").fill("Outlook password prompts: stale cached credentials");
+  await dialog.getByRole("button", { name: "Save article" }).click();
+  await expect(page).toHaveURL(/\/kb\/[0-9a-f-]{36}$/);
+  const article = page.getByTestId("kb-article");
+  await expect(article.getByRole("heading")).toHaveText("Outlook password prompts: stale cached credentials");
+  await expect(article).toContainText("Written up by Nina Globex");
+  await expect(article).toContainText("#5120");
+  await screenshot(page, "kb-article");
+
+  // The list: the article, the quota, the rest still to write up (a click opens the dialog).
+  await page.getByRole("link", { name: "← Knowledge base" }).click();
+  await hydrated(page);
+  await expect(page.getByTestId("kb-quota")).toHaveText("Write-ups on your plan: 1 of 3 used.");
+  await expect(page.getByTestId("kb-articles").getByRole("link")).toHaveText([/Outlook password prompts/]);
+  const candidates = page.getByTestId("kb-candidates").getByRole("listitem");
+  await expect(candidates).toHaveCount(3);
+  await candidates.filter({ hasText: "Scanner emails never arrive" }).getByRole("button", { name: "Write up" }).click();
+  await expect(dialog.getByLabel("Title")).toHaveValue("Scanner emails never arrive");
+  await dialog.getByRole("button", { name: "Save article" }).click();
+  await expect(page).toHaveURL(/\/kb\/[0-9a-f-]{36}$/);
+
+  // A third one through the API uses the allowance up: the page says so and offers no more.
+  const third = await page.request.post("/api/kb/convert", { data: { session_id: sessions[2], title: "Teams camera", body: "Replug it." } });
+  expect(third.status()).toBe(200);
+  await page.goto("/kb");
+  await hydrated(page);
+  await expect(page.getByTestId("kb-quota")).toContainText("Your plan's 3 write-ups are used (3 so far)");
+  await expect(page.getByRole("button", { name: "Write up" })).toBeDisabled();
+  await screenshot(page, "kb-quota-used");
+
+  // A link to write one up anyway gets the refusal with the limit and the count; the text stays.
+  await page.goto(`/kb?write=${sessions[3]}`);
+  await hydrated(page);
+  await expect(dialog.getByLabel("Title")).toHaveValue("Shared mailbox missing");
+  await dialog.getByRole("button", { name: "Save article" }).click();
+  await expect(dialog.getByRole("alert")).toContainText("includes 3 knowledge-base conversions and this account has used 3");
+  await expect(dialog.getByLabel("Title")).toHaveValue("Shared mailbox missing");
+  await expect(page).toHaveURL(/\/kb\?write=/);
+});
+
+test("the knowledge base reads without JavaScript", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/login");
+  await page.getByLabel("E-mail").fill("owner@globex.test");
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Grace");
+  await page.goto("/kb");
+  const first = page.getByTestId("kb-articles").getByRole("link").first();
+  await expect(first).toBeVisible();
+  await first.click();
+  await expect(page.getByTestId("kb-article")).toContainText("Written up by Nina Globex");
+  await context.close();
+});
