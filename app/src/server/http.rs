@@ -47,7 +47,7 @@ pub fn router(state: AppState) -> Router {
             web_auth::origin_guard,
         ))
         .layer(middleware::from_fn(api_error_status))
-        .layer(middleware::from_fn(limit_api_body))
+        .layer(middleware::from_fn(read_api_body))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
 }
@@ -64,35 +64,82 @@ async fn unknown_api() -> Response {
     error_response(&ApiError::not_found())
 }
 
-/// Caps what a server function may read. A declared length over the cap is refused before any
-/// byte is read; a streamed body is cut off at the cap (the server function then fails with
-/// `payload_too_large`).
-async fn limit_api_body(req: Request, next: Next) -> Response {
+/// Reads a server function's body before it does: a declared length over the cap is refused
+/// before any byte is read, a streamed body over it when the cap is reached (both 413), and a
+/// body that is not UTF-8 (JSON must be) is 400, even where the function would skip the bad bytes.
+async fn read_api_body(req: Request, next: Next) -> Response {
     if !req.uri().path().starts_with("/api/") {
         return next.run(req).await;
     }
+    let too_large = || {
+        error_response(&ApiError::new(
+            crate::error::ErrorCode::PayloadTooLarge,
+            "The request body is too large.",
+        ))
+    };
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > MAX_API_BODY) {
-        return error_response(&ApiError::new(
-            crate::error::ErrorCode::PayloadTooLarge,
-            "The request body is too large.",
-        ));
+        return too_large();
     }
     let (parts, body) = req.into_parts();
-    let limited = Body::new(http_body_util::Limited::new(body, MAX_API_BODY));
-    next.run(Request::from_parts(parts, limited)).await
+    let Ok(bytes) = to_bytes(body, MAX_API_BODY).await else {
+        return too_large();
+    };
+    if std::str::from_utf8(&bytes).is_err() {
+        return error_response(&ApiError::bad_request(
+            "The request body is not valid UTF-8.",
+        ));
+    }
+    if escapes_nul(&bytes) {
+        // PostgreSQL text cannot hold one; refused here rather than failing at the database.
+        return error_response(&ApiError::bad_request(
+            "Text can't contain NUL (\\u0000) characters.",
+        ));
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Whether a JSON text spells a NUL character (`\u0000`, the only way JSON can carry one).
+/// Walks the escapes, so an escaped backslash followed by `u0000` is plain text.
+fn escapes_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json[i + 1..].starts_with(b"u0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
 }
 
 /// Gives a server function's error the status and content type of CONTRACT §3 (Leptos itself
 /// answers every error with 500).
 async fn api_error_status(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;
     if res.headers().contains_key("serverfnerror") {
         with_error_status(res).await
+    } else if api && res.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // The router's own answer to, say, a GET of a server function has no body: say why,
+        // in the contract's shape, keeping the status and its `Allow` header.
+        let (parts, _) = res.into_parts();
+        let mut answer = error_response(&ApiError::bad_request(
+            "This endpoint is called with POST and a JSON body.",
+        ));
+        *answer.status_mut() = parts.status;
+        if let Some(allow) = parts.headers.get(header::ALLOW) {
+            answer.headers_mut().insert(header::ALLOW, allow.clone());
+        }
+        answer
     } else {
         res
     }
@@ -145,4 +192,21 @@ async fn access_log(req: Request, next: Next) -> Response {
         tracing::info!(%method, %path, status, ms, "request");
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escapes_nul;
+
+    #[test]
+    fn only_an_escaped_nul_counts() {
+        assert!(escapes_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(escapes_nul(br#"{"a":"\\\u0000"}"#));
+        assert!(
+            !escapes_nul(br#"{"a":"\\u0000"}"#),
+            "an escaped backslash, then text"
+        );
+        assert!(!escapes_nul(br#"{"a":"\u0001 and \n"}"#));
+        assert!(!escapes_nul(b"\\"));
+    }
 }
