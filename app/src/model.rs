@@ -614,6 +614,10 @@ pub struct KnowledgeBase {
     pub quota: KbQuota,
 }
 
+/// The section headings of a drafted article, each alone on the first line of its paragraph;
+/// the article page shows them as headings.
+pub const KB_SECTIONS: [&str; 4] = ["Problem", "Resolution", "Fixes tried", "Steps taken"];
+
 /// An article as first drafted from its session, for the engineer to edit before saving.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KbDraft {

@@ -507,7 +507,7 @@ async fn a_refresh_storm_with_replays_never_accepts_a_token_twice(pool: PgPool) 
             });
         }
         let answers = join_all(attempts).await;
-        seen_tokens.extend(live.drain(..));
+        seen_tokens.append(&mut live);
         for (token, res) in answers {
             assert!(
                 res.status == 200 || res.status == 401,

@@ -11,7 +11,7 @@ use crate::{
         time::{format_time, time_ago},
     },
     error::ErrorCode,
-    model::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase},
+    model::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase, KB_SECTIONS},
     pages::{login::input_class, not_found::NotFound},
 };
 use chrono::Utc;
@@ -240,6 +240,31 @@ fn WriteUpDialog(
     }
 }
 
+/// An article's text, paragraph by paragraph; a paragraph that opens with one of the drafted
+/// section names shows it as a heading.
+#[component]
+fn ArticleBody(body: String) -> impl IntoView {
+    let blocks = body
+        .split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let (first, rest) = block.split_once('\n').unwrap_or((block, ""));
+            let (heading, text) = if KB_SECTIONS.contains(&first.trim()) {
+                (Some(first.trim().to_owned()), rest.to_owned())
+            } else {
+                (None, block.to_owned())
+            };
+            view! {
+                <section class="mt-5 first:mt-0">
+                    {heading.map(|h| view! { <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500">{h}</h2> })}
+                    <p class="mt-1 whitespace-pre-wrap text-sm leading-relaxed text-slate-800">{text}</p>
+                </section>
+            }
+        })
+        .collect_view();
+    view! { <div class="mt-5">{blocks}</div> }
+}
+
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
@@ -278,7 +303,7 @@ pub fn ArticlePage() -> impl IntoView {
                                             format_time(a.item.created_at)
                                         )}
                                     </p>
-                                    <div class="mt-5 whitespace-pre-wrap text-sm leading-relaxed text-slate-800">{a.body}</div>
+                                    <ArticleBody body=a.body />
                                 </article>
                             }
                                 .into_any(),

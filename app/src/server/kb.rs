@@ -12,7 +12,8 @@ use super::{
 use crate::{
     error::ApiError,
     model::{
-        KbArticle, KbArticleItem, KbCandidate, KbDraft, KbQuota, KnowledgeBase, SessionDetail, User,
+        KbArticle, KbArticleItem, KbCandidate, KbDraft, KbQuota, KnowledgeBase, SessionDetail,
+        User, KB_SECTIONS,
     },
 };
 use chrono::{DateTime, Utc};
@@ -216,10 +217,11 @@ pub fn draft(detail: &SessionDetail) -> KbDraft {
     if first_line.trim().chars().count() > DRAFT_TITLE_CHARS {
         title.push('…');
     }
-    let mut sections = vec![format!("Problem\n{}", detail.problem_summary.trim())];
+    let [problem, resolution, fixes_tried, steps_taken] = KB_SECTIONS;
+    let mut sections = vec![format!("{problem}\n{}", detail.problem_summary.trim())];
     if let Some(note) = detail.resolution_note.as_deref().map(str::trim) {
         if !note.is_empty() {
-            sections.push(format!("Resolution\n{note}"));
+            sections.push(format!("{resolution}\n{note}"));
         }
     }
     let fixes: Vec<String> = detail
@@ -237,7 +239,7 @@ pub fn draft(detail: &SessionDetail) -> KbDraft {
         })
         .collect();
     if !fixes.is_empty() {
-        sections.push(format!("Fixes tried\n{}", fixes.join("\n")));
+        sections.push(format!("{fixes_tried}\n{}", fixes.join("\n")));
     }
     let steps: Vec<String> = detail
         .steps
@@ -253,7 +255,7 @@ pub fn draft(detail: &SessionDetail) -> KbDraft {
         })
         .collect();
     if !steps.is_empty() {
-        sections.push(format!("Steps taken\n{}", steps.join("\n")));
+        sections.push(format!("{steps_taken}\n{}", steps.join("\n")));
     }
     KbDraft {
         title,
