@@ -1,0 +1,465 @@
+//! `rf-load`: measures a running ResolutionFlow server the way its users load it.
+//!
+//! - `refresh`: `/api/auth/refresh` rotations by N concurrent clients, then `pgbench` running
+//!   the statements a rotation runs at the same concurrency, and the ratio of the two;
+//! - `claim`: N seniors pressing Pick Up on one escalation at the same instant, round after round;
+//! - `fanout`: N open escalation streams, one escalation, how long each stream took to hear it,
+//!   and what an open stream costs the server in memory.
+//!
+//! `scripts/bench.sh` starts a server on a throwaway database and runs all three; the figures
+//! and what they mean are in `docs/PERFORMANCE.md`.
+
+use anyhow::{bail, ensure, Context, Result};
+use clap::{Parser, Subcommand};
+use futures::{stream, StreamExt};
+use serde_json::{json, Value};
+use std::{
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+use tokio::sync::{mpsc, Barrier};
+use uuid::Uuid;
+
+const DEMO_PASSWORD: &str = "resolutionflow-demo";
+
+#[derive(Parser)]
+struct Cli {
+    /// The server to measure.
+    #[arg(long, default_value = "http://127.0.0.1:3457")]
+    base_url: String,
+    #[command(subcommand)]
+    measure: Measure,
+}
+
+#[derive(Subcommand)]
+enum Measure {
+    /// Refresh-token rotation throughput and latency, next to pgbench on the same statements.
+    Refresh {
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// The server's database, for pgbench.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
+    /// Concurrent claimers of one escalation (users senior1@acme.test … must exist).
+    Claim {
+        #[arg(long, default_value_t = 100)]
+        claimers: usize,
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+    },
+    /// Open streams, one escalation delivered to all, and the server's memory per stream.
+    Fanout {
+        #[arg(long, default_value_t = 10_000)]
+        streams: usize,
+        /// The server's process id, to read its resident memory.
+        #[arg(long)]
+        server_pid: u32,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let cli = Cli::parse();
+    let api = Api::new(&cli.base_url)?;
+    match cli.measure {
+        Measure::Refresh {
+            clients,
+            seconds,
+            database_url,
+        } => refresh(&api, clients, Duration::from_secs(seconds), &database_url).await,
+        Measure::Claim { claimers, rounds } => claim(&api, claimers, rounds).await,
+        Measure::Fanout {
+            streams,
+            server_pid,
+        } => fanout(&api, streams, server_pid).await,
+    }
+}
+
+/// The JSON API over HTTP, as an API client (bearer tokens, tokens in bodies) uses it.
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+}
+
+/// A signed-in API client.
+struct Login {
+    access: String,
+    refresh: String,
+    user_id: String,
+    account_id: String,
+}
+
+impl Api {
+    fn new(base: &str) -> Result<Self> {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(usize::MAX)
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    async fn post(&self, path: &str, access: Option<&str>, body: &Value) -> Result<(u16, Value)> {
+        let mut req = self.http.post(format!("{}{path}", self.base)).json(body);
+        if let Some(token) = access {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.with_context(|| format!("POST {path}"))?;
+        let status = res.status().as_u16();
+        let body = res.json().await.unwrap_or(Value::Null);
+        Ok((status, body))
+    }
+
+    /// `post`, which must answer 200.
+    async fn call(&self, path: &str, access: &str, body: Value) -> Result<Value> {
+        let (status, answer) = self.post(path, Some(access), &body).await?;
+        ensure!(status == 200, "{path}: {status} {answer}");
+        Ok(answer)
+    }
+
+    async fn login(&self, email: &str) -> Result<Login> {
+        let body = json!({ "email": email, "password": DEMO_PASSWORD, "token_in_body": true });
+        let (status, answer) = self.post("/api/auth/login", None, &body).await?;
+        ensure!(status == 200, "login {email}: {status} {answer}");
+        let text = |v: &Value| v.as_str().map(str::to_owned).context("missing field");
+        Ok(Login {
+            access: text(&answer["access_token"])?,
+            refresh: text(&answer["refresh_token"])?,
+            user_id: text(&answer["user"]["id"])?,
+            account_id: text(&answer["user"]["account_id"])?,
+        })
+    }
+
+    /// A new session of `who`'s, escalated; gives the handoff id.
+    async fn escalation(&self, who: &Login, summary: &str) -> Result<String> {
+        let session = self
+            .call(
+                "/api/sessions/create",
+                &who.access,
+                json!({ "problem_summary": summary }),
+            )
+            .await?;
+        let handoff = self
+            .call(
+                "/api/handoffs/create",
+                &who.access,
+                json!({ "session_id": session["id"], "intent": "escalate", "reason": "Load test" }),
+            )
+            .await?;
+        handoff["id"]
+            .as_str()
+            .map(str::to_owned)
+            .context("handoff id")
+    }
+}
+
+/// Percentiles of a sample, printed in milliseconds.
+struct Latencies(Vec<Duration>);
+
+impl Latencies {
+    fn at(&self, q: f64) -> f64 {
+        let mut sorted = self.0.clone();
+        sorted.sort();
+        let i = ((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1;
+        sorted[i].as_secs_f64() * 1000.0
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms (n = {})",
+            self.at(0.50),
+            self.at(0.99),
+            self.at(1.0),
+            self.0.len()
+        )
+    }
+}
+
+async fn refresh(api: &Api, clients: usize, run: Duration, database_url: &str) -> Result<()> {
+    let logins: Vec<Login> = stream::iter(0..clients)
+        .map(|_| api.login("sam@acme.test"))
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let (user_id, account_id) = (logins[0].user_id.clone(), logins[0].account_id.clone());
+    let started = Instant::now();
+    let deadline = started + run;
+    let tasks = logins.into_iter().map(|login| {
+        let api = api.clone();
+        tokio::spawn(async move {
+            let mut token = login.refresh;
+            let mut samples = Vec::new();
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let (status, answer) = api
+                    .post(
+                        "/api/auth/refresh",
+                        None,
+                        &json!({ "refresh_token": token }),
+                    )
+                    .await?;
+                samples.push(t.elapsed());
+                ensure!(status == 200, "refresh: {status} {answer}");
+                token = answer["refresh_token"]
+                    .as_str()
+                    .context("no refresh_token in the answer")?
+                    .to_owned();
+            }
+            Ok(samples)
+        })
+    });
+    let mut all = Vec::new();
+    for task in futures::future::join_all(tasks).await {
+        all.extend(task??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let http_rate = all.len() as f64 / elapsed;
+    let latencies = Latencies(all);
+    println!(
+        "refresh  HTTP   {clients} clients, {:.0} s: {http_rate:.0} rotations/s, {}",
+        run.as_secs_f64(),
+        latencies.summary()
+    );
+    let tps = pgbench(database_url, clients, run, &user_id, &account_id).await?;
+    println!(
+        "refresh  pgbench same statements, {clients} clients: {tps:.0} transactions/s; ratio HTTP/pgbench = {:.2}",
+        http_rate / tps
+    );
+    Ok(())
+}
+
+/// The statements one rotation runs (server/auth.rs `refresh`), as a pgbench script: the
+/// account lookup, then the tenant transaction that loads the user, consumes the presented
+/// token and records the new one. Each client rotates its own chain, as a browser does.
+const ROTATION_SQL: &str = r#"BEGIN;
+SELECT set_config('role', 'rf_app', true);
+SELECT rf_user_account(:uid);
+COMMIT;
+BEGIN;
+SELECT set_config('role', 'rf_app', true), set_config('app.account_id', :acct, true);
+SELECT u.id, u.account_id, u.name, u.email, u.role, a.session_idle_minutes, a.session_absolute_minutes FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = :uid AND u.deleted_at IS NULL;
+UPDATE refresh_tokens SET revoked_at = now(), rotated_at = now(), revoked_reason = 'rotated' WHERE jti = :prev AND user_id = :uid AND revoked_at IS NULL RETURNING family_id;
+INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) VALUES (gen_random_uuid(), :acct, :uid, :fam, now(), now() + interval '3 days', 'pgbench') RETURNING jti AS prev \gset
+COMMIT;
+"#;
+
+async fn pgbench(
+    database_url: &str,
+    clients: usize,
+    run: Duration,
+    user_id: &str,
+    account_id: &str,
+) -> Result<f64> {
+    let script = std::env::temp_dir().join(format!("rf-rotation-{}.sql", std::process::id()));
+    tokio::fs::write(&script, ROTATION_SQL).await?;
+    let output = tokio::process::Command::new("pgbench")
+        .args(["-n", "-M", "prepared", "-j", "2"])
+        .arg(format!("--client={clients}"))
+        .arg(format!("--time={}", run.as_secs()))
+        .args([
+            "-D",
+            &format!("uid={user_id}"),
+            "-D",
+            &format!("acct={account_id}"),
+        ])
+        .args(["-D", &format!("fam={}", Uuid::new_v4())])
+        .args(["-D", &format!("prev={}", Uuid::nil())])
+        .arg("-f")
+        .arg(&script)
+        .arg(database_url)
+        .output()
+        .await
+        .context("running pgbench")?;
+    let _ = tokio::fs::remove_file(&script).await;
+    let text = String::from_utf8_lossy(&output.stdout);
+    ensure!(
+        output.status.success(),
+        "pgbench failed: {}{}",
+        text,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("latency average = ") {
+            println!("refresh  pgbench latency average {rest}");
+        }
+        if let Some(rest) = line.strip_prefix("tps = ") {
+            let tps = rest.split_whitespace().next().unwrap_or_default();
+            return tps.parse().context("pgbench tps");
+        }
+    }
+    bail!("no tps in pgbench's output: {text}")
+}
+
+async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
+    let jane = api.login("jane@acme.test").await?;
+    let seniors: Vec<Login> = stream::iter(1..=claimers)
+        .map(|i| {
+            let api = api.clone();
+            async move { api.login(&format!("senior{i}@acme.test")).await }
+        })
+        .buffer_unordered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    // One call each first, so every claimer has its connection open, as a browser would.
+    for senior in &seniors {
+        api.call("/api/auth/session", &senior.access, json!({}))
+            .await?;
+    }
+    let mut latencies = Vec::new();
+    for round in 1..=rounds {
+        let handoff = api
+            .escalation(&jane, &format!("Claim race {round}"))
+            .await?;
+        let barrier = Arc::new(Barrier::new(claimers));
+        let tasks = seniors.iter().map(|senior| {
+            let (api, barrier, handoff) = (api.clone(), barrier.clone(), handoff.clone());
+            let access = senior.access.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                let t = Instant::now();
+                let (status, answer) = api
+                    .post(
+                        "/api/handoffs/claim",
+                        Some(&access),
+                        &json!({ "handoff_id": handoff }),
+                    )
+                    .await?;
+                Ok::<_, anyhow::Error>((status, answer, t.elapsed()))
+            })
+        });
+        let mut won = 0;
+        for task in futures::future::join_all(tasks).await {
+            let (status, answer, took) = task??;
+            latencies.push(took);
+            match status {
+                200 => won += 1,
+                409 => ensure!(
+                    answer["error"] == "already_claimed"
+                        && answer["claimed_by"]["name"].is_string(),
+                    "a lost claim without the winner: {answer}"
+                ),
+                _ => bail!("claim: {status} {answer}"),
+            }
+        }
+        ensure!(won == 1, "round {round}: {won} claims won");
+    }
+    println!(
+        "claim    {claimers} concurrent claimers x {rounds} rounds: exactly one winner every round; {}",
+        Latencies(latencies).summary()
+    );
+    Ok(())
+}
+
+/// Resident memory of a process, in KiB.
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .context("no VmRSS")?;
+    line.split_whitespace()
+        .nth(1)
+        .context("VmRSS value")?
+        .parse()
+        .context("VmRSS number")
+}
+
+async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
+    let sam = api.login("sam@acme.test").await?;
+    let jane = api.login("jane@acme.test").await?;
+    let before = rss_kib(server_pid)?;
+    let ready = Arc::new(AtomicUsize::new(0));
+    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Instant>();
+    let opened = Instant::now();
+    // Opened 200 at a time (a whole office logging in at 9:00, not one SYN flood).
+    let open = Arc::new(tokio::sync::Semaphore::new(200));
+    let mut tasks = Vec::with_capacity(streams);
+    for _ in 0..streams {
+        let (api, ready, heard_tx, open) =
+            (api.clone(), ready.clone(), heard_tx.clone(), open.clone());
+        let access = sam.access.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut permit = Some(open.acquire_owned().await?);
+            let res = api
+                .http
+                .get(format!("{}/api/escalations/stream", api.base))
+                .bearer_auth(access)
+                .timeout(Duration::from_secs(600))
+                .send()
+                .await?;
+            ensure!(res.status() == 200, "stream: {}", res.status());
+            let mut body = res.bytes_stream();
+            let mut seen = String::new();
+            let mut counted = false;
+            while let Some(chunk) = body.next().await {
+                seen.push_str(&String::from_utf8_lossy(&chunk?));
+                if !counted && seen.contains("event: ready") {
+                    counted = true;
+                    ready.fetch_add(1, Ordering::SeqCst);
+                    permit.take();
+                }
+                if seen.contains("event: handoff_created") {
+                    let _ = heard_tx.send(Instant::now());
+                    return Ok(());
+                }
+                if seen.len() > 64 * 1024 {
+                    seen.drain(..seen.len() - 1024);
+                }
+            }
+            bail!("a stream ended before the escalation arrived")
+        }));
+    }
+    drop(heard_tx);
+    while ready.load(Ordering::SeqCst) < streams {
+        if let Some(failed) = tasks.iter().position(|t| t.is_finished()) {
+            let task = tasks.swap_remove(failed);
+            task.await??;
+            bail!("a stream finished early");
+        }
+        ensure!(
+            opened.elapsed() < Duration::from_secs(300),
+            "streams did not open in 5 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let open_time = opened.elapsed();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = rss_kib(server_pid)?;
+    let per_stream = (after.saturating_sub(before)) as f64 / streams as f64;
+    println!(
+        "fanout   {streams} streams open in {:.1} s; server RSS {before} KiB -> {after} KiB: {per_stream:.1} KiB per stream",
+        open_time.as_secs_f64()
+    );
+    let sent = Instant::now();
+    api.escalation(&jane, "Fan-out").await?;
+    let mut heard = Vec::with_capacity(streams);
+    while let Ok(Some(at)) = tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await {
+        heard.push(at.duration_since(sent));
+        if heard.len() == streams {
+            break;
+        }
+    }
+    ensure!(
+        heard.len() == streams,
+        "only {} of {streams} streams heard the escalation",
+        heard.len()
+    );
+    println!(
+        "fanout   one escalation to {streams} streams: {}",
+        Latencies(heard).summary()
+    );
+    Ok(())
+}

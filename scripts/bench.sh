@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The load figures of docs/PERFORMANCE.md, in one run on this machine: a release server on a
+# throwaway database, then rf-load's refresh (next to pgbench), claim and fan-out measures.
+# Usage: scripts/bench.sh [refresh|claim|fanout ...]   (all three by default)
+source "$(dirname "$0")/lib.sh"
+
+rf_target_cache
+rf_rust_tools
+rf_node_tools
+rf_postgres
+PGSUPER="$(rf_pg_superuser)"
+command -v pgbench >/dev/null || die "pgbench is not installed (Debian: postgresql-contrib / postgresql-client)"
+
+MEASURES=("$@")
+[ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout)
+
+[ -x target/release/resolutionflow ] || rf_build_release
+log "building rf-load"
+cargo build --release -p rf-load
+
+# 10,000 streams are 10,000 sockets on each side (each process has its own limit).
+ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 10500 ] || die "open-file limit $(ulimit -n) is under 10,500"
+
+
+BENCH_DB="rf_bench_$$"
+BENCH_PORT="${RF_BENCH_PORT:-3457}"
+SERVER_PID=""
+cleanup() {
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  rf_drop_db "$PGSUPER" "$BENCH_DB"
+}
+trap cleanup EXIT
+rf_create_db "$PGSUPER" "$BENCH_DB"
+export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$BENCH_DB"
+BIN=target/release/resolutionflow
+"$BIN" migrate
+"$BIN" seed-demo >/dev/null
+# A hundred more seniors for the claim race, with the demo password (copied from Sam).
+psql "$DATABASE_URL" -qc "INSERT INTO users (account_id, email, name, role, password_hash, email_verified_at)
+  SELECT account_id, 'senior' || g || '@acme.test', 'Senior ' || g, 'engineer', password_hash, now()
+  FROM users, generate_series(1, 100) AS g WHERE email = 'sam@acme.test'"
+
+log "starting the server on 127.0.0.1:$BENCH_PORT"
+mkdir -p target/bench
+SERVER_LOG="$(readlink -f target)/bench/server.log"
+# Access tokens outlive the run. Logs at warn: a line per request would measure the log file.
+LEPTOS_SITE_ADDR="127.0.0.1:$BENCH_PORT" RF_COOKIE_SECURE=false ACCESS_TOKEN_MINUTES=60 \
+  RF_JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d "\n/+=")" \
+  RUST_LOG=warn "$BIN" serve >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$BENCH_PORT/healthz" >/dev/null 2>&1 && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; die "the server exited"; }
+  sleep 0.5
+done
+
+LOAD=(target/release/rf-load --base-url "http://127.0.0.1:$BENCH_PORT")
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql "$DATABASE_URL" -Atc 'show server_version') PostgreSQL"
+for measure in "${MEASURES[@]}"; do
+  case "$measure" in
+    refresh) "${LOAD[@]}" refresh --database-url "$DATABASE_URL" ;;
+    claim) "${LOAD[@]}" claim ;;
+    fanout) "${LOAD[@]}" fanout --server-pid "$SERVER_PID" ;;
+    *) die "unknown measure: $measure" ;;
+  esac
+done
