@@ -139,8 +139,8 @@ impl Api {
         })
     }
 
-    /// A new session of `who`'s, escalated; gives the handoff id.
-    async fn escalation(&self, who: &Login, summary: &str) -> Result<String> {
+    /// A new session of `who`'s; gives its id.
+    async fn session(&self, who: &Login, summary: &str) -> Result<Value> {
         let session = self
             .call(
                 "/api/sessions/create",
@@ -148,11 +148,16 @@ impl Api {
                 json!({ "problem_summary": summary }),
             )
             .await?;
+        Ok(session["id"].clone())
+    }
+
+    /// Escalates the session; gives the handoff id.
+    async fn escalate(&self, who: &Login, session_id: &Value) -> Result<String> {
         let handoff = self
             .call(
                 "/api/handoffs/create",
                 &who.access,
-                json!({ "session_id": session["id"], "intent": "escalate", "reason": "Load test" }),
+                json!({ "session_id": session_id, "intent": "escalate", "reason": "Load test" }),
             )
             .await?;
         handoff["id"]
@@ -320,9 +325,8 @@ async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
     }
     let mut latencies = Vec::new();
     for round in 1..=rounds {
-        let handoff = api
-            .escalation(&jane, &format!("Claim race {round}"))
-            .await?;
+        let session = api.session(&jane, &format!("Claim race {round}")).await?;
+        let handoff = api.escalate(&jane, &session).await?;
         let barrier = Arc::new(Barrier::new(claimers));
         let tasks = seniors.iter().map(|senior| {
             let (api, barrier, handoff) = (api.clone(), barrier.clone(), handoff.clone());
@@ -443,8 +447,9 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         "fanout   {streams} streams open in {:.1} s; server RSS {before} KiB -> {after} KiB: {per_stream:.1} KiB per stream",
         open_time.as_secs_f64()
     );
+    let session = api.session(&jane, "Fan-out").await?;
     let sent = Instant::now();
-    api.escalation(&jane, "Fan-out").await?;
+    api.escalate(&jane, &session).await?;
     let mut heard = Vec::with_capacity(streams);
     while let Ok(Some(at)) = tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await {
         heard.push(at.duration_since(sent));

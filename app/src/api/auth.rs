@@ -130,10 +130,8 @@ pub async fn logout() -> Result<Done, ApiError> {
 pub async fn session() -> Result<SessionView, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
-    let claims = ctx::require_access(&state, &parts)?;
-    session_view(&state, &parts, &claims)
-        .await?
-        .ok_or_else(ApiError::not_authenticated)
+    let user = ctx::require_user(&state, &parts).await?;
+    Ok(session_view(&state, &parts, user))
 }
 
 /// The app shell's view of the visitor; never an error for a signed-out visitor.
@@ -148,10 +146,16 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
     let now = Utc::now();
     let (session, plan_lapsed) =
         match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
-            Some(claims) => {
-                let lapsed = crate::server::plans::lapsed(&state.pool, claims.account_id).await?;
-                (session_view(&state, &parts, &claims).await?, lapsed)
-            }
+            Some(claims) => match auth::current_user_and_plan(&state.pool, &claims)
+                .await
+                .map_err(crate::server::security::db_error)?
+            {
+                Some((user, plan)) => (
+                    Some(session_view(&state, &parts, user)),
+                    crate::server::plans::is_lapsed(&plan),
+                ),
+                None => (None, false),
+            },
             None => (None, false),
         };
     Ok(Visitor {
@@ -161,32 +165,27 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
     })
 }
 
+/// The signed-in user with the windows of this login.
 #[cfg(feature = "ssr")]
-async fn session_view(
+fn session_view(
     state: &crate::server::state::AppState,
     parts: &axum::http::request::Parts,
-    claims: &crate::server::tokens::AccessClaims,
-) -> Result<Option<SessionView>, ApiError> {
-    let user = auth::current_user(&state.pool, claims).await.map_err(|e| {
-        tracing::error!(error = %e, "loading the session user");
-        ApiError::internal()
-    })?;
-    Ok(user.map(|user| {
-        // A page load refreshed in place carries the new windows; otherwise the cookie's.
-        let windows = parts
-            .extensions
-            .get::<web_auth::RefreshedWindows>()
-            .map(|w| (w.idle_expires_at, w.absolute_expires_at))
-            .or_else(|| {
-                web_auth::refresh_cookie(state, &parts.headers)
-                    .and_then(|token| auth::windows_of(&state.keys, token, user.id))
-            });
-        SessionView {
-            idle_expires_at: windows.map(|w| w.0),
-            absolute_expires_at: windows.map(|w| w.1),
-            user,
-        }
-    }))
+    user: crate::model::User,
+) -> SessionView {
+    // A page load refreshed in place carries the new windows; otherwise the cookie's.
+    let windows = parts
+        .extensions
+        .get::<web_auth::RefreshedWindows>()
+        .map(|w| (w.idle_expires_at, w.absolute_expires_at))
+        .or_else(|| {
+            web_auth::refresh_cookie(state, &parts.headers)
+                .and_then(|token| auth::windows_of(&state.keys, token, user.id))
+        });
+    SessionView {
+        idle_expires_at: windows.map(|w| w.0),
+        absolute_expires_at: windows.map(|w| w.1),
+        user,
+    }
 }
 
 /// Mails a reset link when the address has an account. The answer is the same either way.

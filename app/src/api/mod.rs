@@ -64,8 +64,13 @@ pub(crate) mod ctx {
 
     /// [`caller`], for the Pro features: 402 unless the account's plan allows them.
     pub async fn pro_caller() -> Result<(AppState, crate::model::User), ApiError> {
-        let (state, user) = caller().await?;
-        crate::server::plans::require_pro(&state.pool, user.account_id).await?;
+        let state = state()?;
+        let claims = require_access(&state, &parts()?)?;
+        let (user, plan) = crate::server::auth::current_user_and_plan(&state.pool, &claims)
+            .await
+            .map_err(crate::server::security::db_error)?
+            .ok_or_else(ApiError::not_authenticated)?;
+        crate::server::plans::require_pro(plan)?;
         Ok((state, user))
     }
 

@@ -432,6 +432,21 @@ pub async fn current_user(
     Ok(row.map(|r| r.user()))
 }
 
+/// [`current_user`] and the account's subscription, read in one transaction (what every Pro
+/// call checks first).
+pub async fn current_user_and_plan(
+    pool: &PgPool,
+    access: &AccessClaims,
+) -> Result<Option<(User, super::plans::Subscription)>, sqlx::Error> {
+    let mut tx = db::tenant_tx(pool, access.account_id).await?;
+    let Some(row) = load_user(&mut tx, access.sub).await? else {
+        return Ok(None);
+    };
+    let plan = super::plans::subscription_in(&mut tx, access.account_id).await?;
+    tx.commit().await?;
+    Ok(Some((row.user(), plan)))
+}
+
 /// The idle and absolute ends of the login a refresh token belongs to, read from its claims.
 pub fn windows_of(
     keys: &Keys,

@@ -58,10 +58,12 @@ pub async fn overview(pool: &PgPool, user: &User) -> Result<KnowledgeBase, ApiEr
     } else {
         Vec::new()
     };
-    let subscription = plans::subscription_in(&mut tx, user.account_id).await?;
+    let subscription = plans::subscription_in(&mut tx, user.account_id)
+        .await
+        .map_err(db_error)?;
     let quota = KbQuota {
         used: conversions_used(&mut tx, user.account_id, false).await?,
-        limit: plans::kb_conversion_limit(subscription.as_ref()),
+        limit: plans::kb_conversion_limit(&subscription),
     };
     tx.commit().await.map_err(db_error)?;
     Ok(KnowledgeBase {
@@ -111,8 +113,10 @@ pub async fn convert(
     // The usage row is locked until commit: concurrent conversions queue here, so the limit
     // holds exactly.
     let used = conversions_used(&mut tx, user.account_id, true).await?;
-    let subscription = plans::subscription_in(&mut tx, user.account_id).await?;
-    if let Some(limit) = plans::kb_conversion_limit(subscription.as_ref()) {
+    let subscription = plans::subscription_in(&mut tx, user.account_id)
+        .await
+        .map_err(db_error)?;
+    if let Some(limit) = plans::kb_conversion_limit(&subscription) {
         if used >= limit {
             return Err(plans::kb_quota_exceeded(subscription, limit, used));
         }

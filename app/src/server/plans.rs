@@ -2,36 +2,20 @@
 //! past-due Pro subscription. Everything else (sign-in, the account, its security, billing)
 //! stays open, so a lapsed account can still sign in and put things right.
 
-use super::{
-    db::{self, Tx},
-    security::db_error,
-};
+use super::db::Tx;
 use crate::error::{ApiError, ErrorCode};
 use serde_json::json;
-use sqlx::PgPool;
 use uuid::Uuid;
 
-/// The account's plan and status, if it has a subscription at all.
-pub async fn subscription(
-    pool: &PgPool,
-    account_id: Uuid,
-) -> Result<Option<(String, String)>, ApiError> {
-    let mut tx = db::tenant_tx(pool, account_id).await.map_err(db_error)?;
-    let row = subscription_in(&mut tx, account_id).await?;
-    tx.commit().await.map_err(db_error)?;
-    Ok(row)
-}
+/// An account's plan and status, when it has a subscription at all.
+pub type Subscription = Option<(String, String)>;
 
-/// [`subscription`], inside a transaction that is already open.
-pub async fn subscription_in(
-    tx: &mut Tx,
-    account_id: Uuid,
-) -> Result<Option<(String, String)>, ApiError> {
+/// The account's subscription, inside a transaction that is already open.
+pub async fn subscription_in(tx: &mut Tx, account_id: Uuid) -> Result<Subscription, sqlx::Error> {
     sqlx::query_as("SELECT plan, status FROM subscriptions WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(&mut **tx)
         .await
-        .map_err(db_error)
 }
 
 /// Whether a subscription opens the Pro features.
@@ -39,28 +23,27 @@ pub fn is_pro(plan: &str, status: &str) -> bool {
     plan == "pro" && matches!(status, "active" | "past_due")
 }
 
-/// Whether the account's plan keeps the Pro features closed (what the app shell needs to know).
-pub async fn lapsed(pool: &PgPool, account_id: Uuid) -> Result<bool, ApiError> {
-    let found = subscription(pool, account_id).await?;
-    Ok(!found.is_some_and(|(plan, status)| is_pro(&plan, &status)))
+/// Whether the plan keeps the Pro features closed (what the app shell needs to know).
+pub fn is_lapsed(found: &Subscription) -> bool {
+    !found
+        .as_ref()
+        .is_some_and(|(plan, status)| is_pro(plan, status))
 }
 
 /// 402 `subscription_required` (with the plan and status, both null when there is no
 /// subscription) unless the account is on an active or past-due Pro plan.
-pub async fn require_pro(pool: &PgPool, account_id: Uuid) -> Result<(), ApiError> {
-    match subscription(pool, account_id).await? {
-        Some((plan, status)) if is_pro(&plan, &status) => Ok(()),
-        found => {
-            Err(subscription_required(
-                found,
-                "Your account's Pro plan isn't active, so sessions, escalations and fixes are paused. Everything recorded is kept.",
-            ))
-        }
+pub fn require_pro(found: Subscription) -> Result<(), ApiError> {
+    if !is_lapsed(&found) {
+        return Ok(());
     }
+    Err(subscription_required(
+        found,
+        "Your account's Pro plan isn't active, so sessions, escalations and fixes are paused. Everything recorded is kept.",
+    ))
 }
 
 /// 402 `subscription_required` with the plan and status (null when there is no subscription).
-fn subscription_required(found: Option<(String, String)>, message: impl Into<String>) -> ApiError {
+fn subscription_required(found: Subscription, message: impl Into<String>) -> ApiError {
     let (plan, status) = found.unzip();
     ApiError::new(ErrorCode::SubscriptionRequired, message)
         .with("plan", json!(plan))
@@ -72,15 +55,12 @@ pub const FREE_KB_CONVERSIONS: i64 = 3;
 
 /// How many knowledge-base conversions the account may make in its lifetime: unlimited on an
 /// open Pro plan; a free, lapsed or missing plan gets the free allowance.
-pub fn kb_conversion_limit(found: Option<&(String, String)>) -> Option<i64> {
-    match found {
-        Some((plan, status)) if is_pro(plan, status) => None,
-        _ => Some(FREE_KB_CONVERSIONS),
-    }
+pub fn kb_conversion_limit(found: &Subscription) -> Option<i64> {
+    is_lapsed(found).then_some(FREE_KB_CONVERSIONS)
 }
 
 /// 402 for a conversion over the plan's lifetime limit, with the limit and the count so far.
-pub fn kb_quota_exceeded(found: Option<(String, String)>, limit: i64, used: i64) -> ApiError {
+pub fn kb_quota_exceeded(found: Subscription, limit: i64, used: i64) -> ApiError {
     subscription_required(
         found,
         format!(
@@ -113,8 +93,8 @@ mod tests {
     #[test]
     fn only_an_open_pro_plan_converts_without_limit() {
         let sub = |plan: &str, status: &str| Some((plan.to_owned(), status.to_owned()));
-        assert_eq!(kb_conversion_limit(sub("pro", "active").as_ref()), None);
-        assert_eq!(kb_conversion_limit(sub("pro", "past_due").as_ref()), None);
+        assert_eq!(kb_conversion_limit(&sub("pro", "active")), None);
+        assert_eq!(kb_conversion_limit(&sub("pro", "past_due")), None);
         for lapsed in [
             sub("free", "active"),
             sub("pro", "locked"),
@@ -122,7 +102,7 @@ mod tests {
             None,
         ] {
             assert_eq!(
-                kb_conversion_limit(lapsed.as_ref()),
+                kb_conversion_limit(&lapsed),
                 Some(FREE_KB_CONVERSIONS),
                 "{lapsed:?}"
             );

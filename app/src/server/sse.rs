@@ -31,19 +31,19 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
     let Some(claims) = web_auth::access_claims(&state, req.headers(), req.extensions(), now) else {
         return super::http::error_response(&ApiError::not_authenticated());
     };
-    match super::auth::current_user(&state.pool, &claims).await {
-        Ok(Some(user)) if user.role.can_work() => {}
+    let plan = match super::auth::current_user_and_plan(&state.pool, &claims).await {
+        Ok(Some((user, plan))) if user.role.can_work() => plan,
         Ok(Some(_)) => return super::http::error_response(&ApiError::forbidden()),
         Ok(None) => return super::http::error_response(&ApiError::not_authenticated()),
         Err(e) => {
             tracing::error!(error = %e, "stream authentication");
             return super::http::error_response(&ApiError::internal());
         }
-    }
-    let account_id = claims.account_id;
-    if let Err(lapsed) = super::plans::require_pro(&state.pool, account_id).await {
+    };
+    if let Err(lapsed) = super::plans::require_pro(plan) {
         return super::http::error_response(&lapsed);
     }
+    let account_id = claims.account_id;
     let last_seen: Option<i64> = req
         .headers()
         .get("last-event-id")
