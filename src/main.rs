@@ -11,6 +11,12 @@ use app::server::{
 use clap::{Parser, Subcommand};
 use leptos::prelude::LeptosOptions;
 
+/// jemalloc rather than glibc's malloc: the server holds thousands of small per-connection
+/// allocations (open streams) next to short bursts of large ones (password hashing), and glibc
+/// kept the latter's memory resident long after (docs/PERFORMANCE.md has the figures).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[derive(Parser)]
 #[command(
     name = "resolutionflow",
