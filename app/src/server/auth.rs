@@ -126,16 +126,28 @@ impl UserRow {
     }
 }
 
+const USER_COLUMNS: &str = "u.id, u.account_id, u.name, u.email, u.role, \
+     a.session_idle_minutes, a.session_absolute_minutes";
+const USER_FROM: &str = "users u JOIN accounts a ON a.id = u.account_id";
+/// The user `$1`, unless deleted.
+const ACTIVE_USER: &str = "u.id = $1 AND u.deleted_at IS NULL";
+
 async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT u.id, u.account_id, u.name, u.email, u.role, \
-                a.session_idle_minutes, a.session_absolute_minutes \
-         FROM users u JOIN accounts a ON a.id = u.account_id \
-         WHERE u.id = $1 AND u.deleted_at IS NULL",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE {ACTIVE_USER}"
+    ))
     .bind(user_id)
     .fetch_optional(&mut **tx)
     .await
+}
+
+/// A user with the account's subscription (absent: none).
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    plan: Option<String>,
+    status: Option<String>,
 }
 
 /// The account of an active user, read before any tenant is known.
@@ -439,12 +451,16 @@ pub async fn current_user_and_plan(
     access: &AccessClaims,
 ) -> Result<Option<(User, super::plans::Subscription)>, sqlx::Error> {
     let mut tx = db::tenant_tx(pool, access.account_id).await?;
-    let Some(row) = load_user(&mut tx, access.sub).await? else {
-        return Ok(None);
-    };
-    let plan = super::plans::subscription_in(&mut tx, access.account_id).await?;
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, s.plan, s.status \
+         FROM {USER_FROM} LEFT JOIN subscriptions s ON s.account_id = u.account_id \
+         WHERE {ACTIVE_USER}"
+    ))
+    .bind(access.sub)
+    .fetch_optional(&mut *tx)
+    .await?;
     tx.commit().await?;
-    Ok(Some((row.user(), plan)))
+    Ok(row.map(|r| (r.user.user(), r.plan.zip(r.status))))
 }
 
 /// The idle and absolute ends of the login a refresh token belongs to, read from its claims.

@@ -30,25 +30,25 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 /// semantics), so row-level security filters every statement in it, including one that forgets
 /// its `account_id` filter. Both settings end with the transaction, so a pooled connection never
 /// carries one tenant into the next request.
+///
+/// `BEGIN` and the settings go in one round trip. They are spliced into that statement rather
+/// than bound, which is safe only because they are a constant and a UUID's canonical text.
 pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('role', $1, true), set_config('app.account_id', $2, true)")
-        .bind(APP_ROLE)
-        .bind(account_id.to_string())
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    pool.begin_with(format!(
+        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true), \
+         set_config('app.account_id', '{}', true)",
+        account_id.hyphenated()
+    ))
+    .await
 }
 
 /// A transaction as the application role with no tenant: it sees no tenant row at all, only
 /// what the `SECURITY DEFINER` sign-in functions return.
 pub async fn anonymous_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('role', $1, true)")
-        .bind(APP_ROLE)
-        .execute(&mut *tx)
-        .await?;
-    Ok(tx)
+    pool.begin_with(format!(
+        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true)"
+    ))
+    .await
 }
 
 /// Is the database answering? Used by `/healthz`.
