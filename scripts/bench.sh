@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The load figures of docs/PERFORMANCE.md, in one run on this machine: a release server on a
 # throwaway database, then rf-load's refresh (next to pgbench), claim and fan-out measures.
-# Usage: scripts/bench.sh [refresh|claim|fanout ...]   (all three by default)
+# Usage: scripts/bench.sh [refresh|claim|fanout|page ...]   (all four by default)
 source "$(dirname "$0")/lib.sh"
 
 rf_target_cache
@@ -12,7 +12,7 @@ PGSUPER="$(rf_pg_superuser)"
 command -v pgbench >/dev/null || die "pgbench is not installed (Debian: postgresql-contrib / postgresql-client)"
 
 MEASURES=("$@")
-[ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout)
+[ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout page)
 
 [ -x target/release/resolutionflow ] || rf_build_release
 log "building rf-load"
@@ -55,6 +55,24 @@ for _ in $(seq 1 60); do
   sleep 0.5
 done
 
+# The page's WASM next to the smallest hydrating Leptos app, built with the same profile and
+# pipeline (cargo, wasm-bindgen, wasm-opt with cargo-leptos's flags), both gzipped at -9.
+page_weight() {
+  local min=bench/minimal-leptos out target_dir
+  target_dir="$(readlink -f target)/minimal-leptos"
+  out="$target_dir/pkg"
+  log "building the minimal Leptos app"
+  (cd "$min" && cargo build --quiet --lib --locked --profile wasm-release --target wasm32-unknown-unknown --target-dir "$target_dir")
+  wasm-bindgen --target web --no-typescript --out-dir "$out" "$target_dir/wasm32-unknown-unknown/wasm-release/minimal_leptos.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    "$out/minimal_leptos_bg.wasm" -o "$out/minimal_leptos_bg.wasm"
+  local ours=target/site/pkg/resolutionflow.wasm mine="$out/minimal_leptos_bg.wasm"
+  local ours_gz mine_gz
+  ours_gz="$(gzip -9 -c "$ours" | wc -c)"
+  mine_gz="$(gzip -9 -c "$mine" | wc -c)"
+  echo "page     WASM gzipped: ResolutionFlow $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x"
+}
+
 LOAD=(target/release/rf-load --base-url "http://127.0.0.1:$BENCH_PORT")
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql "$DATABASE_URL" -Atc 'show server_version') PostgreSQL"
 for measure in "${MEASURES[@]}"; do
@@ -62,6 +80,11 @@ for measure in "${MEASURES[@]}"; do
     refresh) "${LOAD[@]}" refresh --database-url "$DATABASE_URL" ;;
     claim) "${LOAD[@]}" claim ;;
     fanout) "${LOAD[@]}" fanout --server-pid "$SERVER_PID" ;;
+    page)
+      page_weight
+      rf_browser_tools
+      (cd end2end && node bench/tti.mjs "http://127.0.0.1:$BENCH_PORT" /account/security 15)
+      ;;
     *) die "unknown measure: $measure" ;;
   esac
 done
