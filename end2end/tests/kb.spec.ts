@@ -53,7 +53,9 @@ test("a resolved session is written up, and the free plan stops at three with th
   await dialog.getByRole("button", { name: "Save article" }).click();
   await expect(page).toHaveURL(/\/kb\/[0-9a-f-]{36}$/);
   const article = page.getByTestId("kb-article");
-  await expect(article.getByRole("heading")).toHaveText("Outlook password prompts: stale cached credentials");
+  await expect(article.getByRole("heading", { level: 1 })).toHaveText("Outlook password prompts: stale cached credentials");
+  // The drafted sections read as headings.
+  await expect(article.getByRole("heading", { level: 2 })).toHaveText(["Problem", "Resolution"]);
   await expect(article).toContainText("Written up by Nina Globex");
   await expect(article).toContainText("#5120");
   await screenshot(page, "kb-article");
