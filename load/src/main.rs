@@ -244,9 +244,9 @@ async fn refresh(api: &Api, clients: usize, run: Duration, database_url: &str) -
     Ok(())
 }
 
-/// The statements one rotation runs (server/auth.rs `refresh`), as pgbench scripts: the
-/// account lookup, then the tenant transaction that loads the user, consumes the presented
-/// token and records the new one. Each client rotates its own chain, as a browser does.
+/// The statements one rotation runs (server/auth.rs `refresh`), as pgbench scripts: one
+/// transaction that opens in the user's account (looked up as it begins), loads the user,
+/// consumes the presented token and records the new one. Each client rotates its own chain, as a browser does.
 ///
 /// The server opens each transaction with `BEGIN` and its settings in one simple-protocol
 /// round trip and prepares the rest. pgbench cannot mix the two, so it runs both ways: every
@@ -254,21 +254,14 @@ async fn refresh(api: &Api, clients: usize, run: Duration, database_url: &str) -
 /// in the simple protocol (opening as the server does, but nothing prepared). The ratio is
 /// taken against the faster of the two.
 const ROTATION_PREPARED: &str = r#"BEGIN;
-SELECT set_config('role', 'rf_app', true);
-SELECT rf_user_account(:uid);
-COMMIT;
-BEGIN;
-SELECT set_config('role', 'rf_app', true), set_config('app.account_id', :acct, true);
+SELECT set_config('role', 'rf_app', true), set_config('app.account_id', rf_user_account(:uid)::text, true);
 SELECT u.id, u.account_id, u.name, u.email, u.role, a.session_idle_minutes, a.session_absolute_minutes FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = :uid AND u.deleted_at IS NULL;
 UPDATE refresh_tokens SET revoked_at = now(), rotated_at = now(), revoked_reason = 'rotated' WHERE jti = :prev AND user_id = :uid AND revoked_at IS NULL RETURNING family_id;
 INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) VALUES (gen_random_uuid(), :acct, :uid, :fam, now(), now() + interval '3 days', 'pgbench') RETURNING jti AS prev \gset
 COMMIT;
 "#;
 
-const ROTATION_SIMPLE: &str = r#"BEGIN \; SELECT set_config('role', 'rf_app', true);
-SELECT rf_user_account(':uid');
-COMMIT;
-BEGIN \; SELECT set_config('role', 'rf_app', true), set_config('app.account_id', ':acct', true);
+const ROTATION_SIMPLE: &str = r#"BEGIN \; SELECT set_config('role', 'rf_app', true), set_config('app.account_id', rf_user_account(':uid')::text, true);
 SELECT u.id, u.account_id, u.name, u.email, u.role, a.session_idle_minutes, a.session_absolute_minutes FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ':uid' AND u.deleted_at IS NULL;
 UPDATE refresh_tokens SET revoked_at = now(), rotated_at = now(), revoked_reason = 'rotated' WHERE jti = ':prev' AND user_id = ':uid' AND revoked_at IS NULL RETURNING family_id;
 INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) VALUES (gen_random_uuid(), ':acct', ':uid', ':fam', now(), now() + interval '3 days', 'pgbench') RETURNING jti AS prev \gset

@@ -150,17 +150,6 @@ struct MemberRow {
     status: Option<String>,
 }
 
-/// The account of an active user, read before any tenant is known.
-async fn user_account(pool: &PgPool, user_id: Uuid) -> Result<Option<Uuid>, sqlx::Error> {
-    let mut tx = db::anonymous_tx(pool).await?;
-    let account = sqlx::query_scalar("SELECT rf_user_account($1)")
-        .bind(user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    tx.commit().await?;
-    Ok(account)
-}
-
 /// A hash to verify against when the e-mail is unknown, so both answers take as long.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| passwords::hash("no account has this password"));
@@ -242,10 +231,7 @@ pub async fn refresh(
     })?;
 
     // 2. Load the user.
-    let account_id = user_account(pool, claims.sub)
-        .await?
-        .ok_or(AuthError::InvalidRefreshToken)?;
-    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let mut tx = db::user_tx(pool, claims.sub).await?;
     let row = load_user(&mut tx, claims.sub)
         .await?
         .ok_or(AuthError::InvalidRefreshToken)?;
@@ -416,10 +402,7 @@ pub async fn logout(
     let Ok(claims) = tokens::decode_refresh_any_age(keys, token) else {
         return Ok(());
     };
-    let Some(account_id) = user_account(pool, claims.sub).await? else {
-        return Ok(());
-    };
-    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let mut tx = db::user_tx(pool, claims.sub).await?;
     sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'logout' \
          WHERE jti = $1 AND user_id = $3 AND revoked_at IS NULL",

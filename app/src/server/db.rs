@@ -42,6 +42,19 @@ pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Erro
     .await
 }
 
+/// A transaction in the account of the user `user_id`, when only the user is known (a refresh
+/// token names its user, not the account). The account is looked up by `rf_user_account` in
+/// the same round trip as `BEGIN`; for an unknown or deleted user it is empty, and the
+/// transaction sees no tenant row at all. Spliced like [`tenant_tx`]'s: a UUID's text.
+pub async fn user_tx(pool: &PgPool, user_id: Uuid) -> Result<Tx, sqlx::Error> {
+    pool.begin_with(format!(
+        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true), \
+         set_config('app.account_id', rf_user_account('{}')::text, true)",
+        user_id.hyphenated()
+    ))
+    .await
+}
+
 /// A transaction as the application role with no tenant: it sees no tenant row at all, only
 /// what the `SECURITY DEFINER` sign-in functions return.
 pub async fn anonymous_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
