@@ -46,8 +46,8 @@ pub async fn queue() -> Result<Vec<QueueItem>, ApiError> {
 
 #[server(prefix = "/api", endpoint = "handoffs/claim", input = Json)]
 pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
-    let (handoff, newly) = handoffs::claim(&state.pool, &user, handoff_id, Utc::now()).await?;
+    let (state, user, tx) = ctx::pro_caller_tx().await?;
+    let (handoff, newly) = handoffs::claim(tx, &user, handoff_id, Utc::now()).await?;
     if newly {
         handoffs::announce_claim(&state, user.account_id, &handoff).await;
     }

@@ -74,6 +74,24 @@ pub(crate) mod ctx {
         Ok((state, user))
     }
 
+    /// [`pro_caller`] for a hot path: the checks run in the tenant transaction they return,
+    /// which the call then does its work in and commits.
+    pub async fn pro_caller_tx(
+    ) -> Result<(AppState, crate::model::User, crate::server::db::Tx), ApiError> {
+        use crate::server::security::db_error;
+        let state = state()?;
+        let claims = require_access(&state, &parts()?)?;
+        let mut tx = crate::server::db::tenant_tx(&state.pool, claims.account_id)
+            .await
+            .map_err(db_error)?;
+        let (user, plan) = crate::server::auth::current_user_and_plan_in(&mut tx, &claims)
+            .await
+            .map_err(db_error)?
+            .ok_or_else(ApiError::not_authenticated)?;
+        crate::server::plans::require_pro(plan)?;
+        Ok((state, user, tx))
+    }
+
     pub fn append_header(name: HeaderName, value: HeaderValue) {
         if let Some(res) = use_context::<ResponseOptions>() {
             res.append_header(name, value);

@@ -434,15 +434,25 @@ pub async fn current_user_and_plan(
     access: &AccessClaims,
 ) -> Result<Option<(User, super::plans::Subscription)>, sqlx::Error> {
     let mut tx = db::tenant_tx(pool, access.account_id).await?;
+    let found = current_user_and_plan_in(&mut tx, access).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// [`current_user_and_plan`] inside the caller's own tenant transaction, which can go on to
+/// do the work (one transaction for the whole call).
+pub async fn current_user_and_plan_in(
+    tx: &mut Tx,
+    access: &AccessClaims,
+) -> Result<Option<(User, super::plans::Subscription)>, sqlx::Error> {
     let row: Option<MemberRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS}, s.plan, s.status \
          FROM {USER_FROM} LEFT JOIN subscriptions s ON s.account_id = u.account_id \
          WHERE {ACTIVE_USER}"
     ))
     .bind(access.sub)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
-    tx.commit().await?;
     Ok(row.map(|r| (r.user.user(), r.plan.zip(r.status))))
 }
 

@@ -389,15 +389,12 @@ pub async fn queue(pool: &PgPool, user: &User) -> Result<Vec<QueueItem>, ApiErro
 /// One conditional UPDATE decides the race: zero rows means someone else holds it (or it is
 /// the caller's own, or it does not exist). The winner claiming again gets the same answer.
 pub async fn claim(
-    pool: &PgPool,
+    mut tx: Tx,
     user: &User,
     handoff_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(Handoff, bool), ApiError> {
     sessions::require_worker(user)?;
-    let mut tx = db::tenant_tx(pool, user.account_id)
-        .await
-        .map_err(db_error)?;
     let won: Option<Uuid> = sqlx::query_scalar(
         "UPDATE session_handoffs SET claimed_by = $2, claimed_at = $3 \
          WHERE id = $1 AND intent = 'escalate' AND claimed_by IS NULL AND from_user_id <> $2 \
