@@ -205,6 +205,7 @@ async fn serve() -> anyhow::Result<()> {
     let state = AppState::start(pool, config, leptos_options)
         .await
         .map_err(anyhow::Error::msg)?;
+    let bus = state.bus.clone();
     let app = http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -215,7 +216,11 @@ async fn serve() -> anyhow::Result<()> {
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Open escalation streams never finish by themselves: end them, or shutdown waits forever.
+        bus.close();
+    })
     .await
     .context("server error")?;
     tracing::info!("stopped");

@@ -10,7 +10,7 @@
 #![cfg(feature = "ssr")]
 
 use app::server::{db, seed};
-use futures::future::join_all;
+use futures::{future::join_all, StreamExt};
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use std::{
@@ -37,6 +37,19 @@ fn database_of(pool: &PgPool) -> (String, String) {
     );
     let name = pool.connect_options().get_database().unwrap().to_owned();
     (host, name)
+}
+
+/// The role the tests connect as (from `DATABASE_URL`).
+fn database_user() -> String {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let url: reqwest::Url = url.parse().expect("a database URL");
+    url.username().to_owned()
+}
+
+/// The test database's URL, straight to PostgreSQL.
+fn database_url(pool: &PgPool) -> String {
+    let (host, name) = database_of(pool);
+    format!("postgres://{}@{host}/{name}", database_user())
 }
 
 fn free_port() -> u16 {
@@ -149,6 +162,23 @@ impl Server {
         self.child.kill().unwrap();
         self.child.wait().unwrap();
     }
+
+    /// Sends SIGTERM (what a deploy sends) and waits up to `within` for the process to exit.
+    async fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let started = Instant::now();
+        while started.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
 }
 
 impl Drop for Server {
@@ -232,9 +262,8 @@ impl Api {
         (session, handoff)
     }
 
-    /// Opens the escalation stream; resolves with the time `handoff_created` arrives.
-    async fn first_escalation_heard(&self, access: &str) -> tokio::task::JoinHandle<Instant> {
-        use futures::StreamExt;
+    /// Opens the escalation stream (200).
+    async fn open_stream(&self, access: &str) -> reqwest::Response {
         let res = self
             .http
             .get(format!("{}/api/escalations/stream", self.base))
@@ -244,8 +273,13 @@ impl Api {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
+        res
+    }
+
+    /// Opens the escalation stream; resolves with the time `handoff_created` arrives.
+    async fn first_escalation_heard(&self, access: &str) -> tokio::task::JoinHandle<Instant> {
+        let mut body = self.open_stream(access).await.bytes_stream();
         tokio::spawn(async move {
-            let mut body = res.bytes_stream();
             let mut seen = String::new();
             while let Some(chunk) = body.next().await {
                 seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
@@ -263,10 +297,12 @@ async fn the_server_recovers_by_itself_when_the_database_comes_back(pool: PgPool
     seed::seed_demo(&pool).await.unwrap();
     let (host, name) = database_of(&pool);
     let proxy = Proxy::start(host).await;
-    let user = std::env::var("DATABASE_URL").unwrap();
-    let user = user.split("://").nth(1).unwrap().split('@').next().unwrap();
     let server = Server::start(
-        &format!("postgres://{user}@127.0.0.1:{}/{name}", proxy.port),
+        &format!(
+            "postgres://{}@127.0.0.1:{}/{name}",
+            database_user(),
+            proxy.port
+        ),
         free_port(),
     )
     .await;
@@ -350,17 +386,7 @@ async fn a_server_killed_mid_claim_storm_leaves_one_winner_or_none_and_then_exac
     .execute(&pool)
     .await
     .unwrap();
-    let (host, name) = database_of(&pool);
-    let user = std::env::var("DATABASE_URL").unwrap();
-    let user = user
-        .split("://")
-        .nth(1)
-        .unwrap()
-        .split('@')
-        .next()
-        .unwrap()
-        .to_owned();
-    let url = format!("postgres://{user}@{host}/{name}");
+    let url = database_url(&pool);
     let port = free_port();
     let mut server = Server::start(&url, port).await;
     let api = Api::new(&server);
@@ -466,4 +492,36 @@ async fn a_server_killed_mid_claim_storm_leaves_one_winner_or_none_and_then_exac
         }
         None => assert_eq!(winners, vec![owner]),
     }
+}
+
+/// A deploy stops the server with SIGTERM while browsers hold their escalation streams open:
+/// the streams end (the browser reconnects to the new process) and the old process exits,
+/// rather than waiting forever for streams that never finish by themselves.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn sigterm_ends_the_open_streams_and_the_server_exits(pool: PgPool) {
+    seed::seed_demo(&pool).await.unwrap();
+    let mut server = Server::start(&database_url(&pool), free_port()).await;
+    let api = Api::new(&server);
+    let (sam, _) = api.login("sam@acme.test").await;
+    let mut body = api.open_stream(&sam).await.bytes_stream();
+    let first = body.next().await.unwrap().unwrap();
+    assert!(first.starts_with(b"event: ready"), "{first:?}");
+    let ended = tokio::spawn(async move {
+        while let Some(chunk) = body.next().await {
+            if chunk.is_err() {
+                return false;
+            }
+        }
+        true
+    });
+
+    let status = server.terminate(Duration::from_secs(10)).await;
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "the server exits cleanly within 10 s of SIGTERM: {status:?}"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(5), ended)
+        .await
+        .expect("the open stream ended");
+    assert!(ended.unwrap(), "the stream ended cleanly, not cut off");
 }

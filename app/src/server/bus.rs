@@ -3,15 +3,16 @@
 //! database hears every event. Inside a process, a broadcast channel fans each event out to the
 //! open streams; a subscriber that falls behind is dropped rather than slowing anyone down.
 
-use super::db;
+use super::{db, sse};
 use crate::model::EscalationEvent;
+use axum::body::Bytes;
 use serde_json::Value;
 use sqlx::{
     postgres::{PgListener, PgPoolOptions},
     PgPool,
 };
 use std::{sync::Arc, time::Duration};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 use uuid::Uuid;
 
 const CHANNEL: &str = "rf_escalation_events";
@@ -19,17 +20,36 @@ const CHANNEL: &str = "rf_escalation_events";
 /// up from the stored events).
 const BACKLOG: usize = 1024;
 
-#[derive(Clone, Debug, PartialEq)]
+/// A stored event, ready for the streams: its SSE frame is rendered once per process.
+#[derive(Debug)]
 pub struct BusEvent {
     pub id: i64,
     pub account_id: Uuid,
-    pub event_type: String,
-    pub payload: Value,
+    pub frame: Bytes,
+}
+
+impl BusEvent {
+    fn new(id: i64, account_id: Uuid, event_type: &str, payload: &Value) -> Self {
+        Self {
+            id,
+            account_id,
+            frame: sse::frame(id, event_type, payload),
+        }
+    }
 }
 
 #[derive(Clone)]
 pub struct Bus {
     sender: broadcast::Sender<Arc<BusEvent>>,
+    /// Set when the process stops: every open stream ends, so a stream (which never ends by
+    /// itself) doesn't hold the shutdown up; the browser reconnects to a running process.
+    closing: Arc<watch::Sender<bool>>,
+}
+
+/// A stream's view of the bus: the events, and whether the process is stopping.
+pub struct Subscription {
+    pub events: broadcast::Receiver<Arc<BusEvent>>,
+    pub closing: watch::Receiver<bool>,
 }
 
 impl Bus {
@@ -45,7 +65,10 @@ impl Bus {
             .await?;
         let mut listener = PgListener::connect_with(&own).await?;
         listener.listen(CHANNEL).await?;
-        let bus = Self { sender };
+        let bus = Self {
+            sender,
+            closing: Arc::new(watch::channel(false).0),
+        };
         // Weak: when the app state that owns the bus is gone, the listener stops.
         let fanout = bus.sender.downgrade();
         tokio::spawn(async move {
@@ -79,8 +102,16 @@ impl Bus {
         Ok(bus)
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<Arc<BusEvent>> {
-        self.sender.subscribe()
+    pub fn subscribe(&self) -> Subscription {
+        Subscription {
+            events: self.sender.subscribe(),
+            closing: self.closing.subscribe(),
+        }
+    }
+
+    /// Ends every open stream of this process, now and from now on.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 }
 
@@ -97,12 +128,7 @@ async fn load(pool: &PgPool, account_id: Uuid, id: i64) -> Result<Option<BusEven
             .fetch_optional(&mut *tx)
             .await?;
     tx.commit().await?;
-    Ok(row.map(|(event_type, payload)| BusEvent {
-        id,
-        account_id,
-        event_type,
-        payload,
-    }))
+    Ok(row.map(|(event_type, payload)| BusEvent::new(id, account_id, &event_type, &payload)))
 }
 
 /// Stores an event and announces it to every process. Call it after the change it reports
@@ -152,11 +178,6 @@ pub async fn since(
     tx.commit().await?;
     Ok(rows
         .into_iter()
-        .map(|(id, event_type, payload)| BusEvent {
-            id,
-            account_id,
-            event_type,
-            payload,
-        })
+        .map(|(id, event_type, payload)| BusEvent::new(id, account_id, &event_type, &payload))
         .collect())
 }

@@ -5,25 +5,29 @@
 use super::{bus, state::AppState, web_auth};
 use crate::error::ApiError;
 use axum::{
+    body::{Body, Bytes},
     extract::{Request, State},
-    response::{
-        sse::{Event, KeepAlive, Sse},
-        IntoResponse, Response,
-    },
+    http::{header, HeaderValue},
+    response::Response,
 };
 use chrono::Utc;
+use serde_json::Value;
 use std::{convert::Infallible, time::Duration};
-use tokio::sync::broadcast::error::RecvError;
+use tokio::{sync::broadcast::error::RecvError, time};
 
-pub const HEARTBEAT: Duration = Duration::from_secs(25);
+const HEARTBEAT: Duration = Duration::from_secs(25);
 /// The most events one reconnect replays.
 const REPLAY_LIMIT: i64 = 500;
+const READY: &[u8] = b"event: ready\ndata: {}\n\n";
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 
-fn to_sse(event: &bus::BusEvent) -> Event {
-    Event::default()
-        .id(event.id.to_string())
-        .event(&event.event_type)
-        .data(event.payload.to_string())
+/// An event as the stream sends it. The bus renders each event once, however many streams
+/// carry it; every stream then writes the same shared bytes.
+pub fn frame(id: i64, event_type: &str, payload: &Value) -> Bytes {
+    // A JSON value's text is one line (newlines inside strings are escaped), as `data:` needs.
+    Bytes::from(format!(
+        "id: {id}\nevent: {event_type}\ndata: {payload}\n\n"
+    ))
 }
 
 pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
@@ -51,7 +55,10 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         .and_then(|v| v.trim().parse().ok());
 
     // Subscribe before reading the backlog, so nothing falls between the two.
-    let mut live = state.bus.subscribe();
+    let bus::Subscription {
+        events: mut live,
+        mut closing,
+    } = state.bus.subscribe();
     let missed = match last_seen {
         Some(after) => match bus::since(&state.pool, account_id, after, REPLAY_LIMIT).await {
             Ok(events) => events,
@@ -63,27 +70,39 @@ pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
         None => Vec::new(),
     };
 
-    let events = async_stream::stream! {
-        yield Ok::<_, Infallible>(Event::default().event("ready").data("{}"));
+    let frames = async_stream::stream! {
+        yield Ok::<_, Infallible>(Bytes::from_static(READY));
         let mut high = last_seen.unwrap_or(0);
-        for event in &missed {
+        for event in missed {
             high = high.max(event.id);
-            yield Ok(to_sse(event));
+            yield Ok(event.frame);
         }
+        let mut heartbeat = time::interval_at(time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(time::MissedTickBehavior::Delay);
         loop {
-            match live.recv().await {
-                Ok(event) if event.account_id == account_id && event.id > high => {
-                    high = event.id;
-                    yield Ok(to_sse(&event));
-                }
-                Ok(_) => {}
-                // Too slow to keep up: end the stream; the browser reconnects with
-                // Last-Event-ID and catches up from the stored events.
-                Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
-            }
+            let next = tokio::select! {
+                received = live.recv() => match received {
+                    Ok(event) if event.account_id == account_id && event.id > high => {
+                        high = event.id;
+                        event.frame.clone()
+                    }
+                    Ok(_) => continue,
+                    // Too slow to keep up: end the stream; the browser reconnects with
+                    // Last-Event-ID and catches up from the stored events.
+                    Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
+                },
+                _ = heartbeat.tick() => Bytes::from_static(KEEP_ALIVE),
+                _ = closing.wait_for(|&closing| closing) => break,
+            };
+            yield Ok(next);
         }
     };
-    Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(HEARTBEAT).text("keep-alive"))
-        .into_response()
+    let mut res = Response::new(Body::from_stream(frames));
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
 }
