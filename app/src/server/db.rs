@@ -1,6 +1,6 @@
 //! The database: pool, migrations, and the tenant transaction that every request runs in.
 
-use sqlx::{migrate::Migrator, postgres::PgPoolOptions, PgPool, Postgres, Transaction};
+use sqlx::{migrate::Migrator, postgres::PgPoolOptions, Connection, PgPool, Postgres, Transaction};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -12,16 +12,45 @@ pub const APP_ROLE: &str = "rf_app";
 
 pub type Tx = Transaction<'static, Postgres>;
 
+/// A pooled connection idle for longer than this is pinged before it is handed out.
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(32)
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings every connection as it goes back to the pool, and by default again as it
+        // comes out: a round trip before every transaction. One back in the pool for under a
+        // second answered its ping that long ago; only one idle for longer is pinged again,
+        // so after a database restart the pool still drops dead connections, not requests.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_AFTER_IDLE {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect(url)
         .await
 }
 
 pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
     MIGRATOR.run(pool).await
+}
+
+/// How every transaction of the app begins: `BEGIN`, then, for this transaction only, the role
+/// that row-level security applies to and generic plans for the prepared statements. Without
+/// the latter PostgreSQL plans a statement anew on every execution whenever it judges the plan
+/// for the given parameters cheaper, which under row-level security it nearly always does; our
+/// statements are key lookups whose generic plan is the same plan, and the planning was a fifth
+/// of PostgreSQL's CPU time per claim (docs/PERFORMANCE.md). `settings` adds more `set_config`s.
+fn begin_as_app(settings: &str) -> String {
+    format!(
+        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true), \
+         set_config('plan_cache_mode', 'force_generic_plan', true){settings}"
+    )
 }
 
 /// Begins a transaction that can only see and write one account's rows.
@@ -34,11 +63,10 @@ pub async fn migrate(pool: &PgPool) -> Result<(), sqlx::migrate::MigrateError> {
 /// `BEGIN` and the settings go in one round trip. They are spliced into that statement rather
 /// than bound, which is safe only because they are a constant and a UUID's canonical text.
 pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Error> {
-    pool.begin_with(format!(
-        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true), \
-         set_config('app.account_id', '{}', true)",
+    pool.begin_with(begin_as_app(&format!(
+        ", set_config('app.account_id', '{}', true)",
         account_id.hyphenated()
-    ))
+    )))
     .await
 }
 
@@ -47,21 +75,17 @@ pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Erro
 /// the same round trip as `BEGIN`; for an unknown or deleted user it is empty, and the
 /// transaction sees no tenant row at all. Spliced like [`tenant_tx`]'s: a UUID's text.
 pub async fn user_tx(pool: &PgPool, user_id: Uuid) -> Result<Tx, sqlx::Error> {
-    pool.begin_with(format!(
-        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true), \
-         set_config('app.account_id', rf_user_account('{}')::text, true)",
+    pool.begin_with(begin_as_app(&format!(
+        ", set_config('app.account_id', rf_user_account('{}')::text, true)",
         user_id.hyphenated()
-    ))
+    )))
     .await
 }
 
 /// A transaction as the application role with no tenant: it sees no tenant row at all, only
 /// what the `SECURITY DEFINER` sign-in functions return.
 pub async fn anonymous_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
-    pool.begin_with(format!(
-        "BEGIN; SELECT set_config('role', '{APP_ROLE}', true)"
-    ))
-    .await
+    pool.begin_with(begin_as_app("")).await
 }
 
 /// Is the database answering? Used by `/healthz`.
