@@ -386,8 +386,30 @@ pub async fn queue(pool: &PgPool, user: &User) -> Result<Vec<QueueItem>, ApiErro
         .collect())
 }
 
-/// One conditional UPDATE decides the race: zero rows means someone else holds it (or it is
-/// the caller's own, or it does not exist). The winner claiming again gets the same answer.
+/// The claim, in one statement: the conditional UPDATE that decides the race (zero rows: someone
+/// else holds it, or it is the caller's own, or not an escalation), the session handed to the
+/// winner, and the handoff as it stands after the attempt.
+const CLAIM: &str = "WITH won AS ( \
+        UPDATE session_handoffs SET claimed_by = $2, claimed_at = $3 \
+        WHERE id = $1 AND intent = 'escalate' AND claimed_by IS NULL AND from_user_id <> $2 \
+        RETURNING *), \
+    handed AS ( \
+        UPDATE troubleshooting_sessions s SET escalated_to_id = $2, updated_at = $3 \
+        FROM won WHERE s.id = won.session_id), \
+    h AS ( \
+        SELECT * FROM won \
+        UNION ALL SELECT * FROM session_handoffs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM won)) \
+    SELECT EXISTS (SELECT 1 FROM won) AS won, ";
+
+#[derive(sqlx::FromRow)]
+struct ClaimRow {
+    won: bool,
+    #[sqlx(flatten)]
+    handoff: HandoffRow,
+}
+
+/// Claims an escalation for `user`; the winner claiming again gets the same answer. Two seniors
+/// racing can't both win: the database settles it (see [`CLAIM`]).
 pub async fn claim(
     mut tx: Tx,
     user: &User,
@@ -395,32 +417,29 @@ pub async fn claim(
     now: DateTime<Utc>,
 ) -> Result<(Handoff, bool), ApiError> {
     sessions::require_worker(user)?;
-    let won: Option<Uuid> = sqlx::query_scalar(
-        "UPDATE session_handoffs SET claimed_by = $2, claimed_at = $3 \
-         WHERE id = $1 AND intent = 'escalate' AND claimed_by IS NULL AND from_user_id <> $2 \
-         RETURNING session_id",
-    )
-    .bind(handoff_id)
-    .bind(user.id)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await
-    .map_err(db_error)?;
-    if let Some(session_id) = won {
-        sqlx::query("UPDATE troubleshooting_sessions SET escalated_to_id = $2, updated_at = $3 WHERE id = $1")
-            .bind(session_id)
-            .bind(user.id)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
-        let handoff = load(&mut tx, handoff_id).await?;
+    let row: Option<ClaimRow> = sqlx::query_as(&format!("{CLAIM}{HANDOFF_SELECT}"))
+        .bind(handoff_id)
+        .bind(user.id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+    let Some(ClaimRow { won, handoff }) = row else {
         tx.commit().await.map_err(db_error)?;
+        return Err(ApiError::not_found());
+    };
+    let mut handoff = Handoff::from(handoff);
+    let escalation = handoff.intent == Intent::Escalate.as_str();
+    if !won && escalation && handoff.claimed_by.is_none() && handoff.from_user.id != user.id {
+        // Lost to a claim that committed while this one waited for the row: the statement read
+        // the handoff as it was before that claim. Read it again to name the winner.
+        handoff = load(&mut tx, handoff_id).await?;
+    }
+    tx.commit().await.map_err(db_error)?;
+    if won {
         return Ok((handoff, true));
     }
-    let handoff = load(&mut tx, handoff_id).await?;
-    tx.commit().await.map_err(db_error)?;
-    if handoff.intent != Intent::Escalate.as_str() {
+    if !escalation {
         return Err(ApiError::not_found());
     }
     match &handoff.claimed_by {
@@ -509,40 +528,50 @@ struct HandoffRow {
     created_at: DateTime<Utc>,
 }
 
+/// A handoff's columns, from `h` (the handoff) with the names of who raised it, whom it was
+/// addressed to, and who claimed it.
+const HANDOFF_SELECT: &str =
+    "h.id, h.session_id, h.from_user_id, f.name AS from_name, h.intent, h.reason, \
+        h.target_user_id, t.name AS target_name, h.snapshot, h.claimed_by, c.name AS claimer_name, \
+        h.claimed_at, h.ai_assessment, h.assessment_status, h.created_at \
+    FROM h JOIN users f ON f.id = h.from_user_id \
+    LEFT JOIN users t ON t.id = h.target_user_id LEFT JOIN users c ON c.id = h.claimed_by";
+
 async fn load(tx: &mut Tx, handoff_id: Uuid) -> Result<Handoff, ApiError> {
-    let row: HandoffRow = sqlx::query_as(
-        "SELECT h.id, h.session_id, h.from_user_id, f.name AS from_name, h.intent, h.reason, \
-                h.target_user_id, t.name AS target_name, h.snapshot, h.claimed_by, c.name AS claimer_name, \
-                h.claimed_at, h.ai_assessment, h.assessment_status, h.created_at \
-         FROM session_handoffs h JOIN users f ON f.id = h.from_user_id \
-         LEFT JOIN users t ON t.id = h.target_user_id LEFT JOIN users c ON c.id = h.claimed_by \
-         WHERE h.id = $1",
-    )
+    let row: HandoffRow = sqlx::query_as(&format!(
+        "WITH h AS (SELECT * FROM session_handoffs WHERE id = $1) SELECT {HANDOFF_SELECT}"
+    ))
     .bind(handoff_id)
     .fetch_optional(&mut **tx)
     .await
     .map_err(db_error)?
     .ok_or_else(ApiError::not_found)?;
-    let user_ref = |id: Option<Uuid>, name: Option<String>| {
-        id.zip(name).map(|(id, name)| UserRef { id, name })
-    };
-    Ok(Handoff {
-        id: row.id,
-        session_id: row.session_id,
-        from_user: UserRef {
-            id: row.from_user_id,
-            name: row.from_name,
-        },
-        intent: row.intent,
-        reason: row.reason,
-        target_user: user_ref(row.target_user_id, row.target_name),
-        snapshot: row.snapshot,
-        claimed_by: user_ref(row.claimed_by, row.claimer_name),
-        claimed_at: row.claimed_at,
-        ai_assessment: row
-            .ai_assessment
-            .and_then(|a| serde_json::from_value(a).ok()),
-        assessment_status: row.assessment_status,
-        created_at: row.created_at,
-    })
+    Ok(row.into())
+}
+
+impl From<HandoffRow> for Handoff {
+    fn from(row: HandoffRow) -> Self {
+        let user_ref = |id: Option<Uuid>, name: Option<String>| {
+            id.zip(name).map(|(id, name)| UserRef { id, name })
+        };
+        Handoff {
+            id: row.id,
+            session_id: row.session_id,
+            from_user: UserRef {
+                id: row.from_user_id,
+                name: row.from_name,
+            },
+            intent: row.intent,
+            reason: row.reason,
+            target_user: user_ref(row.target_user_id, row.target_name),
+            snapshot: row.snapshot,
+            claimed_by: user_ref(row.claimed_by, row.claimer_name),
+            claimed_at: row.claimed_at,
+            ai_assessment: row
+                .ai_assessment
+                .and_then(|a| serde_json::from_value(a).ok()),
+            assessment_status: row.assessment_status,
+            created_at: row.created_at,
+        }
+    }
 }
