@@ -2,6 +2,7 @@
 # The load figures of docs/PERFORMANCE.md, in one run on this machine: a release server on a
 # throwaway database, then rf-load's refresh (next to pgbench), claim and fan-out measures.
 # Usage: scripts/bench.sh [refresh|claim|fanout|page ...]   (all four by default)
+# RF_BENCH_BIN=path measures another build of the server (a before/after comparison).
 source "$(dirname "$0")/lib.sh"
 
 rf_target_cache
@@ -14,7 +15,8 @@ command -v pgbench >/dev/null || die "pgbench is not installed (Debian: postgres
 MEASURES=("$@")
 [ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout page)
 
-[ -x target/release/resolutionflow ] || rf_build_release
+BIN="${RF_BENCH_BIN:-target/release/resolutionflow}"
+[ -x "$BIN" ] || rf_build_release
 log "building rf-load"
 cargo build --release -p rf-load
 
@@ -33,7 +35,6 @@ cleanup() {
 trap cleanup EXIT
 rf_create_db "$PGSUPER" "$BENCH_DB"
 export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$BENCH_DB"
-BIN=target/release/resolutionflow
 "$BIN" migrate
 "$BIN" seed-demo >/dev/null
 # A hundred more seniors for the claim race, with the demo password (copied from Sam).
@@ -78,7 +79,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql 
 for measure in "${MEASURES[@]}"; do
   case "$measure" in
     refresh) "${LOAD[@]}" refresh --database-url "$DATABASE_URL" ;;
-    claim) "${LOAD[@]}" claim ;;
+    claim) "${LOAD[@]}" claim --server-pid "$SERVER_PID" ;;
     fanout) "${LOAD[@]}" fanout --server-pid "$SERVER_PID" ;;
     page)
       page_weight

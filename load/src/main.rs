@@ -20,7 +20,10 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tokio::sync::{mpsc, Barrier};
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    sync::{mpsc, Barrier},
+};
 use uuid::Uuid;
 
 const DEMO_PASSWORD: &str = "resolutionflow-demo";
@@ -52,6 +55,9 @@ enum Measure {
         claimers: usize,
         #[arg(long, default_value_t = 10)]
         rounds: usize,
+        /// The server's process id, to read the CPU time it spends.
+        #[arg(long)]
+        server_pid: u32,
     },
     /// Open streams, one escalation delivered to all, and the server's memory per stream.
     Fanout {
@@ -73,7 +79,11 @@ async fn main() -> Result<()> {
             seconds,
             database_url,
         } => refresh(&api, clients, Duration::from_secs(seconds), &database_url).await,
-        Measure::Claim { claimers, rounds } => claim(&api, claimers, rounds).await,
+        Measure::Claim {
+            claimers,
+            rounds,
+            server_pid,
+        } => claim(&api, claimers, rounds, server_pid).await,
         Measure::Fanout {
             streams,
             server_pid,
@@ -139,6 +149,22 @@ impl Api {
         })
     }
 
+    /// Opens the escalation stream on a connection of its own and sends the request. The
+    /// stream is read raw, not through the HTTP client: with 10,000 of them on the same two
+    /// cores as the server, the client's own work per event would be measured as delivery time.
+    async fn open_stream(&self, access: &str) -> Result<tokio::net::TcpStream> {
+        let url = reqwest::Url::parse(&self.base)?;
+        let host = url.host_str().context("no host in the base URL")?;
+        let port = url.port_or_known_default().context("no port")?;
+        let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
+        let request = format!(
+            "GET /api/escalations/stream HTTP/1.1\r\nHost: {host}:{port}\r\n\
+             Authorization: Bearer {access}\r\nAccept: text/event-stream\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        Ok(stream)
+    }
+
     /// A new session of `who`'s; gives its id.
     async fn session(&self, who: &Login, summary: &str) -> Result<Value> {
         let session = self
@@ -165,6 +191,10 @@ impl Api {
             .map(str::to_owned)
             .context("handoff id")
     }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Percentiles of a sample, printed in milliseconds.
@@ -254,14 +284,14 @@ async fn refresh(api: &Api, clients: usize, run: Duration, database_url: &str) -
 /// in the simple protocol (opening as the server does, but nothing prepared). The ratio is
 /// taken against the faster of the two.
 const ROTATION_PREPARED: &str = r#"BEGIN;
-SELECT set_config('role', 'rf_app', true), set_config('app.account_id', rf_user_account(:uid)::text, true);
+SELECT set_config('role', 'rf_app', true), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('app.account_id', rf_user_account(:uid)::text, true);
 SELECT u.id, u.account_id, u.name, u.email, u.role, a.session_idle_minutes, a.session_absolute_minutes FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = :uid AND u.deleted_at IS NULL;
 UPDATE refresh_tokens SET revoked_at = now(), rotated_at = now(), revoked_reason = 'rotated' WHERE jti = :prev AND user_id = :uid AND revoked_at IS NULL RETURNING family_id;
 INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) VALUES (gen_random_uuid(), :acct, :uid, :fam, now(), now() + interval '3 days', 'pgbench') RETURNING jti AS prev \gset
 COMMIT;
 "#;
 
-const ROTATION_SIMPLE: &str = r#"BEGIN \; SELECT set_config('role', 'rf_app', true), set_config('app.account_id', rf_user_account(':uid')::text, true);
+const ROTATION_SIMPLE: &str = r#"BEGIN \; SELECT set_config('role', 'rf_app', true), set_config('plan_cache_mode', 'force_generic_plan', true), set_config('app.account_id', rf_user_account(':uid')::text, true);
 SELECT u.id, u.account_id, u.name, u.email, u.role, a.session_idle_minutes, a.session_absolute_minutes FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ':uid' AND u.deleted_at IS NULL;
 UPDATE refresh_tokens SET revoked_at = now(), rotated_at = now(), revoked_reason = 'rotated' WHERE jti = ':prev' AND user_id = ':uid' AND revoked_at IS NULL RETURNING family_id;
 INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) VALUES (gen_random_uuid(), ':acct', ':uid', ':fam', now(), now() + interval '3 days', 'pgbench') RETURNING jti AS prev \gset
@@ -342,7 +372,10 @@ async fn pgbench_run(
     bail!("no tps in pgbench's output: {text}")
 }
 
-async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
+/// How long after the escalation the claimers press Pick Up.
+const SETTLE: Duration = Duration::from_secs(1);
+
+async fn claim(api: &Api, claimers: usize, rounds: usize, server_pid: u32) -> Result<()> {
     let jane = api.login("jane@acme.test").await?;
     let seniors: Vec<Login> = stream::iter(1..=claimers)
         .map(|i| {
@@ -363,10 +396,16 @@ async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
         answer?;
     }
     let mut latencies = Vec::new();
+    let mut spent = [Cpu::default(); 3];
     for round in 1..=rounds {
         let session = api.session(&jane, &format!("Claim race {round}")).await?;
         let handoff = api.escalate(&jane, &session).await?;
+        // Seniors press Pick Up once the card has arrived and they have read it, not in the
+        // same millisecond: by then the escalation's own aftermath (mail to every senior, the
+        // assessment) is done, and the race is measured on its own.
+        tokio::time::sleep(SETTLE).await;
         let barrier = Arc::new(Barrier::new(claimers));
+        let cpu_before = cpu_now(server_pid)?;
         let tasks = seniors.iter().map(|senior| {
             let (api, barrier, handoff) = (api.clone(), barrier.clone(), handoff.clone());
             let access = senior.access.clone();
@@ -383,8 +422,15 @@ async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
                 Ok::<_, anyhow::Error>((status, answer, t.elapsed()))
             })
         });
+        let answers = futures::future::join_all(tasks).await;
+        for (total, round) in spent
+            .iter_mut()
+            .zip(cpu_spent(cpu_before, cpu_now(server_pid)?))
+        {
+            *total += round;
+        }
         let mut won = 0;
-        for task in futures::future::join_all(tasks).await {
+        for task in answers {
             let (status, answer, took) = task??;
             latencies.push(took);
             match status {
@@ -403,7 +449,102 @@ async fn claim(api: &Api, claimers: usize, rounds: usize) -> Result<()> {
         "claim    {claimers} concurrent claimers x {rounds} rounds: exactly one winner every round; {}",
         Latencies(latencies).summary()
     );
+    let claims = (claimers * rounds) as u64;
+    let [server, postgres, tool] = spent.map(|cpu| (cpu.user_ms + cpu.system_ms) * 1000 / claims);
+    println!(
+        "claim    CPU per claim (10 ms ticks over all rounds): server {server} µs, PostgreSQL {postgres} µs, load tool {tool} µs; \
+         in all: server {}, PostgreSQL {}, load tool {}",
+        spent[0], spent[1], spent[2]
+    );
     Ok(())
+}
+
+/// CPU time a process has used so far, user and system, from `/proc/PID/stat`.
+fn cpu_time(pid: &str) -> Result<Cpu> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .context("no command in stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    // Linux reports these in USER_HZ, 100 per second on every architecture it runs on.
+    let ms = |i: usize| fields[i].parse::<u64>().map(|ticks| ticks * 10);
+    Ok(Cpu {
+        user_ms: ms(11)?,
+        system_ms: ms(12)?,
+    })
+}
+
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    user_ms: u64,
+    system_ms: u64,
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Cpu;
+    fn sub(self, earlier: Cpu) -> Cpu {
+        Cpu {
+            // Saturating: a process that exited in between takes its time with it.
+            user_ms: self.user_ms.saturating_sub(earlier.user_ms),
+            system_ms: self.system_ms.saturating_sub(earlier.system_ms),
+        }
+    }
+}
+
+impl std::ops::AddAssign for Cpu {
+    fn add_assign(&mut self, more: Cpu) {
+        self.user_ms += more.user_ms;
+        self.system_ms += more.system_ms;
+    }
+}
+
+impl std::fmt::Display for Cpu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ms (user {}, system {})",
+            self.user_ms + self.system_ms,
+            self.user_ms,
+            self.system_ms
+        )
+    }
+}
+
+/// CPU time of every PostgreSQL process on this machine (the database shares the cores).
+fn postgres_cpu() -> Result<Cpu> {
+    let mut total = Cpu::default();
+    for entry in std::fs::read_dir("/proc")? {
+        let name = entry?.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let is_postgres = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|comm| comm.trim() == "postgres");
+        // A backend can exit between the listing and the read; it is then not counted.
+        if let (true, Ok(cpu)) = (is_postgres, cpu_time(pid)) {
+            total += cpu;
+        }
+    }
+    Ok(total)
+}
+
+/// CPU time of the server, PostgreSQL and this tool.
+fn cpu_now(server_pid: u32) -> Result<[Cpu; 3]> {
+    Ok([
+        cpu_time(&server_pid.to_string())?,
+        postgres_cpu()?,
+        cpu_time("self")?,
+    ])
+}
+
+fn cpu_spent(before: [Cpu; 3], after: [Cpu; 3]) -> [Cpu; 3] {
+    [0, 1, 2].map(|i| after[i] - before[i])
 }
 
 /// Resident memory of a process, in KiB.
@@ -436,25 +577,27 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         let access = sam.access.clone();
         tasks.push(tokio::spawn(async move {
             let mut permit = Some(open.acquire_owned().await?);
-            let res = api
-                .http
-                .get(format!("{}/api/escalations/stream", api.base))
-                .bearer_auth(access)
-                .timeout(Duration::from_secs(600))
-                .send()
-                .await?;
-            ensure!(res.status() == 200, "stream: {}", res.status());
-            let mut body = res.bytes_stream();
-            let mut seen = String::new();
+            let mut stream = api.open_stream(&access).await?;
+            // The raw HTTP/1.1 response: the status line, then the body's chunks. Each SSE
+            // event is one chunk, so an event's text is never split by the chunk framing.
+            let mut seen = Vec::with_capacity(1024);
+            let mut buf = [0u8; 2048];
             let mut counted = false;
-            while let Some(chunk) = body.next().await {
-                seen.push_str(&String::from_utf8_lossy(&chunk?));
-                if !counted && seen.contains("event: ready") {
+            loop {
+                let n = stream.read(&mut buf).await?;
+                ensure!(n > 0, "a stream ended before the escalation arrived");
+                seen.extend_from_slice(&buf[..n]);
+                if !counted && contains(&seen, b"event: ready") {
+                    ensure!(
+                        seen.starts_with(b"HTTP/1.1 200 "),
+                        "stream: {}",
+                        String::from_utf8_lossy(&seen)
+                    );
                     counted = true;
                     ready.fetch_add(1, Ordering::SeqCst);
                     permit.take();
                 }
-                if seen.contains("event: handoff_created") {
+                if contains(&seen, b"event: handoff_created") {
                     let _ = heard_tx.send(Instant::now());
                     return Ok(());
                 }
@@ -462,7 +605,6 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
                     seen.drain(..seen.len() - 1024);
                 }
             }
-            bail!("a stream ended before the escalation arrived")
         }));
     }
     drop(heard_tx);
@@ -487,8 +629,10 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         open_time.as_secs_f64()
     );
     let session = api.session(&jane, "Fan-out").await?;
+    let cpu_before = cpu_now(server_pid)?;
     let sent = Instant::now();
     api.escalate(&jane, &session).await?;
+    let answered = sent.elapsed();
     let mut heard = Vec::with_capacity(streams);
     while let Ok(Some(at)) = tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await {
         heard.push(at.duration_since(sent));
@@ -501,9 +645,18 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         "only {} of {streams} streams heard the escalation",
         heard.len()
     );
+    let [server_cpu, postgres_cpu, own_cpu] = cpu_spent(cpu_before, cpu_now(server_pid)?);
+    let first = heard.iter().min().copied().unwrap_or_default();
     println!(
         "fanout   one escalation to {streams} streams: {}",
         Latencies(heard).summary()
+    );
+    println!(
+        "fanout   the escalation answered in {:.1} ms, the first stream heard it at {:.1} ms; \
+         CPU until the last heard it (10 ms ticks): server {server_cpu}, PostgreSQL {postgres_cpu}, \
+         load tool {own_cpu}",
+        answered.as_secs_f64() * 1000.0,
+        first.as_secs_f64() * 1000.0,
     );
     Ok(())
 }
