@@ -554,6 +554,64 @@ async fn twelve_concurrent_claims_by_three_users_have_exactly_one_winner(pool: P
     assert_eq!(missing.status, 404);
 }
 
+/// A claim whose UPDATE waits for another senior's uncommitted claim of the same row loses,
+/// and is still told who won: its statement's snapshot predates the winner's commit, so it has
+/// to read the handoff again (a 404 here would be the stale read).
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_claim_that_waited_for_the_winners_row_is_told_who_won(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let alex = login_as(&router, "alex@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let created = escalate(&router, &jane, id).await;
+    // The assessment writes to the row too: let it land first.
+    assessed(&router, &jane, &created["id"]).await;
+    let handoff: Uuid = created["id"].as_str().unwrap().parse().unwrap();
+
+    // Sam's claim, not yet committed: it holds the row.
+    let mut sams = pool.begin().await.unwrap();
+    sqlx::query("UPDATE session_handoffs SET claimed_by = $1, claimed_at = now() WHERE id = $2")
+        .bind(sam.user_id)
+        .bind(handoff)
+        .execute(&mut *sams)
+        .await
+        .unwrap();
+    let alexs = tokio::spawn({
+        let router = router.clone();
+        async move {
+            call(
+                &router,
+                &alex,
+                "/api/handoffs/claim",
+                json!({ "handoff_id": handoff }),
+            )
+            .await
+        }
+    });
+    // Alex's claim is waiting for the row.
+    wait_for(async || {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock' \
+               AND query LIKE 'WITH won AS%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .ok()
+        .filter(|&waiting| waiting > 0)
+    })
+    .await;
+    sams.commit().await.unwrap();
+
+    let res = alexs.await.unwrap();
+    assert_eq!(res.status, 409, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["error"], "already_claimed");
+    assert_eq!(body["claimed_by"]["user_id"], sam.user_id.to_string());
+    assert_eq!(body["claimed_by"]["name"], "Sam Senior");
+}
+
 async fn futures_join<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
     let mut out = Vec::new();
     for t in tasks {
