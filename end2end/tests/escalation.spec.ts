@@ -54,11 +54,19 @@ async function signedIn(browser: Browser, email: string, next = "/"): Promise<Pa
   return page;
 }
 
-/** A tab whose escalation stream only ever says "ready": it hears of nothing live. */
+/**
+ * A tab whose escalation stream only ever says "ready": it hears of nothing live. The stream
+ * asks the browser to wait an hour before reconnecting: each reconnect's "ready" would make the
+ * page resync, and so learn what it must not know yet.
+ */
 async function signedInWithoutLiveUpdates(browser: Browser, email: string, next = "/"): Promise<Page> {
   const context = await browser.newContext();
   await context.route("**/api/escalations/stream", (route) =>
-    route.fulfill({ status: 200, contentType: "text/event-stream", body: "event: ready\ndata: {}\n\n" }),
+    route.fulfill({
+      status: 200,
+      contentType: "text/event-stream",
+      body: "retry: 3600000\nevent: ready\ndata: {}\n\n",
+    }),
   );
   const page = await context.newPage();
   await signIn(page, email, next);
