@@ -396,7 +396,7 @@ async fn claim(api: &Api, claimers: usize, rounds: usize, server_pid: u32) -> Re
         answer?;
     }
     let mut latencies = Vec::new();
-    let mut spent = [Cpu::default(); 3];
+    let mut spent = Machine::default();
     for round in 1..=rounds {
         let session = api.session(&jane, &format!("Claim race {round}")).await?;
         let handoff = api.escalate(&jane, &session).await?;
@@ -405,7 +405,7 @@ async fn claim(api: &Api, claimers: usize, rounds: usize, server_pid: u32) -> Re
         // assessment) is done, and the race is measured on its own.
         tokio::time::sleep(SETTLE).await;
         let barrier = Arc::new(Barrier::new(claimers));
-        let cpu_before = cpu_now(server_pid)?;
+        let cpu_before = Machine::now(server_pid)?;
         let tasks = seniors.iter().map(|senior| {
             let (api, barrier, handoff) = (api.clone(), barrier.clone(), handoff.clone());
             let access = senior.access.clone();
@@ -423,12 +423,7 @@ async fn claim(api: &Api, claimers: usize, rounds: usize, server_pid: u32) -> Re
             })
         });
         let answers = futures::future::join_all(tasks).await;
-        for (total, round) in spent
-            .iter_mut()
-            .zip(cpu_spent(cpu_before, cpu_now(server_pid)?))
-        {
-            *total += round;
-        }
+        spent.add(Machine::now(server_pid)?.since(cpu_before));
         let mut won = 0;
         for task in answers {
             let (status, answer, took) = task??;
@@ -450,11 +445,16 @@ async fn claim(api: &Api, claimers: usize, rounds: usize, server_pid: u32) -> Re
         Latencies(latencies).summary()
     );
     let claims = (claimers * rounds) as u64;
-    let [server, postgres, tool] = spent.map(|cpu| (cpu.user_ms + cpu.system_ms) * 1000 / claims);
+    let per_claim = |cpu: Cpu| (cpu.user_ms + cpu.system_ms) * 1000 / claims;
     println!(
-        "claim    CPU per claim (10 ms ticks over all rounds): server {server} µs, PostgreSQL {postgres} µs, load tool {tool} µs; \
+        "claim    CPU per claim (10 ms ticks over all rounds): server {} µs, PostgreSQL {} µs, load tool {} µs; \
          in all: server {}, PostgreSQL {}, load tool {}",
-        spent[0], spent[1], spent[2]
+        per_claim(spent.server),
+        per_claim(spent.postgres),
+        per_claim(spent.tool),
+        spent.server,
+        spent.postgres,
+        spent.tool
     );
     Ok(())
 }
@@ -534,17 +534,37 @@ fn postgres_cpu() -> Result<Cpu> {
     Ok(total)
 }
 
-/// CPU time of the server, PostgreSQL and this tool.
-fn cpu_now(server_pid: u32) -> Result<[Cpu; 3]> {
-    Ok([
-        cpu_time(&server_pid.to_string())?,
-        postgres_cpu()?,
-        cpu_time("self")?,
-    ])
+/// CPU time of the three processes that share the cores: the server, PostgreSQL, this tool.
+#[derive(Clone, Copy, Default)]
+struct Machine {
+    server: Cpu,
+    postgres: Cpu,
+    tool: Cpu,
 }
 
-fn cpu_spent(before: [Cpu; 3], after: [Cpu; 3]) -> [Cpu; 3] {
-    [0, 1, 2].map(|i| after[i] - before[i])
+impl Machine {
+    fn now(server_pid: u32) -> Result<Self> {
+        Ok(Self {
+            server: cpu_time(&server_pid.to_string())?,
+            postgres: postgres_cpu()?,
+            tool: cpu_time("self")?,
+        })
+    }
+
+    /// What each spent since `earlier`.
+    fn since(self, earlier: Machine) -> Machine {
+        Machine {
+            server: self.server - earlier.server,
+            postgres: self.postgres - earlier.postgres,
+            tool: self.tool - earlier.tool,
+        }
+    }
+
+    fn add(&mut self, more: Machine) {
+        self.server += more.server;
+        self.postgres += more.postgres;
+        self.tool += more.tool;
+    }
 }
 
 /// Resident memory of a process, in KiB.
@@ -629,7 +649,7 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         open_time.as_secs_f64()
     );
     let session = api.session(&jane, "Fan-out").await?;
-    let cpu_before = cpu_now(server_pid)?;
+    let cpu_before = Machine::now(server_pid)?;
     let sent = Instant::now();
     api.escalate(&jane, &session).await?;
     let answered = sent.elapsed();
@@ -645,7 +665,7 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         "only {} of {streams} streams heard the escalation",
         heard.len()
     );
-    let [server_cpu, postgres_cpu, own_cpu] = cpu_spent(cpu_before, cpu_now(server_pid)?);
+    let spent = Machine::now(server_pid)?.since(cpu_before);
     let first = heard.iter().min().copied().unwrap_or_default();
     println!(
         "fanout   one escalation to {streams} streams: {}",
@@ -653,10 +673,12 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
     );
     println!(
         "fanout   the escalation answered in {:.1} ms, the first stream heard it at {:.1} ms; \
-         CPU until the last heard it (10 ms ticks): server {server_cpu}, PostgreSQL {postgres_cpu}, \
-         load tool {own_cpu}",
+         CPU until the last heard it (10 ms ticks): server {}, PostgreSQL {}, load tool {}",
         answered.as_secs_f64() * 1000.0,
         first.as_secs_f64() * 1000.0,
+        spent.server,
+        spent.postgres,
+        spent.tool
     );
     Ok(())
 }
