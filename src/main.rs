@@ -92,7 +92,7 @@ fn init_tracing() {
 }
 
 async fn connect(config: &Config) -> anyhow::Result<sqlx::PgPool> {
-    db::connect(&config.database_url)
+    db::connect(&config.database_url, config.database_max_connections)
         .await
         .context("could not connect to DATABASE_URL")
 }
@@ -130,7 +130,7 @@ async fn create_site_admin(
     promote_only: bool,
 ) -> anyhow::Result<()> {
     let config = Config::from_env(Purpose::Tool)?;
-    let pool = db::connect(&config.admin_database_url)
+    let pool = db::connect(&config.admin_database_url, config.database_max_connections)
         .await
         .context("could not connect to ADMIN_DATABASE_URL (or DATABASE_URL)")?;
     let outcome =

@@ -15,9 +15,10 @@ pub type Tx = Transaction<'static, Postgres>;
 /// A pooled connection idle for longer than this is pinged before it is handed out.
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
-pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
+/// A pool of at most `max_connections` connections to `url`.
+pub async fn connect(url: &str, max_connections: u32) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
-        .max_connections(32)
+        .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(5))
         // sqlx pings every connection as it goes back to the pool, and by default again as it
         // comes out: a round trip before every transaction. One back in the pool for under a
