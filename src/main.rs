@@ -212,17 +212,12 @@ async fn serve() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("could not listen on {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    http::serve(listener, app, async move {
         shutdown_signal().await;
         // Open escalation streams never finish by themselves: end them, or shutdown waits forever.
         bus.close();
     })
-    .await
-    .context("server error")?;
+    .await;
     tracing::info!("stopped");
     Ok(())
 }

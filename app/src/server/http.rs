@@ -1,20 +1,24 @@
 //! The HTTP surface: the axum router with the Leptos pages, the server functions under `/api`,
-//! `/healthz`, static files, and an access log.
+//! `/healthz`, static files, and an access log; and the HTTP/1.1 server that serves it.
 
 use super::{auth, db, sse, state::AppState, web_auth};
 use crate::{error::ApiError, shell, App};
 use axum::{
     body::{to_bytes, Body},
-    extract::{Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::{any, get, post},
     Router,
 };
+use hyper::{body::Incoming, server::conn::http1, service::service_fn};
+use hyper_util::{rt::TokioIo, server::graceful::GracefulShutdown};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::time::Instant;
+use std::{future::Future, io, time::Duration, time::Instant};
+use tokio::net::TcpListener;
+use tower_service::Service;
 
 /// Largest JSON body a server function accepts.
 pub const MAX_API_BODY: usize = 64 * 1024;
@@ -50,6 +54,59 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(read_api_body))
         .layer(middleware::from_fn(access_log))
         .with_state(state)
+}
+
+/// Serves `app` over HTTP/1.1 until `shutdown` resolves; then stops accepting, lets each open
+/// connection finish its response (an idle one closes at once) and returns when all have.
+///
+/// Not `axum::serve`: that speaks HTTP/2 on the same port too, and telling the two apart reads
+/// each connection's first bytes ahead of hyper, whose read buffer then grows from 8 KiB to
+/// 16 KiB on its next read. Every connection paid those 8 KiB for as long as it stayed open,
+/// every open escalation stream included (docs/PERFORMANCE.md). Browsers speak HTTP/2 only over
+/// TLS, which ends at the proxy in front; what reaches this port is HTTP/1.1.
+pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
+    let connections = GracefulShutdown::new();
+    let http = http1::Builder::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let app = app.clone();
+        let service = service_fn(move |mut req: hyper::Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(remote));
+            app.clone().call(req)
+        });
+        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    connections.shutdown().await;
+}
+
+/// A connection that died before it was accepted concerns nobody. Anything else, most likely
+/// running out of file descriptors, is logged and retried after a pause instead of spun on.
+async fn accept_failed(e: io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accepting a connection failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
