@@ -4,6 +4,9 @@
 //! - the server is killed in the middle of a claim storm: the handoff is still there, claimed
 //!   by at most one senior, consistently with its session; after a restart exactly one wins.
 //!
+//! - what only the real process shows: SIGTERM with streams open, and each client's own address
+//!   reaching the sign-in throttle through the HTTP server.
+//!
 //! The database "restart" is a TCP proxy between the server and PostgreSQL that drops every
 //! connection and refuses new ones for a while: what the server sees of a restart, without
 //! restarting the PostgreSQL that the other tests share.
@@ -196,9 +199,15 @@ struct Api {
 
 impl Api {
     fn new(server: &Server) -> Self {
+        Self::from_address(server, None)
+    }
+
+    /// A client whose connections come from `local` (any 127.x.y.z reaches the server).
+    fn from_address(server: &Server, local: Option<std::net::IpAddr>) -> Self {
         Self {
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(15))
+                .local_address(local)
                 .build()
                 .unwrap(),
             base: server.base.clone(),
@@ -220,10 +229,13 @@ impl Api {
         Ok((status, res.json().await.unwrap_or(Value::Null)))
     }
 
+    async fn sign_in(&self, email: &str, password: &str) -> (u16, Value) {
+        let body = json!({ "email": email, "password": password, "token_in_body": true });
+        self.post("/api/auth/login", None, body).await.unwrap()
+    }
+
     async fn login(&self, email: &str) -> (String, String) {
-        let body =
-            json!({ "email": email, "password": seed::DEMO_PASSWORD, "token_in_body": true });
-        let (status, answer) = self.post("/api/auth/login", None, body).await.unwrap();
+        let (status, answer) = self.sign_in(email, seed::DEMO_PASSWORD).await;
         assert_eq!(status, 200, "{email}: {answer}");
         (
             answer["access_token"].as_str().unwrap().to_owned(),
@@ -524,4 +536,40 @@ async fn sigterm_ends_the_open_streams_and_the_server_exits(pool: PgPool) {
         .await
         .expect("the open stream ended");
     assert!(ended.unwrap(), "the stream ended cleanly, not cut off");
+}
+
+/// The sign-in throttle counts failures per client address as the server sees it: someone
+/// guessing from one address is stopped there, and a colleague at another address still signs
+/// in. (Were the address lost between the socket and the throttle, every client would share
+/// one count, and the colleague would be refused too.)
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn sign_in_failures_are_counted_per_client_address(pool: PgPool) {
+    seed::seed_demo(&pool).await.unwrap();
+    let server = Server::start(&database_url(&pool), free_port()).await;
+    let guesser = Api::from_address(&server, Some([127, 0, 0, 1].into()));
+    let colleague = Api::from_address(&server, Some([127, 0, 0, 2].into()));
+    // One address, a different unknown e-mail each time: only the per-address count can stop it.
+    let mut refused = None;
+    for i in 1..=40 {
+        let (status, answer) = guesser
+            .sign_in(&format!("guess{i}@acme.test"), "not-the-password")
+            .await;
+        if status == 429 {
+            refused = Some(i);
+            break;
+        }
+        assert_eq!(status, 401, "guess {i}: {answer}");
+    }
+    let refused = refused.expect("an address guessing 40 times is stopped");
+    assert!(refused > 1, "the first guesses are answered, not refused");
+
+    let (status, _) = guesser.sign_in("sam@acme.test", seed::DEMO_PASSWORD).await;
+    assert_eq!(
+        status, 429,
+        "the guessing address stays refused, even with a right password"
+    );
+    let (status, answer) = colleague
+        .sign_in("sam@acme.test", seed::DEMO_PASSWORD)
+        .await;
+    assert_eq!(status, 200, "another address signs in: {answer}");
 }
