@@ -219,7 +219,8 @@ const MAX_CONNECTIONS_LIMIT: u32 = 1000;
 /// one; where it has more cores, `DATABASE_MAX_CONNECTIONS` says so.
 fn default_max_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    u32::try_from(cores.saturating_mul(4)).map_or(32, |n| n.clamp(4, 32))
+    // Clamped first, so the conversion is exact.
+    cores.saturating_mul(4).clamp(4, 32) as u32
 }
 
 fn random_secret() -> Vec<u8> {
