@@ -1,5 +1,10 @@
-//! The browser entry point: hydrates the server-rendered page.
+//! The top of ResolutionFlow: in the browser, the entry point that hydrates the server-rendered
+//! page; on the server, the HTTP surface that `src/main.rs` serves (the router over the app's
+//! pages and server functions and the domain's handlers).
 #![recursion_limit = "256"]
+
+#[cfg(feature = "ssr")]
+pub mod http;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

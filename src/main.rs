@@ -1,15 +1,15 @@
 //! `resolutionflow`: the server and its operator commands (CONTRACT §1).
 
 use anyhow::Context;
-use app::server::{
+use clap::{Parser, Subcommand};
+use domain::{
     config::{Config, Purpose},
-    db, http,
+    db,
     notify::{MailStatus, Mailer},
     password_reset, seed, site_admin,
     state::AppState,
 };
-use clap::{Parser, Subcommand};
-use leptos::prelude::LeptosOptions;
+use resolutionflow::http;
 
 /// jemalloc rather than glibc's malloc: the server holds thousands of small per-connection
 /// allocations (open streams) next to short bursts of large ones (password hashing), and glibc
@@ -194,15 +194,8 @@ async fn serve() -> anyhow::Result<()> {
     let pool = connect(&config).await?;
     db::migrate(&pool).await.context("migrations failed")?;
 
-    let leptos_options = LeptosOptions::builder()
-        .output_name("resolutionflow")
-        .site_root(config.site_root.as_str())
-        .site_pkg_dir("pkg")
-        .site_addr(config.site_addr)
-        .env(leptos_env())
-        .build();
     let addr = config.site_addr;
-    let state = AppState::start(pool, config, leptos_options)
+    let state = AppState::start(pool, config)
         .await
         .map_err(anyhow::Error::msg)?;
     let bus = state.bus.clone();
@@ -220,16 +213,6 @@ async fn serve() -> anyhow::Result<()> {
     .await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// `LEPTOS_ENV` when given, else production for release builds and development otherwise.
-fn leptos_env() -> leptos::config::Env {
-    match std::env::var("LEPTOS_ENV").ok().as_deref() {
-        Some("DEV" | "dev" | "development") => leptos::config::Env::DEV,
-        Some(_) => leptos::config::Env::PROD,
-        None if cfg!(debug_assertions) => leptos::config::Env::DEV,
-        None => leptos::config::Env::PROD,
-    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.

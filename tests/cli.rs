@@ -2,7 +2,7 @@
 //! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` without mail.
 #![cfg(feature = "ssr")]
 
-use app::server::{db, password_reset::hash_token};
+use domain::{db, password_reset::hash_token};
 use sqlx::PgPool;
 use std::process::{Command, Output};
 

@@ -11,7 +11,7 @@
 //! restarting the PostgreSQL that the other tests share.
 #![cfg(feature = "ssr")]
 
-use app::server::{db, rate_limit::Limits, seed};
+use domain::{db, rate_limit::Limits, seed};
 use futures::{future::join_all, StreamExt};
 use serde_json::{json, Value};
 use sqlx::PgPool;

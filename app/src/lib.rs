@@ -1,14 +1,11 @@
 //! ResolutionFlow's Leptos application, shared by the server (feature `ssr`) and the browser
-//! (feature `hydrate`).
+//! (feature `hydrate`): the pages, their components, and the server functions, whose bodies
+//! (server only) call the `domain` crate.
 #![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;
-pub mod error;
-pub mod model;
 pub mod pages;
-#[cfg(feature = "ssr")]
-pub mod server;
 
 use components::layout::AppLayout;
 use leptos::prelude::*;

@@ -1,17 +1,18 @@
 //! `/api/auth/*`: sign-in, refresh, sign-out and the current session (CONTRACT §4).
 
-use crate::{
-    error::ApiError,
-    model::{SessionEnd, SessionView, User},
-};
 use chrono::{DateTime, Utc};
 use leptos::{prelude::*, server_fn::codec::Json};
 use serde::{Deserialize, Serialize};
+use vocab::{
+    error::ApiError,
+    users::User,
+    visitor::{SessionEnd, SessionView},
+};
 
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    crate::server::{auth, web_auth},
+    domain::{auth, web_auth},
 };
 
 /// A freshly issued pair as the client sees it: the session's two windows, and the tokens
@@ -146,13 +147,10 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
     let now = Utc::now();
     let (session, plan_lapsed) =
         match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
-            Some(claims) => match auth::current_user_and_plan(&state.pool, &claims)
-                .await
-                .map_err(crate::server::security::db_error)?
-            {
+            Some(claims) => match auth::current_user_and_plan(&state.pool, &claims).await? {
                 Some((user, plan)) => (
                     Some(session_view(&state, &parts, user)),
-                    crate::server::plans::is_lapsed(&plan),
+                    domain::plans::is_lapsed(&plan),
                 ),
                 None => (None, false),
             },
@@ -168,9 +166,9 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
 /// The signed-in user with the windows of this login.
 #[cfg(feature = "ssr")]
 fn session_view(
-    state: &crate::server::state::AppState,
+    state: &domain::state::AppState,
     parts: &axum::http::request::Parts,
-    user: crate::model::User,
+    user: vocab::users::User,
 ) -> SessionView {
     // A page load refreshed in place carries the new windows; otherwise the cookie's.
     let windows = parts
@@ -192,7 +190,7 @@ fn session_view(
 #[server(prefix = "/api", endpoint = "auth/forgot-password", input = Json)]
 pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
-    crate::server::password_reset::request(&state, &email, Utc::now()).await?;
+    domain::password_reset::request(&state, &email, Utc::now()).await?;
     Ok(Done { ok: true })
 }
 
@@ -200,6 +198,6 @@ pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
 #[server(prefix = "/api", endpoint = "auth/reset-password", input = Json)]
 pub async fn reset_password(token: String, password: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
-    crate::server::password_reset::redeem(&state.pool, &token, &password, Utc::now()).await?;
+    domain::password_reset::redeem(&state.pool, &token, &password, Utc::now()).await?;
     Ok(Done { ok: true })
 }

@@ -1,11 +1,11 @@
 //! `/api/fixes/*`: suggested fixes and their outcomes.
 
-use crate::{error::ApiError, model::SuggestedFix};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{error::ApiError, fixes::SuggestedFix};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::server::fixes, chrono::Utc};
+use {super::ctx, chrono::Utc, domain::fixes};
 
 #[server(prefix = "/api", endpoint = "fixes/suggest", input = Json)]
 pub async fn suggest_fix(

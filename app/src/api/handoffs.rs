@@ -1,17 +1,18 @@
 //! `/api/handoffs/*`: escalate or park, the queue, claim, and one handoff (CONTRACT §6).
 
-use crate::{
-    error::ApiError,
-    model::{Handoff, QueueItem, UserRef},
-};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{
+    error::ApiError,
+    handoffs::{Handoff, QueueItem},
+    users::UserRef,
+};
 
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    crate::server::handoffs::{self, Intent},
     chrono::Utc,
+    domain::handoffs::{self, Intent},
 };
 
 #[server(prefix = "/api", endpoint = "handoffs/create", input = Json)]

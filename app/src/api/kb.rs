@@ -1,15 +1,15 @@
 //! `/api/kb/*`: the knowledge base. Not a Pro feature: every plan reads and writes articles,
 //! and the free plan's conversions are limited instead (CONTRACT §8, the quota).
 
-use crate::{
-    error::ApiError,
-    model::{KbArticle, KbDraft, KnowledgeBase},
-};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{
+    error::ApiError,
+    kb::{KbArticle, KbDraft, KnowledgeBase},
+};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::server::kb, chrono::Utc};
+use {super::ctx, chrono::Utc, domain::kb};
 
 #[server(prefix = "/api", endpoint = "kb/list", input = Json)]
 pub async fn list_articles() -> Result<KnowledgeBase, ApiError> {

@@ -13,14 +13,12 @@ pub mod webhooks;
 /// Request context for server function bodies (server only).
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
-    use crate::{
-        error::ApiError,
-        server::{state::AppState, tokens::AccessClaims, web_auth},
-    };
     use axum::http::{header, request::Parts, HeaderName, HeaderValue};
     use chrono::Utc;
+    use domain::{state::AppState, tokens::AccessClaims, web_auth};
     use leptos::prelude::use_context;
     use leptos_axum::ResponseOptions;
+    use vocab::error::ApiError;
 
     pub fn state() -> Result<AppState, ApiError> {
         use_context::<AppState>().ok_or_else(|| {
@@ -46,16 +44,15 @@ pub(crate) mod ctx {
     pub async fn require_user(
         state: &AppState,
         parts: &Parts,
-    ) -> Result<crate::model::User, ApiError> {
+    ) -> Result<vocab::users::User, ApiError> {
         let claims = require_access(state, parts)?;
-        crate::server::auth::current_user(&state.pool, &claims)
-            .await
-            .map_err(crate::server::security::db_error)?
+        domain::auth::current_user(&state.pool, &claims)
+            .await?
             .ok_or_else(ApiError::not_authenticated)
     }
 
     /// State, request and caller in one go, for the common case.
-    pub async fn caller() -> Result<(AppState, crate::model::User), ApiError> {
+    pub async fn caller() -> Result<(AppState, vocab::users::User), ApiError> {
         let state = state()?;
         let parts = parts()?;
         let user = require_user(&state, &parts).await?;
@@ -63,32 +60,27 @@ pub(crate) mod ctx {
     }
 
     /// [`caller`], for the Pro features: 402 unless the account's plan allows them.
-    pub async fn pro_caller() -> Result<(AppState, crate::model::User), ApiError> {
+    pub async fn pro_caller() -> Result<(AppState, vocab::users::User), ApiError> {
         let state = state()?;
         let claims = require_access(&state, &parts()?)?;
-        let (user, plan) = crate::server::auth::current_user_and_plan(&state.pool, &claims)
-            .await
-            .map_err(crate::server::security::db_error)?
+        let (user, plan) = domain::auth::current_user_and_plan(&state.pool, &claims)
+            .await?
             .ok_or_else(ApiError::not_authenticated)?;
-        crate::server::plans::require_pro(plan)?;
+        domain::plans::require_pro(plan)?;
         Ok((state, user))
     }
 
     /// [`pro_caller`] for a hot path: the checks run in the tenant transaction they return,
     /// which the call then does its work in and commits.
-    pub async fn pro_caller_tx(
-    ) -> Result<(AppState, crate::model::User, crate::server::db::Tx), ApiError> {
-        use crate::server::security::db_error;
+    pub async fn pro_caller_tx() -> Result<(AppState, vocab::users::User, domain::db::Tx), ApiError>
+    {
         let state = state()?;
         let claims = require_access(&state, &parts()?)?;
-        let mut tx = crate::server::db::tenant_tx(&state.pool, claims.account_id)
-            .await
-            .map_err(db_error)?;
-        let (user, plan) = crate::server::auth::current_user_and_plan_in(&mut tx, &claims)
-            .await
-            .map_err(db_error)?
+        let mut tx = domain::db::tenant_tx(&state.pool, claims.account_id).await?;
+        let (user, plan) = domain::auth::current_user_and_plan_in(&mut tx, &claims)
+            .await?
             .ok_or_else(ApiError::not_authenticated)?;
-        crate::server::plans::require_pro(plan)?;
+        domain::plans::require_pro(plan)?;
         Ok((state, user, tx))
     }
 

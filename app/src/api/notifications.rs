@@ -1,11 +1,11 @@
 //! `/api/notifications/*`: the bell.
 
-use crate::{error::ApiError, model::NotificationList};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{error::ApiError, notifications::NotificationList};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::server::notify, chrono::Utc};
+use {super::ctx, chrono::Utc, domain::notify};
 
 #[server(prefix = "/api", endpoint = "notifications/list", input = Json)]
 pub async fn list_notifications() -> Result<NotificationList, ApiError> {

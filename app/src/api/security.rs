@@ -1,23 +1,23 @@
 //! `/api/account/security*`: the owner's session policy and sign-out controls (CONTRACT §5).
 
-use crate::{
-    error::ApiError,
-    model::{PolicyView, RevokedCount},
-};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{
+    error::ApiError,
+    security::{PolicyView, RevokedCount},
+};
 
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    crate::server::{
+    axum::http::request::Parts,
+    chrono::Utc,
+    domain::{
         db,
-        security::{self, db_error, RevokeScope},
+        security::{self, RevokeScope},
         state::AppState,
         tokens, web_auth,
     },
-    axum::http::request::Parts,
-    chrono::Utc,
 };
 
 /// The caller's own login, to mark it in the sessions list.
@@ -34,9 +34,7 @@ async fn view(
     user_id: Uuid,
     account_id: Uuid,
 ) -> Result<PolicyView, ApiError> {
-    let mut tx = db::tenant_tx(&state.pool, account_id)
-        .await
-        .map_err(db_error)?;
+    let mut tx = db::tenant_tx(&state.pool, account_id).await?;
     let owner = security::require_owner(&mut tx, user_id).await?;
     let view = security::policy_view(
         &mut tx,
@@ -46,7 +44,7 @@ async fn view(
         Utc::now(),
     )
     .await?;
-    tx.commit().await.map_err(db_error)?;
+    tx.commit().await?;
     Ok(view)
 }
 

@@ -1,14 +1,14 @@
 //! `/api/sessions/*`: troubleshooting sessions (CONTRACT §6).
 
-use crate::{
-    error::ApiError,
-    model::{ChatMessage, SessionDetail, SessionListItem, SessionStep},
-};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{
+    error::ApiError,
+    sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep},
+};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::server::sessions, chrono::Utc};
+use {super::ctx, chrono::Utc, domain::sessions};
 
 #[server(prefix = "/api", endpoint = "sessions/create", input = Json)]
 pub async fn create_session(

@@ -1,11 +1,11 @@
 //! `/api/account/webhooks*`: the owner's Slack and Teams incoming webhooks.
 
-use crate::{error::ApiError, model::Webhook};
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
+use vocab::{error::ApiError, webhooks::Webhook};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, crate::server::webhooks, chrono::Utc};
+use {super::ctx, chrono::Utc, domain::webhooks};
 
 #[server(prefix = "/api", endpoint = "account/webhooks", input = Json)]
 pub async fn list_webhooks() -> Result<Vec<Webhook>, ApiError> {

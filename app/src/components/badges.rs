@@ -1,7 +1,7 @@
 //! Small labels shared by the queue, the sidebar and the pilot page.
 
-use crate::model::ConfidenceTier;
 use leptos::prelude::*;
+use vocab::handoffs::ConfidenceTier;
 
 /// A PSA ticket number, monospace, as `#48213`.
 #[component]

@@ -6,13 +6,13 @@ use super::{
     time::time_ago,
     toast::{Toasts, Tone},
 };
-use crate::{
-    api::handoffs::claim,
-    error::{ApiError, ErrorCode},
-    model::Handoff,
-};
+use crate::api::handoffs::claim;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
+use vocab::{
+    error::{ApiError, ErrorCode},
+    handoffs::Handoff,
+};
 
 pub enum Claimed {
     Won(Box<Handoff>),

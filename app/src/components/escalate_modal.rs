@@ -3,13 +3,13 @@
 //! Enter submits and Shift+Enter starts a new line; Escape cancels.
 
 use super::session::use_api;
-use crate::{
-    api::handoffs::{create_handoff, escalation_targets},
-    error::{ApiError, ErrorCode},
-    model::Handoff,
-};
+use crate::api::handoffs::{create_handoff, escalation_targets};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 use uuid::Uuid;
+use vocab::{
+    error::{ApiError, ErrorCode},
+    handoffs::Handoff,
+};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Intent {

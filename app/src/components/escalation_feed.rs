@@ -9,8 +9,8 @@
 //! listeners to resync.
 
 use super::session::Api;
-use crate::model::EscalationEvent;
 use leptos::prelude::*;
+use vocab::events::EscalationEvent;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum FeedEvent {
@@ -114,8 +114,9 @@ impl EscalationFeed {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{EscalationFeed, FeedEvent, FeedStatus};
-    use crate::{api::auth::session, components::session::Api, model::EscalationEvent};
+    use crate::{api::auth::session, components::session::Api};
     use leptos::prelude::*;
+    use vocab::events::EscalationEvent;
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{EventSource, MessageEvent};
 

@@ -17,15 +17,13 @@ use super::{
     time::time_ago,
     toast::use_toasts,
 };
-use crate::{
-    api::handoffs::queue,
-    model::{EscalationEvent, QueueItem},
-};
+use crate::api::handoffs::queue;
 use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use std::collections::HashSet;
 use uuid::Uuid;
+use vocab::{events::EscalationEvent, handoffs::QueueItem};
 
 #[component]
 pub fn EscalationQueue() -> impl IntoView {

@@ -6,13 +6,11 @@ use super::{
     session::{use_api, Api},
     toast::{use_toasts, Toasts, Tone},
 };
-use crate::{
-    api::fixes::{record_fix_outcome, suggest_fix},
-    model::{FixStatus, SuggestedFix},
-};
+use crate::api::fixes::{record_fix_outcome, suggest_fix};
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
 use uuid::Uuid;
+use vocab::fixes::{FixStatus, SuggestedFix};
 
 /// A verifying fix older than this gets the nudge.
 const NUDGE_AFTER: Duration = Duration::minutes(15);

@@ -9,14 +9,12 @@ use super::{
     session_expiry_toast::SessionExpiryToast,
     toast::{provide_toasts, ToastRegion},
 };
-use crate::{
-    api::{
-        auth::{logout, Visitor},
-        notifications::list_notifications,
-    },
-    model::User,
+use crate::api::{
+    auth::{logout, Visitor},
+    notifications::list_notifications,
 };
 use leptos::prelude::*;
+use vocab::users::User;
 
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {

@@ -8,13 +8,14 @@ use super::{
     session::use_api,
     time::time_ago,
 };
-use crate::{
-    api::notifications::{list_notifications, read_notification},
-    model::{EscalationEvent, Notification, NotificationList},
-};
+use crate::api::notifications::{list_notifications, read_notification};
 use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
+use vocab::{
+    events::EscalationEvent,
+    notifications::{Notification, NotificationList},
+};
 
 /// The bell, starting from the list loaded with the page (see the top bar).
 #[component]

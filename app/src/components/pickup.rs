@@ -11,10 +11,10 @@ use super::{
     time::time_ago,
     toast::{use_toasts, DismissButton},
 };
-use crate::model::{Assessment, Handoff, SnapshotStep};
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use vocab::handoffs::{Assessment, Handoff, SnapshotStep};
 
 #[component]
 pub fn PickupPanel(

@@ -4,9 +4,9 @@
 //! Re-evaluated every 30 s in the browser; on the server (and before hydration) it reports no
 //! warning, so both render the same first HTML.
 
-use crate::model::SessionEnd;
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
+use vocab::visitor::SessionEnd;
 
 /// How long before the end the warning starts.
 pub const WARN_BEFORE: Duration = Duration::minutes(5);

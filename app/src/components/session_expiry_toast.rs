@@ -9,9 +9,9 @@ use super::{
     session_expiry::{time_left, use_session_expiry, use_session_windows, Warning},
     toast::DismissButton,
 };
-use crate::model::SessionEnd;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+use vocab::visitor::SessionEnd;
 
 const BUTTON: &str = "rounded-md px-3 py-1.5 text-sm font-semibold shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 disabled:opacity-60";
 

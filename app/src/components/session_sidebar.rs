@@ -7,15 +7,15 @@ use super::{
     session::use_api,
     time::time_ago,
 };
-use crate::{
-    api::sessions::create_session,
-    error::{ApiError, ErrorCode},
-    model::SessionListItem,
-};
+use crate::api::sessions::create_session;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use uuid::Uuid;
+use vocab::{
+    error::{ApiError, ErrorCode},
+    sessions::SessionListItem,
+};
 
 pub type SessionsResource = Resource<Result<Vec<SessionListItem>, ApiError>>;
 

@@ -13,14 +13,17 @@ use crate::{
         time::{duration_words, time_ago},
         toast::{use_toasts, Tone},
     },
-    error::ApiError,
-    model::{policy_errors, ActiveUser, LoginSession, PolicyView, Role},
 };
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
 use std::time::Duration;
+use vocab::{
+    error::ApiError,
+    security::{policy_errors, ActiveUser, LoginSession, PolicyView},
+    users::Role,
+};
 
 #[component]
 pub fn AccountSecurityPage() -> impl IntoView {

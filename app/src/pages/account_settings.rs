@@ -1,12 +1,10 @@
-use crate::{
-    components::{
-        icons::{ChevronRight, Shield},
-        session::{use_signed_in, RequireUser},
-    },
-    model::Role,
+use crate::components::{
+    icons::{ChevronRight, Shield},
+    session::{use_signed_in, RequireUser},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
+use vocab::users::Role;
 
 /// `/account`: the settings list. Owners see the session security row; nobody else does.
 #[component]

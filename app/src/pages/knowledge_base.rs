@@ -10,8 +10,6 @@ use crate::{
         session::{use_api, LoadError, RequireUser},
         time::{format_time, time_ago},
     },
-    error::ErrorCode,
-    model::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase, KB_SECTIONS},
     pages::{login::input_class, not_found::NotFound},
 };
 use chrono::Utc;
@@ -19,6 +17,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use uuid::Uuid;
+use vocab::{
+    error::ErrorCode,
+    kb::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase, KB_SECTIONS},
+};
 
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {

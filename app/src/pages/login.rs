@@ -2,13 +2,13 @@ use crate::{
     api::auth::{login, Visitor},
     components::{
         icons::{Check, Eye, EyeOff, Info, LogoMark},
-        session::{safe_next, use_session},
+        session::use_session,
     },
-    error::ErrorCode,
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
+use vocab::{error::ErrorCode, paths::safe_next};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

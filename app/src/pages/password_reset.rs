@@ -4,12 +4,12 @@
 use crate::{
     api::auth::{forgot_password, reset_password},
     components::icons::Info,
-    error::{ApiError, ErrorCode},
     pages::login::input_class,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+use vocab::error::{ApiError, ErrorCode};
 
 const BUTTON: &str = "flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60";
 

@@ -24,8 +24,6 @@ use crate::{
         time::{format_time, time_ago},
         toast::{use_toasts, Tone},
     },
-    error::ErrorCode,
-    model::{ChatMessage, Handoff, SessionDetail, SessionStep, UserRef},
     pages::not_found::NotFound,
 };
 use chrono::Utc;
@@ -33,6 +31,12 @@ use leptos::{ev::KeyboardEvent, html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use uuid::Uuid;
+use vocab::{
+    error::ErrorCode,
+    handoffs::Handoff,
+    sessions::{ChatMessage, SessionDetail, SessionStep},
+    users::UserRef,
+};
 
 #[component]
 pub fn PilotPage() -> impl IntoView {

@@ -1,0 +1,488 @@
+//! Sign-in, refresh and sign-out (CONTRACT §4) as plain async functions: they take the pool and
+//! an explicit `now`, and know nothing of HTTP.
+
+use crate::{
+    audit,
+    config::SessionSettings,
+    db::{self, Tx},
+    passwords,
+    session_policy::{resolve_session_policy, SessionPolicy},
+    tokens::{self, AccessClaims, Keys, RefreshClaims, TokenError},
+};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use std::sync::LazyLock;
+use uuid::Uuid;
+use vocab::{
+    error::{ApiError, ErrorCode},
+    users::{Role, User},
+};
+
+/// A refresh token presented again within this many seconds of its rotation is taken for a
+/// concurrent request of the same client (two tabs), not a replay.
+pub const REUSE_GRACE_SECONDS: i64 = 30;
+
+/// Longest user agent kept with a login.
+const USER_AGENT_MAX: usize = 400;
+
+#[derive(Debug)]
+pub enum AuthError {
+    InvalidCredentials,
+    SessionExpiredIdle,
+    SessionExpiredAbsolute,
+    InvalidRefreshToken,
+    /// The token was rotated moments ago and its login is still live: a concurrent refresh by
+    /// the same client. The API answers `invalid_refresh_token` (the client retries with the
+    /// cookie the winner set); a page load may render for `user`.
+    RotatedConcurrently {
+        user: User,
+    },
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for AuthError {
+    fn from(e: sqlx::Error) -> Self {
+        AuthError::Db(e)
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::InvalidCredentials => ApiError::new(
+                ErrorCode::InvalidCredentials,
+                "That e-mail and password don't match an account.",
+            ),
+            AuthError::SessionExpiredIdle => ApiError::new(
+                ErrorCode::SessionExpiredIdle,
+                "Your session ended after a period of inactivity. Please sign in again.",
+            ),
+            AuthError::SessionExpiredAbsolute => ApiError::new(
+                ErrorCode::SessionExpiredAbsolute,
+                "Your session reached its maximum length. Please sign in again.",
+            ),
+            AuthError::InvalidRefreshToken | AuthError::RotatedConcurrently { .. } => {
+                ApiError::new(ErrorCode::InvalidRefreshToken, "Please sign in again.")
+            }
+            AuthError::Db(e) => {
+                tracing::error!(error = %e, "database error in authentication");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+/// A freshly minted pair and the windows it lives in.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    pub user: User,
+    pub access: AccessClaims,
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub idle_expires_at: DateTime<Utc>,
+    pub absolute_expires_at: DateTime<Utc>,
+    pub family_id: Uuid,
+}
+
+/// The part of a refresh token that rotation carries forward unchanged.
+#[derive(Clone, Copy, Debug)]
+struct SessionClaims {
+    auth_time: i64,
+    idle_max: i64,
+    abs_max: i64,
+    family_id: Uuid,
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: Uuid,
+    account_id: Uuid,
+    name: String,
+    email: String,
+    role: String,
+    session_idle_minutes: Option<i32>,
+    session_absolute_minutes: Option<i32>,
+}
+
+impl UserRow {
+    fn user(&self) -> User {
+        User {
+            id: self.id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: Role::parse(&self.role).unwrap_or(Role::Viewer),
+            account_id: self.account_id,
+        }
+    }
+
+    fn policy(&self, settings: &SessionSettings) -> SessionPolicy {
+        resolve_session_policy(
+            self.session_idle_minutes,
+            self.session_absolute_minutes,
+            settings,
+        )
+    }
+}
+
+const USER_COLUMNS: &str = "u.id, u.account_id, u.name, u.email, u.role, \
+     a.session_idle_minutes, a.session_absolute_minutes";
+const USER_FROM: &str = "users u JOIN accounts a ON a.id = u.account_id";
+/// The user `$1`, unless deleted.
+const ACTIVE_USER: &str = "u.id = $1 AND u.deleted_at IS NULL";
+
+async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE {ACTIVE_USER}"
+    ))
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+/// A user with the account's subscription (absent: none).
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    plan: Option<String>,
+    status: Option<String>,
+}
+
+/// A hash to verify against when the e-mail is unknown, so both answers take as long.
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| passwords::hash("no account has this password"));
+
+/// Computes the timing-equaliser hash now rather than on the first unknown e-mail.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    let known = hash.is_some();
+    let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
+    let matches = tokio::task::spawn_blocking(move || passwords::verify(&password, &hash))
+        .await
+        .unwrap_or(false);
+    known && matches
+}
+
+/// Signs a user in: checks the password, stamps `last_login_at` and starts a new login family.
+pub async fn login(
+    pool: &PgPool,
+    keys: &Keys,
+    settings: &SessionSettings,
+    email: &str,
+    password: &str,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Issued, AuthError> {
+    let mut tx = db::anonymous_tx(pool).await?;
+    let found: Option<(Uuid, Uuid, Option<String>)> =
+        sqlx::query_as("SELECT user_id, account_id, password_hash FROM rf_login_lookup($1)")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+
+    let hash = found.as_ref().and_then(|(_, _, hash)| hash.clone());
+    if !verify_password(password.to_owned(), hash).await {
+        return Err(AuthError::InvalidCredentials);
+    }
+    let Some((user_id, account_id, _)) = found else {
+        return Err(AuthError::InvalidCredentials);
+    };
+
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let row = load_user(&mut tx, user_id)
+        .await?
+        .ok_or(AuthError::InvalidCredentials)?;
+    sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let policy = row.policy(settings);
+    let session = SessionClaims {
+        auth_time: now.timestamp(),
+        idle_max: policy.idle_seconds(),
+        abs_max: policy.absolute_seconds(),
+        family_id: Uuid::new_v4(),
+    };
+    let issued = issue(&mut tx, keys, settings, &row, session, user_agent, now).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// Rotates a refresh token, following CONTRACT §4's refresh algorithm step by step.
+pub async fn refresh(
+    pool: &PgPool,
+    keys: &Keys,
+    settings: &SessionSettings,
+    token: &str,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Issued, AuthError> {
+    // 1. Decode.
+    let claims = tokens::decode_refresh(keys, token, now).map_err(|e| match e {
+        TokenError::Expired => AuthError::SessionExpiredIdle,
+        TokenError::Invalid => AuthError::InvalidRefreshToken,
+    })?;
+
+    // 2. Load the user.
+    let mut tx = db::user_tx(pool, claims.sub).await?;
+    let row = load_user(&mut tx, claims.sub)
+        .await?
+        .ok_or(AuthError::InvalidRefreshToken)?;
+
+    // 3. Grandfather tokens minted before the policy claims existed.
+    let (auth_time, idle_max, abs_max) = match (claims.auth_time, claims.idle_max, claims.abs_max) {
+        (Some(auth_time), Some(idle_max), Some(abs_max)) => (auth_time, idle_max, abs_max),
+        _ => {
+            let policy = row.policy(settings);
+            (claims.iat, policy.idle_seconds(), policy.absolute_seconds())
+        }
+    };
+
+    // 4. Consume the token, whatever happens next.
+    let family_id: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE refresh_tokens SET revoked_at = $2, rotated_at = $2, revoked_reason = 'rotated' \
+         WHERE jti = $1 AND user_id = $3 AND revoked_at IS NULL RETURNING family_id",
+    )
+    .bind(claims.jti)
+    .bind(now)
+    .bind(row.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+
+    // 5. Already consumed: a concurrent rotation, a replay, or a revoked login.
+    let Some(family_id) = family_id else {
+        let outcome = judge_reuse(&mut tx, &claims, &row, now).await?;
+        tx.commit().await?;
+        return Err(outcome);
+    };
+
+    // 6. The absolute cap; its boundary is already expired.
+    if now.timestamp() >= auth_time + abs_max {
+        tx.commit().await?;
+        return Err(AuthError::SessionExpiredAbsolute);
+    }
+
+    // 7. A new pair carrying the session forward unchanged.
+    let session = SessionClaims {
+        auth_time,
+        idle_max,
+        abs_max,
+        family_id,
+    };
+    let issued = issue(&mut tx, keys, settings, &row, session, user_agent, now).await?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+async fn judge_reuse(
+    tx: &mut Tx,
+    claims: &RefreshClaims,
+    row: &UserRow,
+    now: DateTime<Utc>,
+) -> Result<AuthError, sqlx::Error> {
+    let previous: Option<(Option<DateTime<Utc>>, Uuid)> = sqlx::query_as(
+        "SELECT rotated_at, family_id FROM refresh_tokens WHERE jti = $1 AND user_id = $2",
+    )
+    .bind(claims.jti)
+    .bind(row.id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((Some(rotated_at), family_id)) = previous else {
+        return Ok(AuthError::InvalidRefreshToken);
+    };
+    if now - rotated_at > Duration::seconds(REUSE_GRACE_SECONDS) {
+        let revoked = sqlx::query(
+            "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'reuse_detected' \
+             WHERE family_id = $1 AND revoked_at IS NULL",
+        )
+        .bind(family_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        audit::record(
+            tx,
+            row.account_id,
+            None,
+            "auth.refresh_token_reused",
+            json!({ "family_id": family_id, "user_id": row.id }),
+            now,
+        )
+        .await?;
+        tracing::warn!(%family_id, user_id = %row.id, revoked, "refresh token replayed; login revoked");
+        return Ok(AuthError::InvalidRefreshToken);
+    }
+    let live: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $1 AND revoked_at IS NULL)",
+    )
+    .bind(family_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(if live {
+        AuthError::RotatedConcurrently { user: row.user() }
+    } else {
+        AuthError::InvalidRefreshToken
+    })
+}
+
+async fn issue(
+    tx: &mut Tx,
+    keys: &Keys,
+    settings: &SessionSettings,
+    row: &UserRow,
+    session: SessionClaims,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Issued, sqlx::Error> {
+    let iat = now.timestamp();
+    let jti = Uuid::new_v4();
+    let refresh = RefreshClaims {
+        sub: row.id,
+        jti,
+        typ: tokens::REFRESH.into(),
+        iat,
+        exp: iat + session.idle_max,
+        auth_time: Some(session.auth_time),
+        idle_max: Some(session.idle_max),
+        abs_max: Some(session.abs_max),
+        fam: Some(session.family_id),
+    };
+    let idle_expires_at = timestamp(refresh.exp);
+    let user_agent = user_agent.map(|ua| ua.chars().take(USER_AGENT_MAX).collect::<String>());
+    sqlx::query(
+        "INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(jti)
+    .bind(row.account_id)
+    .bind(row.id)
+    .bind(session.family_id)
+    .bind(now)
+    .bind(idle_expires_at)
+    .bind(user_agent)
+    .execute(&mut **tx)
+    .await?;
+
+    let user = row.user();
+    let access = AccessClaims {
+        sub: row.id,
+        account_id: row.account_id,
+        role: user.role,
+        typ: tokens::ACCESS.into(),
+        iat,
+        exp: iat + settings.access_token_minutes * 60,
+    };
+    Ok(Issued {
+        access_token: tokens::encode_token(keys, &access),
+        access_expires_at: timestamp(access.exp),
+        access,
+        refresh_token: tokens::encode_token(keys, &refresh),
+        idle_expires_at,
+        absolute_expires_at: timestamp(session.auth_time + session.abs_max),
+        family_id: session.family_id,
+        user,
+    })
+}
+
+/// Revokes the login's current refresh token. Unknown or malformed tokens are ignored: signing
+/// out always succeeds.
+pub async fn logout(
+    pool: &PgPool,
+    keys: &Keys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AuthError> {
+    let Ok(claims) = tokens::decode_refresh_any_age(keys, token) else {
+        return Ok(());
+    };
+    let mut tx = db::user_tx(pool, claims.sub).await?;
+    sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'logout' \
+         WHERE jti = $1 AND user_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(claims.jti)
+    .bind(now)
+    .bind(claims.sub)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The signed-in user behind a valid access token, if they still exist.
+pub async fn current_user(
+    pool: &PgPool,
+    access: &AccessClaims,
+) -> Result<Option<User>, sqlx::Error> {
+    let mut tx = db::tenant_tx(pool, access.account_id).await?;
+    let row = load_user(&mut tx, access.sub).await?;
+    tx.commit().await?;
+    Ok(row.map(|r| r.user()))
+}
+
+/// [`current_user`] and the account's subscription, read in one transaction (what every Pro
+/// call checks first).
+pub async fn current_user_and_plan(
+    pool: &PgPool,
+    access: &AccessClaims,
+) -> Result<Option<(User, crate::plans::Subscription)>, sqlx::Error> {
+    let mut tx = db::tenant_tx(pool, access.account_id).await?;
+    let found = current_user_and_plan_in(&mut tx, access).await?;
+    tx.commit().await?;
+    Ok(found)
+}
+
+/// [`current_user_and_plan`] inside the caller's own tenant transaction, which can go on to
+/// do the work (one transaction for the whole call).
+pub async fn current_user_and_plan_in(
+    tx: &mut Tx,
+    access: &AccessClaims,
+) -> Result<Option<(User, crate::plans::Subscription)>, sqlx::Error> {
+    let row: Option<MemberRow> = sqlx::query_as(&format!(
+        "SELECT {USER_COLUMNS}, s.plan, s.status \
+         FROM {USER_FROM} LEFT JOIN subscriptions s ON s.account_id = u.account_id \
+         WHERE {ACTIVE_USER}"
+    ))
+    .bind(access.sub)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| (r.user.user(), r.plan.zip(r.status))))
+}
+
+/// The idle and absolute ends of the login a refresh token belongs to, read from its claims.
+pub fn windows_of(
+    keys: &Keys,
+    refresh_token: &str,
+    user_id: Uuid,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let claims = tokens::decode_refresh_any_age(keys, refresh_token).ok()?;
+    if claims.sub != user_id {
+        return None;
+    }
+    let auth_time = claims.auth_time.unwrap_or(claims.iat);
+    let absolute = auth_time + claims.abs_max?;
+    Some((timestamp(claims.exp), timestamp(absolute)))
+}
+
+/// Access claims for a user, for a page rendered inside the concurrent-rotation grace window.
+pub fn grace_claims(user: &User, now: DateTime<Utc>) -> AccessClaims {
+    AccessClaims {
+        sub: user.id,
+        account_id: user.account_id,
+        role: user.role,
+        typ: tokens::ACCESS.into(),
+        iat: now.timestamp(),
+        exp: now.timestamp() + 60,
+    }
+}
+
+fn timestamp(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}

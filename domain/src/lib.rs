@@ -1,0 +1,28 @@
+//! The domain and its infrastructure: the database and its tenant transaction, sign-in and its
+//! tokens, sessions, escalation, fixes, the knowledge base, mail, webhooks, the bus and its
+//! stream. Server only: none of this reaches the browser, and nothing here knows of Leptos.
+
+pub mod assessor;
+pub mod audit;
+pub mod auth;
+pub mod bus;
+pub mod config;
+pub mod db;
+pub mod fixes;
+pub mod handoffs;
+pub mod kb;
+pub mod notify;
+pub mod password_reset;
+pub mod passwords;
+pub mod plans;
+pub mod rate_limit;
+pub mod security;
+pub mod seed;
+pub mod session_policy;
+pub mod sessions;
+pub mod site_admin;
+pub mod sse;
+pub mod state;
+pub mod tokens;
+pub mod web_auth;
+pub mod webhooks;

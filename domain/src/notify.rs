@@ -1,0 +1,329 @@
+//! Telling people about an escalation: the in-app bell rows (written in the handoff's own
+//! transaction), then, after commit, mail and chat webhooks. Mail and webhooks are advisory:
+//! each failure is logged and recorded, and none can fail or undo the handoff.
+
+use crate::db::Tx;
+use chrono::{DateTime, Utc};
+use lettre::{message::Mailbox, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use serde_json::json;
+use sqlx::PgPool;
+use std::time::Duration;
+use uuid::Uuid;
+use vocab::error::ApiError;
+
+/// How long a chat webhook or an SMTP exchange may take.
+const OUTSIDE_TIMEOUT: Duration = Duration::from_secs(10);
+const SNIPPET_CHARS: usize = 70;
+
+/// `Escalation from Jane · #12345: Outlook is failing to sync email…`
+pub fn escalation_title(
+    from_name: &str,
+    psa_ticket_id: Option<&str>,
+    problem_summary: &str,
+) -> String {
+    let first = from_name.split_whitespace().next().unwrap_or(from_name);
+    let summary = problem_summary.trim();
+    let snippet = if summary.chars().count() > SNIPPET_CHARS {
+        let cut: String = summary.chars().take(SNIPPET_CHARS).collect();
+        format!("{}…", cut.trim_end())
+    } else {
+        summary.to_owned()
+    };
+    match psa_ticket_id {
+        Some(ticket) => format!("Escalation from {first} · #{ticket}: {snippet}"),
+        None => format!("Escalation from {first}: {snippet}"),
+    }
+}
+
+pub fn pickup_link(session_id: Uuid) -> String {
+    format!("/pilot/{session_id}?pickup=true")
+}
+
+/// Who hears about an escalation: every active owner, admin and engineer of the account except
+/// the escalator. Viewers and deleted users never.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct Recipient {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+}
+
+pub async fn recipients(
+    tx: &mut Tx,
+    account_id: Uuid,
+    escalator: Uuid,
+) -> Result<Vec<Recipient>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, email, name FROM users WHERE account_id = $1 AND id <> $2 AND deleted_at IS NULL \
+         AND role IN ('owner', 'admin', 'engineer') ORDER BY email",
+    )
+    .bind(account_id)
+    .bind(escalator)
+    .fetch_all(&mut **tx)
+    .await
+}
+
+/// The bell rows, inside the handoff's transaction.
+pub async fn in_app(
+    tx: &mut Tx,
+    account_id: Uuid,
+    recipients: &[Recipient],
+    title: &str,
+    link: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let ids: Vec<Uuid> = recipients.iter().map(|r| r.id).collect();
+    sqlx::query(
+        "INSERT INTO notifications (account_id, user_id, kind, title, link, created_at) \
+         SELECT $1, unnest($2::uuid[]), 'session.escalated', $3, $4, $5",
+    )
+    .bind(account_id)
+    .bind(&ids)
+    .bind(title)
+    .bind(link)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The user's bell: newest first, with the unread count.
+pub async fn list(
+    pool: &PgPool,
+    user: &vocab::users::User,
+) -> Result<vocab::notifications::NotificationList, ApiError> {
+    let mut tx = crate::db::tenant_tx(pool, user.account_id).await?;
+    let notifications: Vec<vocab::notifications::Notification> = sqlx::query_as(
+        "SELECT id, kind, title, link, read_at, created_at FROM notifications \
+         WHERE user_id = $1 ORDER BY created_at DESC, id LIMIT 50",
+    )
+    .bind(user.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let unread_count: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
+    )
+    .bind(user.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(vocab::notifications::NotificationList {
+        notifications,
+        unread_count,
+    })
+}
+
+/// Marks one of the user's notifications read; someone else's is `not_found`.
+pub async fn mark_read(
+    pool: &PgPool,
+    user: &vocab::users::User,
+    notification_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let mut tx = crate::db::tenant_tx(pool, user.account_id).await?;
+    let found: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE notifications SET read_at = coalesce(read_at, $3) WHERE id = $1 AND user_id = $2 RETURNING id",
+    )
+    .bind(notification_id)
+    .bind(user.id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    found.map(|_| ()).ok_or_else(ApiError::not_found)
+}
+
+/// Outgoing mail: SMTP when configured, otherwise the log. Either way one `outbound_emails` row
+/// per mail records the recipient and what became of it.
+#[derive(Clone)]
+pub enum Mailer {
+    Log,
+    Smtp(Box<SmtpMailer>),
+}
+
+#[derive(Clone)]
+pub struct SmtpMailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Self, String> {
+        let Some(url) = smtp_url else {
+            return Ok(Mailer::Log);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| format!("RF_SMTP_URL: {e}"))?
+            .timeout(Some(OUTSIDE_TIMEOUT))
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e| format!("mail sender {from:?}: {e}"))?;
+        Ok(Mailer::Smtp(Box::new(SmtpMailer { transport, from })))
+    }
+
+    /// Sends (or logs) one mail and records it. Never fails the caller: the outcome is in the
+    /// returned status and the `outbound_emails` row.
+    pub async fn send(
+        &self,
+        pool: &PgPool,
+        account_id: Uuid,
+        to: &str,
+        subject: &str,
+        body: &str,
+    ) -> MailStatus {
+        self.send_recording(pool, account_id, to, subject, body, body)
+            .await
+    }
+
+    /// Sends `body` but records `recorded` in `outbound_emails`: for mail that carries a secret
+    /// (a reset link) that must not be kept in the clear.
+    pub async fn send_recording(
+        &self,
+        pool: &PgPool,
+        account_id: Uuid,
+        to: &str,
+        subject: &str,
+        body: &str,
+        recorded: &str,
+    ) -> MailStatus {
+        let status = match self {
+            Mailer::Log => {
+                tracing::info!(to, subject, "mail (no SMTP configured)");
+                MailStatus::Logged
+            }
+            Mailer::Smtp(smtp) => match build(&smtp.from, to, subject, body) {
+                Ok(message) => match smtp.transport.send(message).await {
+                    Ok(_) => MailStatus::Sent,
+                    Err(e) => MailStatus::Failed(e.to_string()),
+                },
+                Err(e) => MailStatus::Failed(e),
+            },
+        };
+        if let MailStatus::Failed(e) = &status {
+            tracing::warn!(to, error = %e, "mail not delivered");
+        }
+        if let Err(e) = record(pool, account_id, to, subject, recorded, &status).await {
+            tracing::error!(error = %e, "recording an outbound mail");
+        }
+        status
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MailStatus {
+    Logged,
+    Sent,
+    Failed(String),
+}
+
+fn build(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    Message::builder()
+        .from(from.clone())
+        .to(to.parse().map_err(|e| format!("recipient {to:?}: {e}"))?)
+        .subject(subject)
+        .body(body.to_owned())
+        .map_err(|e| e.to_string())
+}
+
+async fn record(
+    pool: &PgPool,
+    account_id: Uuid,
+    to: &str,
+    subject: &str,
+    body: &str,
+    status: &MailStatus,
+) -> Result<(), sqlx::Error> {
+    let (status, error) = match status {
+        MailStatus::Logged => ("logged", None),
+        MailStatus::Sent => ("sent", None),
+        MailStatus::Failed(e) => ("failed", Some(e.as_str())),
+    };
+    let mut tx = crate::db::tenant_tx(pool, account_id).await?;
+    sqlx::query(
+        "INSERT INTO outbound_emails (account_id, recipient, subject, body, status, error) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(account_id)
+    .bind(to)
+    .bind(subject)
+    .bind(body)
+    .bind(status)
+    .bind(error)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+/// Posts the escalation to each of the account's Slack and Teams incoming webhooks.
+pub async fn webhooks(
+    http: &reqwest::Client,
+    pool: &PgPool,
+    account_id: Uuid,
+    title: &str,
+    url: &str,
+) {
+    let hooks: Result<Vec<(String, String)>, sqlx::Error> = async {
+        let mut tx = crate::db::tenant_tx(pool, account_id).await?;
+        let hooks = sqlx::query_as("SELECT kind, url FROM account_webhooks WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(hooks)
+    }
+    .await;
+    let hooks = match hooks {
+        Ok(hooks) => hooks,
+        Err(e) => {
+            tracing::error!(error = %e, "loading webhooks");
+            return;
+        }
+    };
+    let posts = hooks.into_iter().map(|(kind, hook)| {
+        let body = if kind == "teams" {
+            json!({
+                "@type": "MessageCard",
+                "@context": "https://schema.org/extensions",
+                "summary": title,
+                "themeColor": "4F46E5",
+                "title": title,
+                "potentialAction": [{ "@type": "OpenUri", "name": "Pick up", "targets": [{ "os": "default", "uri": url }] }],
+            })
+        } else {
+            json!({ "text": format!("{title}\n<{url}|Pick up in ResolutionFlow>") })
+        };
+        async move {
+            match http.post(&hook).timeout(OUTSIDE_TIMEOUT).json(&body).send().await {
+                Ok(res) if res.status().is_success() => {}
+                Ok(res) => tracing::warn!(kind, status = res.status().as_u16(), "webhook refused the escalation"),
+                Err(e) => tracing::warn!(kind, error = %e, "webhook unreachable"),
+            }
+        }
+    });
+    futures::future::join_all(posts).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_title_has_the_first_name_the_ticket_and_a_70_character_snippet() {
+        assert_eq!(
+            escalation_title(
+                "Jane Junior",
+                Some("12345"),
+                "Outlook is failing to sync email"
+            ),
+            "Escalation from Jane · #12345: Outlook is failing to sync email"
+        );
+        assert_eq!(
+            escalation_title("Jane Junior", None, "VPN drops"),
+            "Escalation from Jane: VPN drops"
+        );
+        let long = "a".repeat(69) + "bcdef";
+        let title = escalation_title("Sam", None, &long);
+        assert_eq!(title, format!("Escalation from Sam: {}b…", "a".repeat(69)));
+        assert_eq!(title.chars().filter(|c| *c == '…').count(), 1);
+    }
+}

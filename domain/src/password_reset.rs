@@ -1,0 +1,243 @@
+//! Password reset: a link by e-mail (the same answer whether or not the address has an
+//! account), a single-use token that expires, stored only as its SHA-256, and on success a new
+//! password with every login of that user revoked.
+
+use crate::{
+    audit,
+    db::{self, Tx},
+    notify::{MailStatus, Mailer},
+    passwords,
+    state::AppState,
+};
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+use vocab::error::ApiError;
+
+/// How long a requested link works.
+pub const REQUEST_TTL: Duration = Duration::hours(1);
+/// Links one user can be sent per hour.
+pub const REQUESTS_PER_HOUR: i64 = 3;
+pub const PASSWORD_MIN: usize = 12;
+pub const PASSWORD_MAX: usize = 128;
+
+pub fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// A fresh token for `user_id`, of which only the hash is stored. Returns the token itself.
+pub async fn mint(
+    tx: &mut Tx,
+    account_id: Uuid,
+    user_id: Uuid,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    sqlx::query(
+        "INSERT INTO password_reset_tokens (account_id, user_id, token_hash, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(account_id)
+    .bind(user_id)
+    .bind(hash_token(&token))
+    .bind(now + ttl)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+pub fn reset_url(public_url: &str, token: &str) -> String {
+    format!(
+        "{}/reset-password?token={token}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// Mails a reset link when `email` has an account; nothing otherwise. The caller answers the
+/// same either way, and the mail goes out in the background, so neither the answer nor its
+/// timing tells whether the address is known.
+pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let mut tx = db::anonymous_tx(&state.pool).await?;
+    let found: Option<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT user_id, account_id FROM rf_login_lookup($1)")
+            .bind(email)
+            .fetch_optional(&mut *tx)
+            .await?;
+    tx.commit().await?;
+    let Some((user_id, account_id)) = found else {
+        return Ok(());
+    };
+    let mut tx = db::tenant_tx(&state.pool, account_id).await?;
+    // A few links an hour at most: nobody can flood an inbox through this form.
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM password_reset_tokens WHERE user_id = $1 AND created_at > $2",
+    )
+    .bind(user_id)
+    .bind(now - REQUEST_TTL)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= REQUESTS_PER_HOUR {
+        tracing::warn!(%user_id, "password reset requested too often; no mail sent");
+        return Ok(());
+    }
+    let token = mint(&mut tx, account_id, user_id, REQUEST_TTL, now).await?;
+    tx.commit().await?;
+    let state = state.clone();
+    let to = email.trim().to_lowercase();
+    tokio::spawn(async move {
+        send_link(
+            &state.mailer,
+            &state.pool,
+            account_id,
+            &to,
+            "Reset your ResolutionFlow password",
+            "Someone asked to reset the password of your ResolutionFlow account.\n\n\
+             Set a new password here (the link works once, for an hour):",
+            &reset_url(&state.config.public_url, &token),
+            "If it wasn't you, ignore this mail: your password stays as it is.",
+        )
+        .await;
+    });
+    Ok(())
+}
+
+/// Mails a reset link between `lead` and `tail`. The copy kept in `outbound_emails` says
+/// `[reset link]` where the link was: the token is never stored in the clear.
+#[allow(clippy::too_many_arguments)]
+pub async fn send_link(
+    mailer: &Mailer,
+    pool: &PgPool,
+    account_id: Uuid,
+    to: &str,
+    subject: &str,
+    lead: &str,
+    url: &str,
+    tail: &str,
+) -> MailStatus {
+    let text = |link: &str| format!("{lead}\n{link}\n\n{tail}\n");
+    mailer
+        .send_recording(
+            pool,
+            account_id,
+            to,
+            subject,
+            &text(url),
+            &text("[reset link]"),
+        )
+        .await
+}
+
+fn field_error(field: &str, message: &str) -> ApiError {
+    ApiError::validation([(field.to_owned(), message.to_owned())])
+}
+
+pub fn password_error(password: &str) -> Option<String> {
+    let n = password.chars().count();
+    if n < PASSWORD_MIN {
+        Some(format!("Use at least {PASSWORD_MIN} characters."))
+    } else if n > PASSWORD_MAX {
+        Some(format!("Use at most {PASSWORD_MAX} characters."))
+    } else {
+        None
+    }
+}
+
+/// Sets a new password with a reset token: once, before it expires. Every login of the user
+/// is revoked, and the reset is audited.
+pub async fn redeem(
+    pool: &PgPool,
+    token: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if let Some(message) = password_error(password) {
+        return Err(field_error("password", &message));
+    }
+    let unusable = || {
+        field_error(
+            "token",
+            "This reset link has expired or was already used. Ask for a new one.",
+        )
+    };
+    let hash = hash_token(token.trim());
+    let mut tx = db::anonymous_tx(pool).await?;
+    let account_id: Option<Uuid> = sqlx::query_scalar("SELECT rf_reset_token_account($1)")
+        .bind(&hash)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    let account_id = account_id.ok_or_else(unusable)?;
+
+    let password = password.to_owned();
+    let new_hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+        .await
+        .map_err(|_| ApiError::internal())?;
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    // Used up in the same statement that checks it: two tabs can't both redeem one link.
+    let user_id: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE password_reset_tokens SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+    )
+    .bind(&hash)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let user_id = user_id.ok_or_else(unusable)?;
+    sqlx::query(
+        "UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, $3) \
+         WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(&new_hash)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let revoked = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'password_reset' \
+         WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    audit::record(
+        &mut tx,
+        account_id,
+        Some(user_id),
+        "auth.password_reset",
+        json!({ "user_id": user_id, "logins_revoked": revoked }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_stored_as_their_sha256() {
+        assert_eq!(
+            hash_token("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            password_error("short"),
+            Some("Use at least 12 characters.".into())
+        );
+        assert_eq!(password_error("long enough password"), None);
+    }
+}

@@ -1,0 +1,323 @@
+//! Account session security (CONTRACT §5): the policy, its validation, and revoking logins.
+//! Every function here acts for an owner; each accepted change writes one audit row in its own
+//! transaction.
+
+use crate::{
+    audit,
+    config::SessionSettings,
+    db::{self, Tx},
+    session_policy::resolve_session_policy,
+};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use uuid::Uuid;
+use vocab::{
+    error::ApiError,
+    security::{policy_errors, ActiveUser, LoginSession, PolicyBounds, PolicyDefaults, PolicyView},
+    users::Role,
+};
+
+/// Who is acting, as loaded from the database (not from a possibly stale token).
+#[derive(Clone, Copy, Debug)]
+pub struct Owner {
+    pub user_id: Uuid,
+    pub account_id: Uuid,
+}
+
+/// The caller's role, read fresh; only owners pass.
+pub async fn require_owner(tx: &mut Tx, user_id: Uuid) -> Result<Owner, ApiError> {
+    let row: Option<(Uuid, String)> =
+        sqlx::query_as("SELECT account_id, role FROM users WHERE id = $1 AND deleted_at IS NULL")
+            .bind(user_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    match row {
+        Some((account_id, role)) if Role::parse(&role) == Some(Role::Owner) => Ok(Owner {
+            user_id,
+            account_id,
+        }),
+        Some(_) => Err(ApiError::forbidden()),
+        None => Err(ApiError::not_authenticated()),
+    }
+}
+
+async fn overrides(
+    tx: &mut Tx,
+    account_id: Uuid,
+) -> Result<(Option<i32>, Option<i32>), sqlx::Error> {
+    sqlx::query_as(
+        "SELECT session_idle_minutes, session_absolute_minutes FROM accounts WHERE id = $1",
+    )
+    .bind(account_id)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    family_id: Uuid,
+    user_id: Uuid,
+    user_name: String,
+    created_at: DateTime<Utc>,
+    last_used_at: DateTime<Utc>,
+    user_agent: Option<String>,
+}
+
+/// The policy view. `current_family` marks the caller's own login in the sessions list.
+pub async fn policy_view(
+    tx: &mut Tx,
+    owner: Owner,
+    settings: &SessionSettings,
+    current_family: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<PolicyView, ApiError> {
+    let (idle, absolute) = overrides(tx, owner.account_id).await?;
+    let effective = resolve_session_policy(idle, absolute, settings);
+
+    let users: Vec<(Uuid, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "SELECT u.id, u.name, u.email, u.last_login_at FROM users u \
+         WHERE u.account_id = $1 AND u.deleted_at IS NULL AND EXISTS ( \
+             SELECT 1 FROM refresh_tokens t \
+             WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > $2) \
+         ORDER BY u.last_login_at DESC NULLS LAST, u.name",
+    )
+    .bind(owner.account_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+
+    let sessions: Vec<SessionRow> = sqlx::query_as(
+        "WITH live AS ( \
+             SELECT DISTINCT family_id FROM refresh_tokens \
+             WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2) \
+         SELECT t.family_id, t.user_id, u.name AS user_name, min(t.issued_at) AS created_at, \
+                max(t.issued_at) AS last_used_at, \
+                (array_agg(t.user_agent ORDER BY t.issued_at DESC))[1] AS user_agent \
+         FROM refresh_tokens t JOIN live USING (family_id) JOIN users u ON u.id = t.user_id \
+         WHERE t.account_id = $1 AND u.deleted_at IS NULL \
+         GROUP BY t.family_id, t.user_id, u.name \
+         ORDER BY max(t.issued_at) DESC",
+    )
+    .bind(owner.account_id)
+    .bind(now)
+    .fetch_all(&mut **tx)
+    .await?;
+
+    Ok(PolicyView {
+        session_idle_minutes: idle,
+        session_absolute_minutes: absolute,
+        effective_idle_minutes: effective.idle_minutes,
+        effective_absolute_minutes: effective.absolute_minutes,
+        defaults: defaults(settings),
+        bounds: bounds(settings),
+        active_users: users
+            .into_iter()
+            .map(|(user_id, name, email, last_login_at)| ActiveUser {
+                is_you: user_id == owner.user_id,
+                user_id,
+                name,
+                email,
+                last_login_at,
+            })
+            .collect(),
+        sessions: sessions
+            .into_iter()
+            .map(|r| LoginSession {
+                is_current: Some(r.family_id) == current_family,
+                session_id: r.family_id,
+                user_id: r.user_id,
+                user_name: r.user_name,
+                created_at: r.created_at,
+                last_used_at: r.last_used_at,
+                user_agent: r.user_agent,
+            })
+            .collect(),
+    })
+}
+
+pub fn defaults(settings: &SessionSettings) -> PolicyDefaults {
+    PolicyDefaults {
+        idle_minutes: settings.idle.default,
+        absolute_minutes: settings.absolute.default,
+    }
+}
+
+pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
+    PolicyBounds {
+        idle_min: settings.idle.min,
+        idle_max: settings.idle.max,
+        absolute_min: settings.absolute.min,
+        absolute_max: settings.absolute.max,
+    }
+}
+
+/// CONTRACT §5's validation ([`policy_errors`]) against this server's settings.
+pub fn validate_policy(
+    idle: Option<i32>,
+    absolute: Option<i32>,
+    settings: &SessionSettings,
+) -> Result<(), ApiError> {
+    let errors = policy_errors(idle, absolute, defaults(settings), bounds(settings));
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::validation(errors))
+    }
+}
+
+/// Sets (or clears, with `None`) the account's overrides. Applies to logins after the change.
+pub async fn update_policy(
+    pool: &PgPool,
+    caller: Uuid,
+    account_id: Uuid,
+    idle: Option<i32>,
+    absolute: Option<i32>,
+    settings: &SessionSettings,
+    now: DateTime<Utc>,
+) -> Result<Owner, ApiError> {
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let owner = require_owner(&mut tx, caller).await?;
+    validate_policy(idle, absolute, settings)?;
+    let (old_idle, old_absolute) = overrides(&mut tx, owner.account_id).await?;
+    sqlx::query(
+        "UPDATE accounts SET session_idle_minutes = $2, session_absolute_minutes = $3, updated_at = $4 \
+         WHERE id = $1",
+    )
+    .bind(owner.account_id)
+    .bind(idle)
+    .bind(absolute)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| match &e {
+        sqlx::Error::Database(d) if d.constraint() == Some("accounts_session_idle_le_absolute") => {
+            ApiError::validation([(
+                "session_idle_minutes".to_owned(),
+                "The idle timeout can't be longer than the absolute limit.".to_owned(),
+            )])
+        }
+        _ => ApiError::from(e),
+    })?;
+    let window =
+        |i: Option<i32>, a: Option<i32>| json!({ "idle_minutes": i, "absolute_minutes": a });
+    let eff_old = resolve_session_policy(old_idle, old_absolute, settings);
+    let eff_new = resolve_session_policy(idle, absolute, settings);
+    audit::commit_with(
+        tx,
+        owner.account_id,
+        Some(owner.user_id),
+        "account.session_policy_update",
+        json!({
+            "old": window(old_idle, old_absolute),
+            "new": window(idle, absolute),
+            "effective_old": window(Some(eff_old.idle_minutes), Some(eff_old.absolute_minutes)),
+            "effective_new": window(Some(eff_new.idle_minutes), Some(eff_new.absolute_minutes)),
+        }),
+        now,
+    )
+    .await?;
+    Ok(owner)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RevokeScope {
+    /// Every login of the account, the caller's own included.
+    All,
+    /// Every login of every other user; all of the caller's own logins stay.
+    Others,
+}
+
+impl RevokeScope {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Self::All),
+            "others" => Some(Self::Others),
+            _ => None,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Others => "others",
+        }
+    }
+}
+
+/// Signs the account out in one statement. Already-revoked rows are not touched, so a repeat
+/// revokes nothing (and is still audited: the owner's action is the event).
+pub async fn revoke_sessions(
+    pool: &PgPool,
+    caller: Uuid,
+    account_id: Uuid,
+    scope: RevokeScope,
+    now: DateTime<Utc>,
+) -> Result<u64, ApiError> {
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let owner = require_owner(&mut tx, caller).await?;
+    let revoked = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'owner_revoked' \
+         WHERE account_id = $1 AND revoked_at IS NULL AND ($3 OR user_id <> $4)",
+    )
+    .bind(owner.account_id)
+    .bind(now)
+    .bind(scope == RevokeScope::All)
+    .bind(owner.user_id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    audit::commit_with(
+        tx,
+        owner.account_id,
+        Some(owner.user_id),
+        "account.sessions_revoked_bulk",
+        json!({ "scope": scope.as_str(), "revoked_count": revoked }),
+        now,
+    )
+    .await?;
+    Ok(revoked)
+}
+
+/// Ends one login (token family) of a user in the owner's account. Another account's login is
+/// `not_found`, indistinguishable from one that never existed.
+pub async fn revoke_session(
+    pool: &PgPool,
+    caller: Uuid,
+    account_id: Uuid,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<u64, ApiError> {
+    let mut tx = db::tenant_tx(pool, account_id).await?;
+    let owner = require_owner(&mut tx, caller).await?;
+    let user_id: Option<Uuid> = sqlx::query_scalar(
+        "SELECT user_id FROM refresh_tokens WHERE family_id = $1 AND account_id = $2 LIMIT 1",
+    )
+    .bind(session_id)
+    .bind(owner.account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(user_id) = user_id else {
+        return Err(ApiError::not_found());
+    };
+    let revoked = sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $3, revoked_reason = 'owner_revoked' \
+         WHERE family_id = $1 AND account_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(session_id)
+    .bind(owner.account_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    audit::commit_with(
+        tx,
+        owner.account_id,
+        Some(owner.user_id),
+        "account.session_revoked",
+        json!({ "session_id": session_id, "user_id": user_id }),
+        now,
+    )
+    .await?;
+    Ok(revoked)
+}

@@ -1,0 +1,108 @@
+//! `GET /api/escalations/stream`: the account's escalation events as server-sent events.
+//! `ready` first; a comment every 25 s; each event with its `id:`, so a reconnect with
+//! `Last-Event-ID` replays what it missed before going live.
+
+use crate::{bus, state::AppState, web_auth};
+use axum::{
+    body::{Body, Bytes},
+    extract::{Request, State},
+    http::{header, HeaderValue},
+    response::{IntoResponse, Response},
+};
+use chrono::Utc;
+use serde_json::Value;
+use std::{convert::Infallible, time::Duration};
+use tokio::{sync::broadcast::error::RecvError, time};
+use vocab::error::ApiError;
+
+const HEARTBEAT: Duration = Duration::from_secs(25);
+/// The most events one reconnect replays.
+const REPLAY_LIMIT: i64 = 500;
+const READY: &[u8] = b"event: ready\ndata: {}\n\n";
+const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
+
+/// An event as the stream sends it. The bus renders each event once, however many streams
+/// carry it; every stream then writes the same shared bytes.
+pub fn frame(id: i64, event_type: &str, payload: &Value) -> Bytes {
+    // A JSON value's text is one line (newlines inside strings are escaped), as `data:` needs.
+    Bytes::from(format!(
+        "id: {id}\nevent: {event_type}\ndata: {payload}\n\n"
+    ))
+}
+
+pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
+    let now = Utc::now();
+    let Some(claims) = web_auth::access_claims(&state, req.headers(), req.extensions(), now) else {
+        return ApiError::not_authenticated().into_response();
+    };
+    let plan = match crate::auth::current_user_and_plan(&state.pool, &claims).await {
+        Ok(Some((user, plan))) if user.role.can_work() => plan,
+        Ok(Some(_)) => return ApiError::forbidden().into_response(),
+        Ok(None) => return ApiError::not_authenticated().into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "stream authentication");
+            return ApiError::internal().into_response();
+        }
+    };
+    if let Err(lapsed) = crate::plans::require_pro(plan) {
+        return lapsed.into_response();
+    }
+    let account_id = claims.account_id;
+    let last_seen: Option<i64> = req
+        .headers()
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+
+    // Subscribe before reading the backlog, so nothing falls between the two.
+    let bus::Subscription {
+        events: mut live,
+        mut closing,
+    } = state.bus.subscribe();
+    let missed = match last_seen {
+        Some(after) => match bus::since(&state.pool, account_id, after, REPLAY_LIMIT).await {
+            Ok(events) => events,
+            Err(e) => {
+                tracing::error!(error = %e, "stream replay");
+                return ApiError::internal().into_response();
+            }
+        },
+        None => Vec::new(),
+    };
+
+    let frames = async_stream::stream! {
+        yield Ok::<_, Infallible>(Bytes::from_static(READY));
+        let mut high = last_seen.unwrap_or(0);
+        for event in missed {
+            high = high.max(event.id);
+            yield Ok(event.frame);
+        }
+        let mut heartbeat = time::interval_at(time::Instant::now() + HEARTBEAT, HEARTBEAT);
+        heartbeat.set_missed_tick_behavior(time::MissedTickBehavior::Delay);
+        loop {
+            let next = tokio::select! {
+                received = live.recv() => match received {
+                    Ok(event) if event.account_id == account_id && event.id > high => {
+                        high = event.id;
+                        event.frame.clone()
+                    }
+                    Ok(_) => continue,
+                    // Too slow to keep up: end the stream; the browser reconnects with
+                    // Last-Event-ID and catches up from the stored events.
+                    Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
+                },
+                _ = heartbeat.tick() => Bytes::from_static(KEEP_ALIVE),
+                _ = closing.wait_for(|&closing| closing) => break,
+            };
+            yield Ok(next);
+        }
+    };
+    let mut res = Response::new(Body::from_stream(frames));
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    res
+}

@@ -1,0 +1,379 @@
+//! Sign-in over HTTP: the JSON API, cookies, throttling, the page-load refresh, CSRF and the
+//! sign-in form for browsers without JavaScript.
+
+mod common;
+
+use axum::{body::Body, http::Request, Router};
+use chrono::{Duration, Utc};
+use common::{cookie_pair, post_json, post_with_cookies, send, set_cookies, Answer};
+use domain::{
+    db, seed,
+    tokens::{self, Keys},
+};
+use sqlx::PgPool;
+
+const JANE: &str = r#"{"email":"jane@acme.test","password":"resolutionflow-demo"}"#;
+
+async fn app(pool: PgPool, extra: &[(&str, &str)]) -> Router {
+    seed::seed_demo(&pool).await.unwrap();
+    resolutionflow::http::router(common::state(pool, common::config(extra)).await)
+}
+
+async fn page(router: &Router, path: &str, cookies: &[String]) -> Answer {
+    let req = Request::get(path)
+        .header("accept", "text/html")
+        .header("cookie", cookies.join("; "))
+        .body(Body::empty())
+        .unwrap();
+    send(router, req).await
+}
+
+async fn login(router: &Router) -> (String, String) {
+    let res = post_json(router, "/api/auth/login", JANE).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    (
+        cookie_pair(&res, "rf_access").expect("access cookie"),
+        cookie_pair(&res, "rf_refresh").expect("refresh cookie"),
+    )
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn login_answers_the_user_and_windows_and_sets_both_cookies(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let res = post_json(&router, "/api/auth/login", JANE).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["user"]["email"], "jane@acme.test");
+    assert_eq!(body["user"]["name"], "Jane Junior");
+    assert_eq!(body["user"]["role"], "engineer");
+    assert_eq!(
+        body["user"]["account_id"],
+        seed::demo_account_id("acme").to_string()
+    );
+    assert!(body["idle_expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(body["absolute_expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(
+        body.get("access_token").is_none(),
+        "tokens stay out of the body unless asked for"
+    );
+
+    let cookies = set_cookies(&res);
+    for name in ["rf_access", "rf_refresh"] {
+        let c = cookies.iter().find(|c| c.starts_with(name)).expect(name);
+        for attr in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
+            assert!(c.contains(attr), "{name} lacks {attr}: {c}");
+        }
+        assert!(
+            !c.contains("Secure"),
+            "RF_COOKIE_SECURE=false drops Secure: {c}"
+        );
+    }
+    let access = cookies.iter().find(|c| c.starts_with("rf_access")).unwrap();
+    assert!(access.contains("Max-Age=300"), "{access}");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn secure_cookies_use_the_host_prefix(pool: PgPool) {
+    let router = app(pool, &[("RF_COOKIE_SECURE", "true")]).await;
+    let res = post_json(&router, "/api/auth/login", JANE).await;
+    for name in ["__Host-rf_access", "__Host-rf_refresh"] {
+        let c = set_cookies(&res)
+            .into_iter()
+            .find(|c| c.starts_with(name))
+            .expect(name);
+        assert!(
+            c.contains("; Secure") && c.contains("Path=/") && !c.contains("Domain"),
+            "{c}"
+        );
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn tokens_come_in_the_body_only_when_asked(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let res = post_json(
+        &router,
+        "/api/auth/login",
+        r#"{"email":"jane@acme.test","password":"resolutionflow-demo","token_in_body":true}"#,
+    )
+    .await;
+    let body = res.json();
+    let refresh = body["refresh_token"]
+        .as_str()
+        .expect("refresh_token in body");
+    let access = body["access_token"].as_str().expect("access_token in body");
+
+    // An API client: bearer for the session, the body for refresh.
+    let req = Request::post("/api/auth/session")
+        .header("authorization", format!("Bearer {access}"))
+        .header("content-type", "application/json")
+        .body(Body::from("{}"))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["user"]["email"], "jane@acme.test");
+
+    let res = post_json(
+        &router,
+        "/api/auth/refresh",
+        &format!(r#"{{"refresh_token":"{refresh}"}}"#),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(
+        res.json()["refresh_token"].is_string(),
+        "the rotated token comes back in the body"
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn wrong_password_and_unknown_email_get_the_same_401(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let a = post_json(
+        &router,
+        "/api/auth/login",
+        r#"{"email":"jane@acme.test","password":"nope"}"#,
+    )
+    .await;
+    let b = post_json(
+        &router,
+        "/api/auth/login",
+        r#"{"email":"who@acme.test","password":"nope"}"#,
+    )
+    .await;
+    assert_eq!((a.status, b.status), (401, 401));
+    assert_eq!(a.body, b.body);
+    assert_eq!(a.json()["error"], "invalid_credentials");
+    assert!(set_cookies(&a).is_empty());
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn repeated_failures_are_throttled_with_retry_after(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let wrong = r#"{"email":"jane@acme.test","password":"guess"}"#;
+    for _ in 0..5 {
+        assert_eq!(
+            post_json(&router, "/api/auth/login", wrong).await.status,
+            401
+        );
+    }
+    let res = post_json(&router, "/api/auth/login", JANE).await;
+    assert_eq!(
+        res.status, 429,
+        "even the right password waits out the lock"
+    );
+    assert_eq!(res.json()["error"], "rate_limited");
+    let retry: i64 = res.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=900).contains(&retry), "{retry}");
+    // Other users are not locked out.
+    let res = post_json(
+        &router,
+        "/api/auth/login",
+        r#"{"email":"sam@acme.test","password":"resolutionflow-demo"}"#,
+    )
+    .await;
+    assert_eq!(res.status, 200);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn empty_fields_and_malformed_bodies_are_4xx_never_5xx(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let res = post_json(&router, "/api/auth/login", r#"{"email":"","password":""}"#).await;
+    assert_eq!(res.status, 422);
+    assert_eq!(res.json()["fields"]["email"], "Enter your e-mail.");
+    for body in [
+        "{",
+        "[]",
+        r#"{"email":1,"password":true}"#,
+        r#"{"email":"a"}"#,
+        "\u{0}",
+    ] {
+        let res = post_json(&router, "/api/auth/login", body).await;
+        assert_eq!(res.status, 400, "{body:?} -> {}", res.body);
+        assert_eq!(res.json()["error"], "bad_request");
+    }
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn refresh_rotates_the_cookies_and_the_old_token_is_spent(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let (_, refresh) = login(&router).await;
+    let res = post_with_cookies(
+        &router,
+        "/api/auth/refresh",
+        "{}",
+        std::slice::from_ref(&refresh),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert!(res.json()["idle_expires_at"].is_string());
+    let rotated = cookie_pair(&res, "rf_refresh").expect("rotated refresh cookie");
+    assert_ne!(rotated, refresh);
+    assert!(cookie_pair(&res, "rf_access").is_some());
+
+    let again = post_with_cookies(&router, "/api/auth/refresh", "{}", &[refresh]).await;
+    assert_eq!(again.status, 401);
+    assert_eq!(again.json()["error"], "invalid_refresh_token");
+    assert!(
+        set_cookies(&again).is_empty(),
+        "a concurrent loser never clears the winner's cookies"
+    );
+
+    let none = post_json(&router, "/api/auth/refresh", "{}").await;
+    assert_eq!(
+        (none.status, none.json()["error"].as_str()),
+        (401, Some("invalid_refresh_token"))
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn session_needs_an_access_token_and_logout_ends_it(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let anonymous = post_json(&router, "/api/auth/session", "{}").await;
+    assert_eq!(
+        (anonymous.status, anonymous.json()["error"].as_str()),
+        (401, Some("not_authenticated"))
+    );
+
+    let (access, refresh) = login(&router).await;
+    let cookies = [access, refresh.clone()];
+    let res = post_with_cookies(&router, "/api/auth/session", "{}", &cookies).await;
+    assert_eq!(res.status, 200);
+    let body = res.json();
+    assert_eq!(body["user"]["name"], "Jane Junior");
+    assert!(body["idle_expires_at"].is_string() && body["absolute_expires_at"].is_string());
+
+    let out = post_with_cookies(&router, "/api/auth/logout", "{}", &cookies).await;
+    assert_eq!(out.status, 200);
+    assert!(
+        set_cookies(&out).iter().all(|c| c.contains("Max-Age=0")),
+        "both cookies cleared"
+    );
+    let after = post_with_cookies(&router, "/api/auth/refresh", "{}", &[refresh]).await;
+    assert_eq!(after.json()["error"], "invalid_refresh_token");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_page_load_with_only_a_refresh_cookie_is_refreshed_in_place(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let (_, refresh) = login(&router).await;
+    let res = page(&router, "/", &[refresh]).await;
+    assert_eq!(res.status, 200, "not bounced to /login");
+    assert!(
+        res.body.contains("Welcome back, Jane"),
+        "rendered for the user"
+    );
+    assert!(cookie_pair(&res, "rf_access").is_some() && cookie_pair(&res, "rf_refresh").is_some());
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn pages_send_the_signed_out_to_login_with_the_reason(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let res = page(&router, "/", &[]).await;
+    assert_eq!(res.status, 302);
+    assert_eq!(res.headers["location"], "/login?next=/");
+
+    // An idle-expired refresh cookie: the banner reason, and the dead cookies cleared.
+    let (_, refresh) = login(&router).await;
+    let keys = Keys::new(&common::config(&[]).jwt_secret);
+    let mut claims =
+        tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1).unwrap();
+    claims.exp = (Utc::now() - Duration::minutes(1)).timestamp();
+    let expired = format!("rf_refresh={}", tokens::encode_token(&keys, &claims));
+    let res = page(&router, "/", &[expired]).await;
+    assert_eq!(res.status, 302);
+    assert_eq!(
+        res.headers["location"],
+        "/login?reason=session_expired&next=/"
+    );
+    assert!(set_cookies(&res)
+        .iter()
+        .any(|c| c.starts_with("rf_refresh=;") && c.contains("Max-Age=0")));
+
+    // A revoked login is a plain sign-out: no banner.
+    let (_, refresh) = login(&router).await;
+    post_with_cookies(
+        &router,
+        "/api/auth/logout",
+        "{}",
+        std::slice::from_ref(&refresh),
+    )
+    .await;
+    let res = page(&router, "/", &[refresh]).await;
+    assert_eq!(res.headers["location"], "/login?next=/");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_cross_site_post_is_forbidden(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let req = Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .header("host", "127.0.0.1:3000")
+        .header("origin", "https://evil.example")
+        .body(Body::from(JANE))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, 403);
+    assert_eq!(res.json()["error"], "forbidden");
+
+    let req = Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .header("host", "127.0.0.1:3000")
+        .header("origin", "http://127.0.0.1:3000")
+        .body(Body::from(JANE))
+        .unwrap();
+    assert_eq!(send(&router, req).await.status, 200, "same-origin passes");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_sign_in_form_works_without_javascript(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let form = |body: &str| {
+        Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let ok = send(
+        &router,
+        form("email=jane%40acme.test&password=resolutionflow-demo&next=%2Fpilot%2F1"),
+    )
+    .await;
+    assert_eq!(ok.status, 303);
+    assert_eq!(ok.headers["location"], "/pilot/1");
+    assert!(cookie_pair(&ok, "rf_refresh").is_some());
+
+    let bad = send(
+        &router,
+        form("email=jane%40acme.test&password=nope&next=%2F%2Fevil.test"),
+    )
+    .await;
+    assert_eq!(bad.status, 303);
+    assert_eq!(
+        bad.headers["location"],
+        "/login?error=invalid_credentials&next=%2F"
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_huge_body_is_413_whether_declared_or_streamed(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let huge = format!(r#"{{"email":"{}","password":"x"}}"#, "a".repeat(200_000));
+    let res = post_json(&router, "/api/auth/login", &huge).await;
+    assert_eq!(res.status, 413, "{}", &res.body[..res.body.len().min(200)]);
+    assert_eq!(res.json()["error"], "payload_too_large");
+
+    // No Content-Length: the body arrives as a stream and is cut off at the cap.
+    let chunks = futures::stream::iter((0..40).map(|_| Ok::<_, std::io::Error>(vec![b' '; 8192])));
+    let req = Request::post("/api/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from_stream(chunks))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, 413, "{}", res.body);
+    assert_eq!(res.json()["error"], "payload_too_large");
+}

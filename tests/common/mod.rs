@@ -1,0 +1,154 @@
+//! Shared set-up for the integration tests: every test gets its own fresh database from
+//! `#[sqlx::test]`, with the real migrations applied.
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+pub mod peers;
+
+use axum::{body::Body, http::Request, Router};
+use domain::{
+    config::{Config, Purpose},
+    state::AppState,
+};
+use http_body_util::BodyExt;
+use resolutionflow::http;
+use sqlx::PgPool;
+use std::collections::HashMap;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// A configuration as `serve` would read it, plus `extra` variables.
+pub fn config(extra: &[(&str, &str)]) -> Config {
+    let mut env: HashMap<String, String> = HashMap::from([
+        ("DATABASE_URL".into(), "postgres://unused".into()),
+        (
+            "RF_JWT_SECRET".into(),
+            "test-secret-test-secret-test-secret!".into(),
+        ),
+        ("RF_COOKIE_SECURE".into(), "false".into()),
+    ]);
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Config::from_lookup(|k| env.get(k).cloned(), Purpose::Serve).expect("test config")
+}
+
+pub async fn state(pool: PgPool, config: Config) -> AppState {
+    AppState::start(pool, config).await.expect("app state")
+}
+
+pub async fn router(pool: PgPool) -> Router {
+    http::router(state(pool, config(&[])).await)
+}
+
+/// A response, read whole.
+pub struct Answer {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+pub async fn send(router: &Router, req: Request<Body>) -> Answer {
+    let res = router.clone().oneshot(req).await.expect("router answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+pub async fn get(router: &Router, path: &str) -> Answer {
+    send(router, Request::get(path).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post_json(router: &Router, path: &str, body: &str) -> Answer {
+    send(
+        router,
+        Request::post(path)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_owned()))
+            .unwrap(),
+    )
+    .await
+}
+
+/// The router over freshly seeded demo data.
+pub async fn seeded_router(pool: PgPool) -> Router {
+    domain::seed::seed_demo(&pool).await.unwrap();
+    router(pool).await
+}
+
+pub fn set_cookies(res: &Answer) -> Vec<String> {
+    res.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `name=value` of the Set-Cookie line for `name`.
+pub fn cookie_pair(res: &Answer, name: &str) -> Option<String> {
+    set_cookies(res)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+pub async fn post_with_cookies(
+    router: &Router,
+    path: &str,
+    body: &str,
+    cookies: &[String],
+) -> Answer {
+    let req = Request::post(path)
+        .header("content-type", "application/json")
+        .header("cookie", cookies.join("; "))
+        .header("user-agent", "resolutionflow-tests")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    send(router, req).await
+}
+
+/// One signed-in browser: its two cookies and who it is.
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: Uuid,
+    pub family_id: Uuid,
+}
+
+impl Session {
+    pub fn cookies(&self) -> Vec<String> {
+        vec![self.access.clone(), self.refresh.clone()]
+    }
+
+    pub fn refresh_token(&self) -> &str {
+        self.refresh.split_once('=').unwrap().1
+    }
+}
+
+/// Signs a demo user in through `/api/auth/login`.
+pub async fn login_as(router: &Router, email: &str) -> Session {
+    let body = format!(
+        r#"{{"email":"{email}","password":"{}"}}"#,
+        domain::seed::DEMO_PASSWORD
+    );
+    let res = post_with_cookies(router, "/api/auth/login", &body, &[]).await;
+    assert_eq!(res.status, 200, "{email}: {}", res.body);
+    let refresh = cookie_pair(&res, "rf_refresh").expect("refresh cookie");
+    let keys = domain::tokens::Keys::new(&config(&[]).jwt_secret);
+    let claims =
+        domain::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1).unwrap();
+    Session {
+        access: cookie_pair(&res, "rf_access").expect("access cookie"),
+        refresh,
+        user_id: claims.sub,
+        family_id: claims.fam.unwrap(),
+    }
+}

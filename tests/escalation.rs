@@ -1,0 +1,1058 @@
+//! Troubleshooting sessions and escalation (CONTRACT §6) over HTTP on a real database, with real
+//! SMTP and HTTP peers on loopback.
+
+mod common;
+
+use axum::{
+    body::Body,
+    extract::State,
+    http::{HeaderMap, Request},
+    routing::post,
+    Json, Router,
+};
+use common::{login_as, peers, post_with_cookies, Answer, Session};
+use domain::{db, seed};
+use http_body_util::BodyExt;
+use resolutionflow::http;
+use serde_json::{json, Value};
+use sqlx::PgPool;
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use uuid::Uuid;
+
+/// Requests a stand-in server received: headers and JSON body.
+type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
+
+async fn app_with(pool: PgPool, extra: &[(&str, &str)]) -> Router {
+    seed::seed_demo(&pool).await.unwrap();
+    http::router(common::state(pool, common::config(extra)).await)
+}
+
+async fn call(router: &Router, who: &Session, path: &str, body: Value) -> Answer {
+    post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
+}
+
+async fn get_session(router: &Router, who: &Session, id: Uuid) -> Answer {
+    call(
+        router,
+        who,
+        "/api/sessions/get",
+        json!({ "session_id": id }),
+    )
+    .await
+}
+
+/// Jane opens a session with a ticket and two steps; returns its id.
+async fn jane_session(router: &Router, jane: &Session) -> Uuid {
+    let res = call(router, jane, "/api/sessions/create", json!({
+        "problem_summary": "Outlook is failing to sync email for the whole finance team since this morning",
+        "psa_ticket_id": "12345",
+    })).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let id: Uuid = res.json()["id"].as_str().unwrap().parse().unwrap();
+    for (action, outcome) in [
+        ("Restarted Outlook", "failed"),
+        ("Create a new Outlook profile", "partial"),
+    ] {
+        let res = call(
+            router,
+            jane,
+            "/api/sessions/step",
+            json!({ "session_id": id, "action": action, "outcome": outcome }),
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    id
+}
+
+async fn escalate(router: &Router, who: &Session, session_id: Uuid) -> Value {
+    let res = call(router, who, "/api/handoffs/create", json!({
+        "session_id": session_id, "intent": "escalate", "reason": "Profile rebuild only half worked",
+    })).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()
+}
+
+async fn wait_for<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached in 5 s");
+}
+
+/// The handoff once its assessment has come in.
+async fn assessed(router: &Router, who: &Session, handoff_id: &Value) -> Value {
+    wait_for(async || {
+        let h = call(
+            router,
+            who,
+            "/api/handoffs/get",
+            json!({ "handoff_id": handoff_id }),
+        )
+        .await
+        .json();
+        (!h["ai_assessment"].is_null()).then_some(h)
+    })
+    .await
+}
+
+async fn mail_rows(pool: &PgPool) -> Vec<(String, String)> {
+    sqlx::query_as("SELECT recipient, status FROM outbound_emails ORDER BY recipient")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+// --- sessions --------------------------------------------------------------------------------
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn sessions_are_private_until_escalated_and_writable_by_owner_and_claimer(pool: PgPool) {
+    let router = app_with(pool, &[]).await;
+    let (jane, sam, val, grace) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "sam@acme.test").await,
+        login_as(&router, "val@acme.test").await,
+        login_as(&router, "owner@globex.test").await,
+    );
+    let res = call(
+        &router,
+        &val,
+        "/api/sessions/create",
+        json!({ "problem_summary": "x" }),
+    )
+    .await;
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (403, Some("forbidden")),
+        "viewers never act"
+    );
+    let res = call(
+        &router,
+        &jane,
+        "/api/sessions/create",
+        json!({ "problem_summary": "   " }),
+    )
+    .await;
+    assert_eq!(res.status, 422);
+
+    let id = jane_session(&router, &jane).await;
+    let get = async |who: &Session| get_session(&router, who, id).await;
+    let detail = get(&jane).await.json();
+    assert_eq!(detail["psa_ticket_id"], "12345");
+    assert_eq!(detail["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        get(&sam).await.status,
+        404,
+        "another member can't read an active session"
+    );
+    assert_eq!(get(&grace).await.status, 404, "another account never");
+
+    escalate(&router, &jane, id).await;
+    assert_eq!(
+        get(&sam).await.status,
+        200,
+        "escalated: any member reads it"
+    );
+    assert_eq!(get(&val).await.status, 200);
+    assert_eq!(get(&grace).await.status, 404);
+    let msg = json!({ "session_id": id, "body": "I'll take a look" });
+    assert_eq!(
+        call(&router, &sam, "/api/sessions/message", msg.clone())
+            .await
+            .status,
+        403,
+        "not his to write before claiming"
+    );
+
+    let handoff = call(&router, &sam, "/api/handoffs/queue", json!({}))
+        .await
+        .json()[0]["handoff_id"]
+        .clone();
+    assert_eq!(
+        call(
+            &router,
+            &sam,
+            "/api/handoffs/claim",
+            json!({ "handoff_id": handoff })
+        )
+        .await
+        .status,
+        200
+    );
+    let res = call(&router, &sam, "/api/sessions/message", msg).await;
+    assert_eq!(res.status, 200, "the claimer writes: {}", res.body);
+    assert_eq!(res.json()["author"]["name"], "Sam Senior");
+
+    let sams: Vec<Value> = call(&router, &sam, "/api/sessions/list", json!({}))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        sams.len(),
+        1,
+        "the picked-up session appears in the claimer's sidebar"
+    );
+    assert_eq!(sams[0]["status"], "escalated");
+    assert_eq!(sams[0]["psa_ticket_id"], "12345");
+    assert!(call(&router, &grace, "/api/sessions/list", json!({}))
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+// --- handoffs, queue, claim ------------------------------------------------------------------
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn escalating_flips_the_session_snapshots_it_and_notifies_in_app(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    sqlx::query("UPDATE users SET deleted_at = now() WHERE email = 'alex@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let id = jane_session(&router, &jane).await;
+
+    let res = call(&router, &jane, "/api/handoffs/create", json!({
+        "session_id": id, "intent": "escalate", "reason": "Need a senior", "target_user_id": jane.user_id,
+    })).await;
+    assert_eq!(
+        (
+            res.status,
+            res.json()["fields"]["target_user_id"].is_string()
+        ),
+        (422, true),
+        "not to yourself"
+    );
+
+    let res = call(&router, &jane, "/api/handoffs/create", json!({
+        "session_id": id, "intent": "escalate", "reason": "Profile rebuild only half worked", "target_user_id": sam.user_id,
+    })).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let handoff = res.json();
+    assert_eq!(handoff["snapshot"]["steps"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        handoff["snapshot"]["problem_summary"],
+        "Outlook is failing to sync email for the whole finance team since this morning"
+    );
+
+    let session: (String, Option<String>, Option<Uuid>) = sqlx::query_as(
+        "SELECT status, escalation_reason, escalated_to_id FROM troubleshooting_sessions WHERE id = $1",
+    ).bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        session,
+        (
+            "escalated".into(),
+            Some("Profile rebuild only half worked".into()),
+            Some(sam.user_id)
+        )
+    );
+
+    let bell: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT u.email, n.title, n.link FROM notifications n JOIN users u ON u.id = n.user_id ORDER BY u.email",
+    ).fetch_all(&pool).await.unwrap();
+    let who: Vec<&str> = bell.iter().map(|b| b.0.as_str()).collect();
+    assert_eq!(
+        who,
+        ["owner@acme.test", "sam@acme.test"],
+        "not Jane, not Val (viewer), not deleted Alex, not Globex"
+    );
+    assert_eq!(bell[0].1, "Escalation from Jane · #12345: Outlook is failing to sync email for the whole finance team since this…");
+    assert_eq!(bell[0].2, format!("/pilot/{id}?pickup=true"));
+
+    let list = call(&router, &sam, "/api/notifications/list", json!({}))
+        .await
+        .json();
+    assert_eq!(list["unread_count"], 1);
+    let nid = list["notifications"][0]["id"].clone();
+    let read = call(
+        &router,
+        &sam,
+        "/api/notifications/read",
+        json!({ "notification_id": nid }),
+    )
+    .await
+    .json();
+    assert_eq!(read["unread_count"], 0);
+    assert_eq!(
+        call(
+            &router,
+            &jane,
+            "/api/notifications/read",
+            json!({ "notification_id": nid })
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn parking_notifies_nobody(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let res = call(
+        &router,
+        &jane,
+        "/api/handoffs/create",
+        json!({ "session_id": id, "intent": "park", "reason": "Waiting on the client" }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["intent"], "park");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    for table in ["notifications", "outbound_emails", "escalation_events"] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table}");
+    }
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM troubleshooting_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "parked");
+    let res = call(
+        &router,
+        &jane,
+        "/api/handoffs/create",
+        json!({ "session_id": id, "intent": "vanish", "reason": "x" }),
+    )
+    .await;
+    assert_eq!(res.status, 422);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_session_opened_from_a_link_carries_its_escalation_and_a_parked_one_stays_private(
+    pool: PgPool,
+) {
+    let router = app_with(pool, &[]).await;
+    let (jane, sam) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "sam@acme.test").await,
+    );
+    let id = jane_session(&router, &jane).await;
+    let get = async |who: &Session| get_session(&router, who, id).await;
+    assert!(
+        get(&jane).await.json()["handoff"].is_null(),
+        "never escalated"
+    );
+
+    let handoff = escalate(&router, &jane, id).await;
+    // The senior arriving from the bell's link sees the escalation, its reason and its steps,
+    // and the assessment once it is in, all from the session itself.
+    let seen = get(&sam).await;
+    assert_eq!(seen.status, 200, "{}", seen.body);
+    let carried = &seen.json()["handoff"];
+    assert_eq!(carried["id"], handoff["id"]);
+    assert_eq!(carried["reason"], "Profile rebuild only half worked");
+    assert_eq!(carried["from_user"]["name"], "Jane Junior");
+    assert_eq!(carried["snapshot"]["steps"].as_array().unwrap().len(), 2);
+    assessed(&router, &sam, &handoff["id"]).await;
+    assert!(!get(&sam).await.json()["handoff"]["ai_assessment"].is_null());
+
+    // Parking is private to the engineer who parked: nobody else can read the parked handoff.
+    let other = jane_session(&router, &jane).await;
+    let parked = call(
+        &router,
+        &jane,
+        "/api/handoffs/create",
+        json!({
+            "session_id": other, "intent": "park", "reason": "Waiting on the client to reboot",
+        }),
+    )
+    .await
+    .json();
+    let by = async |who: &Session| {
+        call(
+            &router,
+            who,
+            "/api/handoffs/get",
+            json!({ "handoff_id": parked["id"] }),
+        )
+        .await
+    };
+    assert_eq!(by(&jane).await.status, 200);
+    let res = by(&sam).await;
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (404, Some("not_found"))
+    );
+    assert!(!res.body.contains("Waiting on the client"));
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_escalation_can_be_addressed_to_the_other_seniors_of_the_account_only(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let (jane, val) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "val@acme.test").await,
+    );
+    sqlx::query("UPDATE users SET deleted_at = now() WHERE email = 'alex@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let res = call(&router, &jane, "/api/handoffs/targets", json!({})).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let names: Vec<String> = res
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_owned())
+        .collect();
+    // Not Jane herself, not Val (a viewer), not Alex (deleted), nobody from Globex.
+    assert_eq!(names, ["Olivia Owner", "Sam Senior"]);
+    let res = call(&router, &val, "/api/handoffs/targets", json!({})).await;
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (403, Some("forbidden"))
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_queue_is_unclaimed_newest_first_and_never_my_own(pool: PgPool) {
+    let router = app_with(pool, &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let val = login_as(&router, "val@acme.test").await;
+    let first = jane_session(&router, &jane).await;
+    escalate(&router, &jane, first).await;
+    let res = call(
+        &router,
+        &sam,
+        "/api/sessions/create",
+        json!({ "problem_summary": "VPN drops every hour" }),
+    )
+    .await;
+    let second: Uuid = res.json()["id"].as_str().unwrap().parse().unwrap();
+    escalate(&router, &sam, second).await;
+
+    let jane_queue = call(&router, &jane, "/api/handoffs/queue", json!({}))
+        .await
+        .json();
+    assert_eq!(jane_queue.as_array().unwrap().len(), 1, "never my own");
+    assert_eq!(jane_queue[0]["from_user"]["name"], "Sam Senior");
+    let sam_queue = call(&router, &sam, "/api/handoffs/queue", json!({}))
+        .await
+        .json();
+    assert_eq!(sam_queue[0]["session_id"], first.to_string());
+    assert_eq!(sam_queue[0]["step_count"], 2);
+    assert_eq!(sam_queue[0]["psa_ticket_id"], "12345");
+    assert_eq!(sam_queue[0]["reason"], "Profile rebuild only half worked");
+    let val_queue = call(&router, &val, "/api/handoffs/queue", json!({}))
+        .await
+        .json();
+    assert_eq!(
+        val_queue.as_array().unwrap().len(),
+        2,
+        "viewers see the queue, newest first"
+    );
+    assert_eq!(val_queue[0]["session_id"], second.to_string());
+    let res = call(
+        &router,
+        &val,
+        "/api/handoffs/claim",
+        json!({ "handoff_id": val_queue[0]["handoff_id"] }),
+    )
+    .await;
+    assert_eq!(res.status, 403, "but never pick up");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn twelve_concurrent_claims_by_three_users_have_exactly_one_winner(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let seniors = Arc::new([
+        login_as(&router, "sam@acme.test").await,
+        login_as(&router, "alex@acme.test").await,
+        login_as(&router, "owner@acme.test").await,
+    ]);
+    let id = jane_session(&router, &jane).await;
+    let handoff = escalate(&router, &jane, id).await["id"].clone();
+
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (router, seniors, handoff) = (router.clone(), seniors.clone(), handoff.clone());
+        tasks.push(tokio::spawn(async move {
+            let who = &seniors[i % 3];
+            let res = call(
+                &router,
+                who,
+                "/api/handoffs/claim",
+                json!({ "handoff_id": handoff }),
+            )
+            .await;
+            (who.user_id, res.status, res.json())
+        }));
+    }
+    let results: Vec<(Uuid, u16, Value)> = futures_join(tasks).await;
+    let winners: std::collections::HashSet<Uuid> =
+        results.iter().filter(|r| r.1 == 200).map(|r| r.0).collect();
+    assert_eq!(winners.len(), 1, "{results:?}");
+    let winner = *winners.iter().next().unwrap();
+    for (who, status, body) in &results {
+        if *who == winner {
+            assert_eq!(*status, 200, "the winner's double clicks all succeed");
+        } else {
+            assert_eq!(*status, 409);
+            assert_eq!(body["error"], "already_claimed");
+            assert_eq!(body["claimed_by"]["user_id"], winner.to_string());
+            assert!(body["claimed_by"]["name"].is_string() && body["claimed_at"].is_string());
+        }
+    }
+    let stored: Option<Uuid> = sqlx::query_scalar("SELECT claimed_by FROM session_handoffs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(stored, Some(winner));
+    let own = call(
+        &router,
+        &jane,
+        "/api/handoffs/claim",
+        json!({ "handoff_id": handoff }),
+    )
+    .await;
+    assert_eq!(
+        (own.status, own.json()["error"].as_str()),
+        (409, Some("already_claimed"))
+    );
+
+    let next = jane_session(&router, &jane).await;
+    let fresh = escalate(&router, &jane, next).await["id"].clone();
+    let own = call(
+        &router,
+        &jane,
+        "/api/handoffs/claim",
+        json!({ "handoff_id": fresh }),
+    )
+    .await;
+    assert_eq!(
+        (own.status, own.json()["error"].as_str()),
+        (403, Some("cannot_claim_own_handoff"))
+    );
+    let missing = call(
+        &router,
+        &seniors[0],
+        "/api/handoffs/claim",
+        json!({ "handoff_id": Uuid::new_v4() }),
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+}
+
+/// A claim whose UPDATE waits for another senior's uncommitted claim of the same row loses,
+/// and is still told who won: its statement's snapshot predates the winner's commit, so it has
+/// to read the handoff again (a 404 here would be the stale read).
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_claim_that_waited_for_the_winners_row_is_told_who_won(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let alex = login_as(&router, "alex@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let created = escalate(&router, &jane, id).await;
+    // The assessment writes to the row too: let it land first.
+    assessed(&router, &jane, &created["id"]).await;
+    let handoff: Uuid = created["id"].as_str().unwrap().parse().unwrap();
+
+    // Sam's claim, not yet committed: it holds the row.
+    let mut sams = pool.begin().await.unwrap();
+    sqlx::query("UPDATE session_handoffs SET claimed_by = $1, claimed_at = now() WHERE id = $2")
+        .bind(sam.user_id)
+        .bind(handoff)
+        .execute(&mut *sams)
+        .await
+        .unwrap();
+    let alexs = tokio::spawn({
+        let router = router.clone();
+        async move {
+            call(
+                &router,
+                &alex,
+                "/api/handoffs/claim",
+                json!({ "handoff_id": handoff }),
+            )
+            .await
+        }
+    });
+    // Alex's claim is waiting for the row.
+    wait_for(async || {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock' \
+               AND query LIKE 'WITH won AS%'",
+        )
+        .fetch_one(&pool)
+        .await
+        .ok()
+        .filter(|&waiting| waiting > 0)
+    })
+    .await;
+    sams.commit().await.unwrap();
+
+    let res = alexs.await.unwrap();
+    assert_eq!(res.status, 409, "{}", res.body);
+    let body = res.json();
+    assert_eq!(body["error"], "already_claimed");
+    assert_eq!(body["claimed_by"]["user_id"], sam.user_id.to_string());
+    assert_eq!(body["claimed_by"]["name"], "Sam Senior");
+}
+
+async fn futures_join<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+// --- mail, webhooks, the assessor --------------------------------------------------------------
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn mail_goes_over_smtp_to_every_senior_but_the_escalator(pool: PgPool) {
+    let (smtp, inbox) = peers::smtp_sink(false).await;
+    let router = app_with(pool.clone(), &[("RF_SMTP_URL", &smtp)]).await;
+    sqlx::query("UPDATE users SET deleted_at = now() WHERE email = 'alex@acme.test'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let jane = login_as(&router, "jane@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    escalate(&router, &jane, id).await;
+
+    let rows = wait_for(async || {
+        let rows = mail_rows(&pool).await;
+        (rows.len() == 2).then_some(rows)
+    })
+    .await;
+    assert_eq!(
+        rows,
+        [
+            ("owner@acme.test".into(), "sent".into()),
+            ("sam@acme.test".into(), "sent".into())
+        ]
+    );
+    let inbox = inbox.lock().unwrap().clone();
+    let mut to: Vec<String> = inbox.iter().flat_map(|(rcpt, _)| rcpt.clone()).collect();
+    to.sort();
+    assert_eq!(to, ["owner@acme.test", "sam@acme.test"]);
+    assert!(
+        inbox[0].1.contains("Subject: Escalation from Jane"),
+        "{}",
+        inbox[0].1
+    );
+    // The body travels quoted-printable (it has a non-ASCII "·"): decode it as a mail client does.
+    let body = inbox[0].1.replace("=\n", "").replace("=3D", "=");
+    assert!(body.contains(&format!("/pilot/{id}?pickup=true")), "{body}");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_undo_the_handoff(
+    pool: PgPool,
+) {
+    let (smtp, _) = peers::smtp_sink(true).await;
+    let hooks: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let slack = peers::http_server(Router::new().route("/hook", post(
+        |State(seen): State<Arc<Mutex<Vec<Value>>>>, Json(body): Json<Value>| async move {
+            seen.lock().unwrap().push(body);
+            (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "boom")
+        },
+    )).with_state(hooks.clone())).await;
+    let hanging = peers::http_server(Router::new().route(
+        "/v1/messages",
+        post(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            "never"
+        }),
+    ))
+    .await;
+    let router = app_with(
+        pool.clone(),
+        &[
+            ("RF_SMTP_URL", &smtp),
+            ("RF_ANTHROPIC_API_KEY", "test-key"),
+            ("RF_ANTHROPIC_BASE_URL", &hanging),
+            ("ESCALATION_AI_ASSESSMENT_TIMEOUT_SECONDS", "1"),
+        ],
+    )
+    .await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/add",
+        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let jane = login_as(&router, "jane@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let started = std::time::Instant::now();
+    let handoff = escalate(&router, &jane, id).await;
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "the escalator never waits on mail, hooks or the model"
+    );
+
+    let status = wait_for(async || {
+        let s: String = sqlx::query_scalar("SELECT assessment_status FROM session_handoffs")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        (s != "pending").then_some(s)
+    })
+    .await;
+    assert_eq!(
+        status, "unavailable",
+        "the budget ran out and that is recorded"
+    );
+    let rows = wait_for(async || {
+        let rows = mail_rows(&pool).await;
+        (rows.len() == 3).then_some(rows)
+    })
+    .await;
+    assert!(rows.iter().all(|r| r.1 == "failed"), "{rows:?}");
+    let seen = hooks.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    assert!(seen[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("Escalation from Jane · #12345"));
+
+    let kept: (String, i64) = sqlx::query_as(
+        "SELECT s.status, (SELECT count(*) FROM session_handoffs) FROM troubleshooting_sessions s WHERE s.id = $1",
+    ).bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(kept, ("escalated".into(), 1));
+    let ready: (String, Value) = sqlx::query_as(
+        "SELECT event_type, payload FROM escalation_events WHERE event_type = 'handoff_assessment_ready'",
+    ).fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        ready.1,
+        json!({ "handoff_id": handoff["id"], "has_assessment": false })
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_anthropic_client_speaks_the_messages_api(pool: PgPool) {
+    let seen: Seen = Arc::default();
+    let api = peers::http_server(Router::new().route("/v1/messages", post(
+        |State(seen): State<Seen>, headers: HeaderMap, Json(body): Json<Value>| async move {
+            seen.lock().unwrap().push((headers, body));
+            Json(json!({
+                "id": "msg_test", "type": "message", "role": "assistant",
+                "content": [{ "type": "text", "text": "{\"summary\":\"Profile cache\",\"likely_causes\":[\"Corrupt OST\"],\"suggested_steps\":[\"Rebuild the OST\"],\"confidence_tier\":\"high\"}" }],
+                "stop_reason": "end_turn",
+            }))
+        },
+    )).with_state(seen.clone())).await;
+    let router = app_with(
+        pool.clone(),
+        &[
+            ("RF_ANTHROPIC_API_KEY", "sk-test"),
+            ("RF_ANTHROPIC_BASE_URL", &api),
+        ],
+    )
+    .await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let handoff = escalate(&router, &jane, id).await;
+    assert!(handoff["ai_assessment"].is_null(), "null until ready");
+
+    let got = assessed(&router, &sam, &handoff["id"]).await;
+    assert_eq!(got["ai_assessment"]["summary"], "Profile cache");
+    assert_eq!(got["ai_assessment"]["confidence_tier"], "high");
+    let (headers, body) = seen.lock().unwrap()[0].clone();
+    assert_eq!(headers["x-api-key"], "sk-test");
+    assert_eq!(headers["anthropic-version"], "2023-06-01");
+    assert!(
+        body["model"].is_string() && body["max_tokens"].is_number() && body["system"].is_string()
+    );
+    let content = body["messages"][0]["content"].as_str().unwrap();
+    assert!(content.contains("Create a new Outlook profile") && content.contains("partial"));
+    let tier = call(&router, &sam, "/api/handoffs/queue", json!({}))
+        .await
+        .json()[0]["confidence_tier"]
+        .clone();
+    assert_eq!(tier, "high", "the queue shows the tier once assessed");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_heuristic_assessor_fills_in_by_default(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    let handoff = escalate(&router, &jane, id).await;
+    let got = assessed(&router, &jane, &handoff["id"]).await;
+    assert_eq!(got["assessment_status"], "ready");
+    assert_eq!(got["ai_assessment"]["confidence_tier"], "high");
+    assert!(!got["ai_assessment"]["suggested_steps"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let rows = mail_rows(&pool).await;
+    assert!(
+        rows.iter().all(|r| r.1 == "logged"),
+        "no SMTP configured: mail goes to the log and the table"
+    );
+}
+
+// --- the stream ----------------------------------------------------------------------------------
+
+/// Opens the SSE stream on `router` and returns a reader of its events.
+async fn open_stream(router: &Router, who: &Session, last_event_id: Option<&str>) -> (u16, Body) {
+    let mut req =
+        Request::get("/api/escalations/stream").header("cookie", who.cookies().join("; "));
+    if let Some(id) = last_event_id {
+        req = req.header("last-event-id", id);
+    }
+    let res = tower::ServiceExt::oneshot(router.clone(), req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.into_body())
+}
+
+/// Reads SSE text until `needle` appears (or 5 s pass).
+async fn read_until(body: &mut Body, needle: &str) -> String {
+    let mut text = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while !text.contains(needle) {
+        match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    text.push_str(&String::from_utf8_lossy(&data));
+                }
+            }
+            _ => panic!("{needle:?} not seen; got {text:?}"),
+        }
+    }
+    text
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_event_published_by_one_process_reaches_a_stream_served_by_another(pool: PgPool) {
+    seed::seed_demo(&pool).await.unwrap();
+    // Two app states, each with its own bus listener: they share nothing but PostgreSQL.
+    let one = http::router(common::state(pool.clone(), common::config(&[])).await);
+    let two = http::router(common::state(pool.clone(), common::config(&[])).await);
+    let jane = login_as(&one, "jane@acme.test").await;
+    let sam = login_as(&two, "sam@acme.test").await;
+    let grace = login_as(&two, "owner@globex.test").await;
+    let val = login_as(&two, "val@acme.test").await;
+    assert_eq!(
+        open_stream(&two, &val, None).await.0,
+        403,
+        "viewers don't get the stream"
+    );
+
+    let (status, mut sam_stream) = open_stream(&two, &sam, None).await;
+    assert_eq!(status, 200);
+    read_until(&mut sam_stream, "event: ready").await;
+    let (_, mut globex_stream) = open_stream(&two, &grace, None).await;
+    read_until(&mut globex_stream, "event: ready").await;
+
+    let id = jane_session(&one, &jane).await;
+    let started = std::time::Instant::now();
+    let handoff = escalate(&one, &jane, id).await;
+    let text = read_until(&mut sam_stream, "handoff_created").await;
+    let latency = started.elapsed();
+    assert!(
+        text.contains(&handoff["id"].as_str().unwrap().to_string()),
+        "{text}"
+    );
+    assert!(text.contains("id: "), "events carry ids: {text}");
+    eprintln!("handoffs/create -> event on the other process's stream: {latency:?}");
+
+    // Globex hears nothing of Acme's escalation (its stream stays silent past the event).
+    let quiet = tokio::time::timeout(Duration::from_millis(500), globex_stream.frame()).await;
+    assert!(quiet.is_err(), "events never cross accounts: {quiet:?}");
+
+    // Sam claims on process two; the stream says who won.
+    call(
+        &two,
+        &sam,
+        "/api/handoffs/claim",
+        json!({ "handoff_id": handoff["id"] }),
+    )
+    .await;
+    let text = read_until(&mut sam_stream, "handoff_claimed").await;
+    assert!(text.contains("Sam Senior"), "{text}");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_reconnect_with_last_event_id_receives_what_it_missed(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let first = jane_session(&router, &jane).await;
+    escalate(&router, &jane, first).await;
+    let seen: i64 = wait_for(async || {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT max(id) FROM escalation_events WHERE event_type = 'handoff_created'",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap()
+    })
+    .await;
+
+    // While Sam is away, another escalation happens.
+    let second = jane_session(&router, &jane).await;
+    let missed = escalate(&router, &jane, second).await;
+
+    let (_, mut stream) = open_stream(&router, &sam, Some(&seen.to_string())).await;
+    let text = read_until(&mut stream, missed["id"].as_str().unwrap()).await;
+    assert!(text.starts_with("event: ready"), "{text}");
+    assert!(
+        !text.contains(&format!("id: {seen}\n")),
+        "nothing already seen is replayed: {text}"
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn owners_manage_the_webhooks_and_nobody_else(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let grace = login_as(&router, "owner@globex.test").await;
+    let add = |kind: &str, url: &str| json!({ "kind": kind, "url": url });
+
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/add",
+        add("teams", "https://example.invalid/webhook"),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let id = res.json()["id"].clone();
+    for (body, field) in [
+        (add("discord", "https://x.invalid"), "kind"),
+        (add("slack", "ftp://x"), "url"),
+        (add("slack", "https://a b"), "url"),
+    ] {
+        let res = call(&router, &owner, "/api/account/webhooks/add", body).await;
+        assert_eq!(res.status, 422);
+        assert!(res.json()["fields"][field].is_string(), "{}", res.body);
+    }
+    assert_eq!(
+        call(
+            &router,
+            &sam,
+            "/api/account/webhooks/add",
+            add("slack", "https://x.invalid")
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        call(&router, &sam, "/api/account/webhooks", json!({}))
+            .await
+            .status,
+        403
+    );
+    let listed = call(&router, &owner, "/api/account/webhooks", json!({}))
+        .await
+        .json();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let remove = json!({ "webhook_id": id });
+    assert_eq!(
+        call(
+            &router,
+            &grace,
+            "/api/account/webhooks/remove",
+            remove.clone()
+        )
+        .await
+        .status,
+        404,
+        "another account's is not found"
+    );
+    let res = call(
+        &router,
+        &owner,
+        "/api/account/webhooks/remove",
+        remove.clone(),
+    )
+    .await;
+    assert_eq!(
+        (res.status, res.json().as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    assert_eq!(
+        call(&router, &owner, "/api/account/webhooks/remove", remove)
+            .await
+            .status,
+        404
+    );
+
+    let audit: Vec<(String, Value)> =
+        sqlx::query_as("SELECT event_type, payload FROM audit_events ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let kinds: Vec<&str> = audit.iter().map(|a| a.0.as_str()).collect();
+    assert_eq!(kinds, ["account.webhook_added", "account.webhook_removed"]);
+    assert!(
+        !audit[0].1.to_string().contains("example.invalid"),
+        "the URL stays out of the audit trail"
+    );
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let (_, mut stalled) = open_stream(&router, &sam, None).await;
+    read_until(&mut stalled, "event: ready").await;
+
+    // Nobody reads `stalled` while far more events than its backlog are published.
+    let acme = seed::demo_account_id("acme");
+    let started = std::time::Instant::now();
+    for _ in 0..1100 {
+        let event = vocab::events::EscalationEvent::HandoffCreated {
+            handoff_id: Uuid::new_v4(),
+            session_id: Uuid::new_v4(),
+        };
+        domain::bus::publish(&pool, acme, &event).await.unwrap();
+    }
+    let publishing = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The stream gives up instead of holding the publisher back: it ends early, and the
+    // browser would reconnect with Last-Event-ID.
+    let mut delivered = 0;
+    let ended = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(frame) = stalled.frame().await {
+            if let Ok(data) = frame.unwrap().into_data() {
+                delivered += String::from_utf8_lossy(&data)
+                    .matches("event: handoff_created")
+                    .count();
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the lagging stream was closed");
+    assert!(
+        delivered < 1100,
+        "it did not receive everything ({delivered})"
+    );
+    eprintln!("1100 events published in {publishing:?} with a stalled subscriber; it was dropped after {delivered}");
+}

@@ -1,0 +1,105 @@
+//! The account's escalation stream: the one event type the server publishes and the browser reads.
+
+use crate::handoffs::ClaimedBy;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// An event of the account's escalation stream (CONTRACT §6): the SSE `event:` name is the
+/// variant's name, the `data:` its fields. The server publishes and the browser reads this one
+/// type, so the two cannot drift apart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EscalationEvent {
+    HandoffCreated {
+        handoff_id: Uuid,
+        session_id: Uuid,
+    },
+    HandoffClaimed {
+        handoff_id: Uuid,
+        claimed_by: ClaimedBy,
+    },
+    HandoffAssessmentReady {
+        handoff_id: Uuid,
+        has_assessment: bool,
+    },
+}
+
+impl EscalationEvent {
+    /// Every event name the stream carries.
+    pub const NAMES: [&'static str; 3] = [
+        "handoff_created",
+        "handoff_claimed",
+        "handoff_assessment_ready",
+    ];
+
+    /// The event's name and its payload, as published.
+    pub fn to_parts(&self) -> (String, serde_json::Value) {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        let name = value
+            .as_object_mut()
+            .and_then(|fields| fields.remove("type"))
+            .and_then(|name| name.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        (name, value)
+    }
+
+    /// Reads an SSE event from its name and `data:` line; `None` for anything unknown.
+    pub fn from_parts(name: &str, data: &str) -> Option<Self> {
+        let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
+        value
+            .as_object_mut()?
+            .insert("type".to_owned(), name.into());
+        serde_json::from_value(value).ok()
+    }
+
+    pub fn handoff_id(&self) -> Uuid {
+        match self {
+            Self::HandoffCreated { handoff_id, .. }
+            | Self::HandoffClaimed { handoff_id, .. }
+            | Self::HandoffAssessmentReady { handoff_id, .. } => *handoff_id,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_events_read_back_as_published() {
+        let events = [
+            EscalationEvent::HandoffCreated {
+                handoff_id: Uuid::new_v4(),
+                session_id: Uuid::new_v4(),
+            },
+            EscalationEvent::HandoffClaimed {
+                handoff_id: Uuid::new_v4(),
+                claimed_by: ClaimedBy {
+                    user_id: Uuid::new_v4(),
+                    name: "Sam Senior".to_owned(),
+                },
+            },
+            EscalationEvent::HandoffAssessmentReady {
+                handoff_id: Uuid::new_v4(),
+                has_assessment: false,
+            },
+        ];
+        for (event, expected_name) in events.iter().zip(EscalationEvent::NAMES) {
+            let (name, payload) = event.to_parts();
+            assert_eq!(name, expected_name);
+            assert!(
+                payload.get("type").is_none(),
+                "the name is not repeated in the data"
+            );
+            assert_eq!(
+                EscalationEvent::from_parts(&name, &payload.to_string()).as_ref(),
+                Some(event)
+            );
+        }
+        assert_eq!(EscalationEvent::from_parts("ready", "{}"), None);
+        assert_eq!(
+            EscalationEvent::from_parts("handoff_created", "not json"),
+            None
+        );
+    }
+}

@@ -1,0 +1,102 @@
+//! The account's session security (the owner's policy and live logins).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A session window's system default, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDefaults {
+    pub idle_minutes: i32,
+    pub absolute_minutes: i32,
+}
+
+/// The envelope an owner's overrides must fit in, in minutes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyBounds {
+    pub idle_min: i32,
+    pub idle_max: i32,
+    pub absolute_min: i32,
+    pub absolute_max: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActiveUser {
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub is_you: bool,
+}
+
+/// One login (a refresh-token family) that is still alive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginSession {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub user_name: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub is_current: bool,
+}
+
+/// The account's session security as its owner sees it (CONTRACT §5).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub session_idle_minutes: Option<i32>,
+    pub session_absolute_minutes: Option<i32>,
+    pub effective_idle_minutes: i32,
+    pub effective_absolute_minutes: i32,
+    pub defaults: PolicyDefaults,
+    pub bounds: PolicyBounds,
+    pub active_users: Vec<ActiveUser>,
+    pub sessions: Vec<LoginSession>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedCount {
+    pub revoked_count: u64,
+}
+
+/// CONTRACT §5's policy validation, in its order: each field within its bounds; then the
+/// effective idle window no longer than the effective absolute one. Shared by the server (422)
+/// and the browser (inline messages), so the two never disagree. Returns `(field, message)`.
+pub fn policy_errors(
+    idle: Option<i32>,
+    absolute: Option<i32>,
+    defaults: PolicyDefaults,
+    bounds: PolicyBounds,
+) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    let out_of = |v: Option<i32>, min: i32, max: i32| v.is_some_and(|v| !(min..=max).contains(&v));
+    if out_of(idle, bounds.idle_min, bounds.idle_max) {
+        errors.push((
+            "session_idle_minutes".to_owned(),
+            format!(
+                "Must be between {} and {} minutes.",
+                bounds.idle_min, bounds.idle_max
+            ),
+        ));
+    }
+    if out_of(absolute, bounds.absolute_min, bounds.absolute_max) {
+        errors.push((
+            "session_absolute_minutes".to_owned(),
+            format!(
+                "Must be between {} and {} minutes.",
+                bounds.absolute_min, bounds.absolute_max
+            ),
+        ));
+    }
+    if errors.is_empty() {
+        let idle = idle.unwrap_or(defaults.idle_minutes);
+        let absolute = absolute.unwrap_or(defaults.absolute_minutes);
+        if idle > absolute {
+            errors.push((
+                "session_idle_minutes".to_owned(),
+                format!("The idle timeout ({idle} min) can't be longer than the absolute limit ({absolute} min)."),
+            ));
+        }
+    }
+    errors
+}
