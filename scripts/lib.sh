@@ -30,6 +30,17 @@ rf_target_cache() {
   fi
 }
 
+# The build tools are built once per machine; how fast they run hardly matters (cargo-leptos
+# waits on rustc, wasm-opt and Tailwind; wasm-bindgen takes two seconds either way), so they
+# are compiled without optimisation: cargo-leptos in ~5 min instead of ~11.5, wasm-bindgen-cli
+# in ~1 instead of ~3 (docs/PERFORMANCE.md, "Builds").
+rf_install_tool() {
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_LTO=false \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256 CARGO_PROFILE_RELEASE_DEBUG=0 \
+    CARGO_PROFILE_RELEASE_STRIP=true CARGO_PROFILE_RELEASE_INCREMENTAL=false \
+    cargo install "$@"
+}
+
 rf_rust_tools() {
   command -v cargo >/dev/null || die "cargo is not installed (rustup is expected on this machine)"
   if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
@@ -37,13 +48,13 @@ rf_rust_tools() {
     rustup target add wasm32-unknown-unknown
   fi
   if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$RF_CARGO_LEPTOS_VERSION" ]; then
-    log "installing cargo-leptos $RF_CARGO_LEPTOS_VERSION (once per machine, ~12 min)"
-    cargo install --locked cargo-leptos --version "$RF_CARGO_LEPTOS_VERSION"
+    log "installing cargo-leptos $RF_CARGO_LEPTOS_VERSION (once per machine, ~5 min)"
+    rf_install_tool --locked cargo-leptos --version "$RF_CARGO_LEPTOS_VERSION"
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$RF_WASM_BINDGEN_VERSION" ]; then
-    log "installing wasm-bindgen-cli $RF_WASM_BINDGEN_VERSION (once per machine, ~3 min)"
+    log "installing wasm-bindgen-cli $RF_WASM_BINDGEN_VERSION (once per machine, ~1 min)"
     # Not --locked: its lockfile names a crate version the registry no longer serves.
-    cargo install wasm-bindgen-cli --version "$RF_WASM_BINDGEN_VERSION"
+    rf_install_tool wasm-bindgen-cli --version "$RF_WASM_BINDGEN_VERSION"
   fi
 }
 

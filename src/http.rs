@@ -12,7 +12,12 @@ use axum::{
     routing::{any, get, post},
     Router,
 };
-use domain::{auth, config::Config, db, sse, state::AppState, web_auth};
+use domain::{
+    auth::{forms, logins, origin::origin_guard, page::refresh_page_session},
+    config::Config,
+    db, sse,
+    state::AppState,
+};
 use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{rt::TokioIo, server::graceful::GracefulShutdown};
 use leptos::{config::LeptosOptions, prelude::provide_context};
@@ -70,7 +75,7 @@ fn leptos_env() -> leptos::config::Env {
 }
 
 pub fn router(state: AppState) -> Router {
-    auth::warm_up();
+    logins::warm_up();
     let routes = generate_route_list(App);
     let context_state = state.clone();
     let fallback_state = state.clone();
@@ -83,8 +88,8 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         // Known server functions are registered by `leptos_routes_with_context`; this catches the rest.
         .route("/api/{*rest}", any(unknown_api))
-        .route("/login", post(web_auth::login_form))
-        .route("/logout", post(web_auth::logout_form))
+        .route("/login", post(forms::login_form))
+        .route("/logout", post(forms::logout_form))
         .route("/api/escalations/stream", get(sse::stream))
         .leptos_routes_with_context(
             &site,
@@ -100,12 +105,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            web_auth::refresh_page_session,
+            refresh_page_session,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            web_auth::origin_guard,
-        ))
+        .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
         .layer(middleware::from_fn(api_error_status))
         .layer(middleware::from_fn(read_api_body))
         .layer(middleware::from_fn(access_log))
@@ -228,7 +230,7 @@ fn escapes_nul(json: &[u8]) -> bool {
     false
 }
 
-/// Gives a server function's error the status and content type of CONTRACT §3 (Leptos itself
+/// Gives a server function's error the status and content type of docs/API.md §2 (Leptos itself
 /// answers every error with 500).
 async fn api_error_status(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");

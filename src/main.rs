@@ -1,4 +1,4 @@
-//! `resolutionflow`: the server and its operator commands (CONTRACT §1).
+//! `resolutionflow`: the server and its operator commands (the README).
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};

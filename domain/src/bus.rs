@@ -3,7 +3,7 @@
 //! database hears every event. Inside a process, a broadcast channel fans each event out to the
 //! open streams; a subscriber that falls behind is dropped rather than slowing anyone down.
 
-use crate::{db, sse};
+use crate::db;
 use axum::body::Bytes;
 use serde_json::Value;
 use sqlx::{
@@ -20,6 +20,15 @@ const CHANNEL: &str = "rf_escalation_events";
 /// up from the stored events).
 const BACKLOG: usize = 1024;
 
+/// An event as the stream sends it. The bus renders each event once, however many streams
+/// carry it; every stream then writes the same shared bytes.
+pub fn frame(id: i64, event_type: &str, payload: &Value) -> Bytes {
+    // A JSON value's text is one line (newlines inside strings are escaped), as `data:` needs.
+    Bytes::from(format!(
+        "id: {id}\nevent: {event_type}\ndata: {payload}\n\n"
+    ))
+}
+
 /// A stored event, ready for the streams: its SSE frame is rendered once per process.
 #[derive(Debug)]
 pub struct BusEvent {
@@ -33,7 +42,7 @@ impl BusEvent {
         Self {
             id,
             account_id,
-            frame: sse::frame(id, event_type, payload),
+            frame: frame(id, event_type, payload),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! Configuration from the environment (CONTRACT §1). Read once at start-up; every value is
+//! Configuration from the environment (the README). Read once at start-up; every value is
 //! validated here so a misconfiguration stops the process with a clear message.
 
 use std::{fmt, net::SocketAddr, time::Duration};

@@ -5,7 +5,8 @@
 
 use crate::{
     db::{self, Tx},
-    sessions::{self, required_text},
+    session_access,
+    text::required_text,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -87,7 +88,7 @@ pub async fn suggest(
     let title = required_text("title", title, TITLE_MAX)?;
     let details = optional_text("details", details)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    sessions::writable(&mut tx, user, session_id).await?;
+    session_access::writable(&mut tx, user, session_id).await?;
     let row: FixRow = sqlx::query_as(&format!(
         "INSERT INTO suggested_fixes (account_id, session_id, title, details, suggested_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
@@ -110,13 +111,9 @@ async fn commit(
     row: FixRow,
     now: DateTime<Utc>,
 ) -> Result<SuggestedFix, ApiError> {
-    sessions::touch(&mut tx, session_id, now).await?;
+    session_access::touch(&mut tx, session_id, now).await?;
     tx.commit().await?;
     Ok(row.into_fix())
-}
-
-fn field_error(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::validation([(field.to_owned(), message.into())])
 }
 
 /// Records what became of a fix. `notes` is what still isn't right for a partial outcome (and
@@ -131,7 +128,7 @@ pub async fn record_outcome(
     now: DateTime<Utc>,
 ) -> Result<SuggestedFix, ApiError> {
     let to = FixStatus::parse(outcome).ok_or_else(|| {
-        field_error(
+        ApiError::invalid(
             "outcome",
             "Must be one of applied_verifying, applied_success, applied_failed, applied_partial, applied_pending or dismissed.",
         )
@@ -139,10 +136,10 @@ pub async fn record_outcome(
     let notes = optional_text("notes", notes)?;
     let pending_reason = optional_text("pending_reason", pending_reason)?;
     if to == FixStatus::AppliedPartial && notes.is_none() {
-        return Err(field_error("notes", "Say what still isn't working."));
+        return Err(ApiError::invalid("notes", "Say what still isn't working."));
     }
     if to == FixStatus::AppliedPending && pending_reason.is_none() {
-        return Err(field_error(
+        return Err(ApiError::invalid(
             "pending_reason",
             "Say what you're waiting on before it can be verified.",
         ));
@@ -157,10 +154,10 @@ pub async fn record_outcome(
             .fetch_optional(&mut *tx)
             .await?;
     let (session_id, from) = current.ok_or_else(ApiError::not_found)?;
-    sessions::writable(&mut tx, user, session_id).await?;
+    session_access::writable(&mut tx, user, session_id).await?;
     let from = FixStatus::parse(&from).unwrap_or(FixStatus::Suggested);
     if !from.can_become(to) {
-        return Err(field_error(
+        return Err(ApiError::invalid(
             "outcome",
             format!(
                 "A fix that {} can't be marked \"{}\".",

@@ -1,4 +1,4 @@
-//! Handoffs (CONTRACT §6): escalate or park a session, the queue of unclaimed escalations, the
+//! Handoffs (docs/API.md §6): escalate or park a session, the queue of unclaimed escalations, the
 //! race-safe claim, and what happens after an escalation commits (the bus, mail, webhooks, the
 //! AI assessment), none of which can fail or undo it.
 
@@ -6,8 +6,9 @@ use crate::{
     bus,
     db::{self, Tx},
     notify::{self, Recipient},
-    sessions::{self, required_text},
+    session_access, session_record,
     state::AppState,
+    text::required_text,
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -33,10 +34,10 @@ impl Intent {
         match s {
             "escalate" => Ok(Intent::Escalate),
             "park" => Ok(Intent::Park),
-            _ => Err(ApiError::validation([(
-                "intent".to_owned(),
-                "Must be \"escalate\" or \"park\".".to_owned(),
-            )])),
+            _ => Err(ApiError::invalid(
+                "intent",
+                "Must be \"escalate\" or \"park\".",
+            )),
         }
     }
 
@@ -58,7 +59,7 @@ pub struct Created {
 }
 
 fn target_error(message: &str) -> ApiError {
-    ApiError::validation([("target_user_id".to_owned(), message.to_owned())])
+    ApiError::invalid("target_user_id", message)
 }
 
 pub async fn create(
@@ -70,13 +71,13 @@ pub async fn create(
     target_user_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> Result<Created, ApiError> {
-    sessions::require_worker(user)?;
+    session_access::require_worker(user)?;
     let reason = required_text("reason", reason, REASON_MAX)?;
     if target_user_id == Some(user.id) {
         return Err(target_error("You can't escalate to yourself."));
     }
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    let access = sessions::access(&mut tx, session_id, true).await?;
+    let access = session_access::access(&mut tx, session_id, true).await?;
     if !access.can_write(user) {
         return Err(if access.can_read(user) {
             ApiError::forbidden()
@@ -92,7 +93,7 @@ pub async fn create(
         .bind(user.account_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if !role.as_deref().is_some_and(sessions::is_worker_role) {
+        if !role.as_deref().is_some_and(session_access::is_worker_role) {
             return Err(target_error(
                 "Choose a senior in your account who works sessions.",
             ));
@@ -105,16 +106,16 @@ pub async fn create(
     .fetch_one(&mut *tx)
     .await?;
     if waiting && intent == Intent::Escalate {
-        return Err(ApiError::validation([(
-            "session_id".to_owned(),
-            "This session is already waiting for a senior.".to_owned(),
-        )]));
+        return Err(ApiError::invalid(
+            "session_id",
+            "This session is already waiting for a senior.",
+        ));
     }
 
-    let detail = sessions::load_detail(&mut tx, session_id).await?;
+    let detail = session_record::load_detail(&mut tx, session_id).await?;
     // What the assessor reads, plus who, when, and how much was said.
-    let mut snapshot = serde_json::to_value(Snapshot::of(&detail, reason.clone()))
-        .map_err(|_| ApiError::internal())?;
+    let mut snapshot =
+        serde_json::to_value(detail.snapshot(reason.clone())).map_err(|_| ApiError::internal())?;
     if let Some(fields) = snapshot.as_object_mut() {
         fields.insert("session_id".to_owned(), json!(detail.id));
         fields.insert(
@@ -407,7 +408,7 @@ pub async fn claim(
     handoff_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(Handoff, bool), ApiError> {
-    sessions::require_worker(user)?;
+    session_access::require_worker(user)?;
     let row: Option<ClaimRow> = sqlx::query_as(&format!("{CLAIM}{HANDOFF_SELECT}"))
         .bind(handoff_id)
         .bind(user.id)
@@ -479,7 +480,7 @@ pub async fn latest_escalation(tx: &mut Tx, session_id: Uuid) -> Result<Option<H
 
 /// Who an escalation can be addressed to: the account's other members who work sessions.
 pub async fn targets(pool: &PgPool, user: &User) -> Result<Vec<UserRef>, ApiError> {
-    sessions::require_worker(user)?;
+    session_access::require_worker(user)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     let people = notify::recipients(&mut tx, user.account_id, user.id).await?;
     tx.commit().await?;

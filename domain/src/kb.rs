@@ -5,8 +5,8 @@
 
 use crate::{
     db::{self, Tx},
-    plans,
-    sessions::{self, required_text},
+    plans, session_access, session_record,
+    text::required_text,
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -77,7 +77,7 @@ pub async fn article(pool: &PgPool, user: &User, article_id: Uuid) -> Result<KbA
 pub async fn draft_for(pool: &PgPool, user: &User, session_id: Uuid) -> Result<KbDraft, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     convertible(&mut tx, user, session_id).await?;
-    let detail = sessions::load_detail(&mut tx, session_id).await?;
+    let detail = session_record::load_detail(&mut tx, session_id).await?;
     tx.commit().await?;
     Ok(draft(&detail))
 }
@@ -166,7 +166,7 @@ async fn convertible(
     user: &User,
     session_id: Uuid,
 ) -> Result<Option<String>, ApiError> {
-    sessions::writable(tx, user, session_id).await?;
+    session_access::writable(tx, user, session_id).await?;
     let (status, ticket, converted): (String, Option<String>, bool) = sqlx::query_as(
         "SELECT s.status, s.psa_ticket_id, \
                 EXISTS (SELECT 1 FROM kb_articles a WHERE a.source_session_id = s.id) \
@@ -183,10 +183,7 @@ async fn convertible(
         None
     };
     match refusal {
-        Some(message) => Err(ApiError::validation([(
-            "session_id".to_owned(),
-            message.to_owned(),
-        )])),
+        Some(message) => Err(ApiError::invalid("session_id", message)),
         None => Ok(ticket),
     }
 }

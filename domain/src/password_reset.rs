@@ -4,9 +4,9 @@
 
 use crate::{
     audit,
+    auth::passwords,
     db::{self, Tx},
     notify::{MailStatus, Mailer},
-    passwords,
     state::AppState,
 };
 use chrono::{DateTime, Duration, Utc};
@@ -137,10 +137,6 @@ pub async fn send_link(
         .await
 }
 
-fn field_error(field: &str, message: &str) -> ApiError {
-    ApiError::validation([(field.to_owned(), message.to_owned())])
-}
-
 pub fn password_error(password: &str) -> Option<String> {
     let n = password.chars().count();
     if n < PASSWORD_MIN {
@@ -161,10 +157,10 @@ pub async fn redeem(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     if let Some(message) = password_error(password) {
-        return Err(field_error("password", &message));
+        return Err(ApiError::invalid("password", &message));
     }
     let unusable = || {
-        field_error(
+        ApiError::invalid(
             "token",
             "This reset link has expired or was already used. Ask for a new one.",
         )

@@ -1,4 +1,4 @@
-//! Plans (CONTRACT §8): sessions, handoffs, fixes and the escalation stream need an active or
+//! Plans (docs/API.md §10): sessions, handoffs, fixes and the escalation stream need an active or
 //! past-due Pro subscription. Everything else (sign-in, the account, its security, billing)
 //! stays open, so a lapsed account can still sign in and put things right.
 

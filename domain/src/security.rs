@@ -1,4 +1,4 @@
-//! Account session security (CONTRACT §5): the policy, its validation, and revoking logins.
+//! Account session security (docs/API.md §4): the policy, its validation, and revoking logins.
 //! Every function here acts for an owner; each accepted change writes one audit row in its own
 //! transaction.
 
@@ -152,7 +152,7 @@ pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
     }
 }
 
-/// CONTRACT §5's validation ([`policy_errors`]) against this server's settings.
+/// docs/API.md §4's validation ([`policy_errors`]) against this server's settings.
 pub fn validate_policy(
     idle: Option<i32>,
     absolute: Option<i32>,
@@ -192,10 +192,7 @@ pub async fn update_policy(
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(d) if d.constraint() == Some("accounts_session_idle_le_absolute") => {
-            ApiError::validation([(
-                "session_idle_minutes".to_owned(),
-                "The idle timeout can't be longer than the absolute limit.".to_owned(),
-            )])
+            ApiError::invalid("session_idle_minutes", "The idle timeout can't be longer than the absolute limit.")
         }
         _ => ApiError::from(e),
     })?;

@@ -1,10 +1,10 @@
-//! `seed-demo`: the demo accounts and users of CONTRACT §2, created idempotently.
+//! `seed-demo`: the demo accounts and users of the README, created idempotently.
 //!
 //! Ids are derived from the account slug and the e-mail (UUID v5), so a second run finds every
 //! row already there and changes nothing. Everything is written through the tenant transaction,
 //! the same row-level-security path requests take.
 
-use crate::{db, passwords};
+use crate::{auth::passwords, db};
 use sqlx::PgPool;
 use uuid::Uuid;
 

@@ -1,4 +1,4 @@
-//! `resolutionflow create-site-admin` (CONTRACT §7): creates or promotes the site-wide super
+//! `resolutionflow create-site-admin` (the README): creates or promotes the site-wide super
 //! admin, and mints a password-reset link for them. It runs before anyone can sign in, so it
 //! uses `ADMIN_DATABASE_URL` (which may bypass row-level security) and needs no tenant. Running
 //! it again is safe.

@@ -2,15 +2,13 @@
 //! `ready` first; a comment every 25 s; each event with its `id:`, so a reconnect with
 //! `Last-Event-ID` replays what it missed before going live.
 
-use crate::{bus, state::AppState, web_auth};
+use crate::{auth::caller::Caller, bus, state::AppState};
 use axum::{
     body::{Body, Bytes},
-    extract::{Request, State},
-    http::{header, HeaderValue},
+    extract::State,
+    http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
-use chrono::Utc;
-use serde_json::Value;
 use std::{convert::Infallible, time::Duration};
 use tokio::{sync::broadcast::error::RecvError, time};
 use vocab::error::ApiError;
@@ -21,35 +19,16 @@ const REPLAY_LIMIT: i64 = 500;
 const READY: &[u8] = b"event: ready\ndata: {}\n\n";
 const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";
 
-/// An event as the stream sends it. The bus renders each event once, however many streams
-/// carry it; every stream then writes the same shared bytes.
-pub fn frame(id: i64, event_type: &str, payload: &Value) -> Bytes {
-    // A JSON value's text is one line (newlines inside strings are escaped), as `data:` needs.
-    Bytes::from(format!(
-        "id: {id}\nevent: {event_type}\ndata: {payload}\n\n"
-    ))
-}
-
-pub async fn stream(State(state): State<AppState>, req: Request) -> Response {
-    let now = Utc::now();
-    let Some(claims) = web_auth::access_claims(&state, req.headers(), req.extensions(), now) else {
-        return ApiError::not_authenticated().into_response();
-    };
-    let plan = match crate::auth::current_user_and_plan(&state.pool, &claims).await {
-        Ok(Some((user, plan))) if user.role.can_work() => plan,
-        Ok(Some(_)) => return ApiError::forbidden().into_response(),
-        Ok(None) => return ApiError::not_authenticated().into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "stream authentication");
-            return ApiError::internal().into_response();
-        }
-    };
-    if let Err(lapsed) = crate::plans::require_pro(plan) {
+/// The stream of an owner, admin or engineer (403 for a viewer) whose plan opens it (402).
+pub async fn stream(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Response {
+    if !caller.user.role.can_work() {
+        return ApiError::forbidden().into_response();
+    }
+    if let Err(lapsed) = caller.require_pro() {
         return lapsed.into_response();
     }
-    let account_id = claims.account_id;
-    let last_seen: Option<i64> = req
-        .headers()
+    let account_id = caller.user.account_id;
+    let last_seen: Option<i64> = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());

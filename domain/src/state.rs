@@ -2,11 +2,13 @@
 
 use crate::{
     assessor::{Assessor, ANTHROPIC_MODEL, ANTHROPIC_URL},
+    auth::{
+        throttle::{Limits, LoginLimiter},
+        tokens::Keys,
+    },
     bus::Bus,
     config::Config,
     notify::Mailer,
-    rate_limit::{Limits, LoginLimiter},
-    tokens::Keys,
 };
 use sqlx::PgPool;
 use std::sync::Arc;

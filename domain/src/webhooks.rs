@@ -10,10 +10,6 @@ use vocab::{error::ApiError, webhooks::Webhook};
 
 pub const KINDS: [&str; 2] = ["slack", "teams"];
 
-fn invalid(field: &str, message: &str) -> ApiError {
-    ApiError::validation([(field.to_owned(), message.to_owned())])
-}
-
 pub async fn list(pool: &PgPool, caller: Uuid, account_id: Uuid) -> Result<Vec<Webhook>, ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let owner = require_owner(&mut tx, caller).await?;
@@ -34,14 +30,17 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<Webhook, ApiError> {
     if !KINDS.contains(&kind) {
-        return Err(invalid("kind", "Must be \"slack\" or \"teams\"."));
+        return Err(ApiError::invalid("kind", "Must be \"slack\" or \"teams\"."));
     }
     let url = url.trim();
     if !(url.starts_with("https://") || url.starts_with("http://"))
         || url.len() > 2000
         || url.contains(char::is_whitespace)
     {
-        return Err(invalid("url", "Paste the webhook's full https:// address."));
+        return Err(ApiError::invalid(
+            "url",
+            "Paste the webhook's full https:// address.",
+        ));
     }
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let owner = require_owner(&mut tx, caller).await?;

@@ -1,4 +1,4 @@
-//! `ApiError`: the one error type of the wire (CONTRACT §3).
+//! `ApiError`: the one error type of the wire (docs/API.md §2).
 //!
 //! Every server function and domain call returns `Result<T, ApiError>`. The error serialises
 //! to `{"error": CODE, "message": TEXT, ...details}`; the HTTP status is derived from the code
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// The machine-readable error codes of CONTRACT §3.
+/// The machine-readable error codes of docs/API.md §2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
@@ -133,6 +133,11 @@ impl ApiError {
             .collect();
         Self::new(ErrorCode::ValidationFailed, "Some fields need attention.")
             .with("fields", Value::Object(fields))
+    }
+
+    /// 422 for one field.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Self::validation([(field.to_owned(), message.into())])
     }
 
     /// What to tell a person where there is no field to put a message next to: the field

@@ -4,7 +4,7 @@ use crate::handoffs::ClaimedBy;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// An event of the account's escalation stream (CONTRACT §6): the SSE `event:` name is the
+/// An event of the account's escalation stream (docs/API.md §9): the SSE `event:` name is the
 /// variant's name, the `data:` its fields. The server publishes and the browser reads this one
 /// type, so the two cannot drift apart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Handoffs: escalations and parked sessions, their snapshot, assessment and the queue.
 
-use crate::{fixes::FixStatus, sessions::SessionDetail, users::UserRef};
+use crate::{fixes::FixStatus, users::UserRef};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -72,37 +72,6 @@ pub struct Handoff {
     pub created_at: DateTime<Utc>,
 }
 
-impl Snapshot {
-    /// What the assessor reads of a session; `reason` is why it is being handed on (empty for
-    /// a resolution note).
-    pub fn of(detail: &SessionDetail, reason: String) -> Self {
-        Self {
-            problem_summary: detail.problem_summary.clone(),
-            psa_ticket_id: detail.psa_ticket_id.clone(),
-            reason,
-            steps: detail
-                .steps
-                .iter()
-                .map(|s| SnapshotStep {
-                    action: s.action.clone(),
-                    outcome: s.outcome.clone(),
-                    notes: s.notes.clone(),
-                })
-                .collect(),
-            fixes: detail
-                .fixes
-                .iter()
-                .map(|f| SnapshotFix {
-                    title: f.title.clone(),
-                    status: f.status,
-                    partial_notes: f.partial_notes.clone(),
-                    pending_reason: f.pending_reason.clone(),
-                })
-                .collect(),
-        }
-    }
-}
-
 impl Handoff {
     /// The session as it stood when it was handed off.
     pub fn snapshot(&self) -> Option<Snapshot> {
@@ -110,7 +79,7 @@ impl Handoff {
     }
 }
 
-/// A card of the escalation queue (CONTRACT §6 `handoffs/queue`).
+/// A card of the escalation queue (docs/API.md §6 `handoffs/queue`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
     pub handoff_id: Uuid,

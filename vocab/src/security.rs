@@ -41,7 +41,7 @@ pub struct LoginSession {
     pub is_current: bool,
 }
 
-/// The account's session security as its owner sees it (CONTRACT §5).
+/// The account's session security as its owner sees it (docs/API.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyView {
     pub session_idle_minutes: Option<i32>,
@@ -59,7 +59,7 @@ pub struct RevokedCount {
     pub revoked_count: u64,
 }
 
-/// CONTRACT §5's policy validation, in its order: each field within its bounds; then the
+/// docs/API.md §4's policy validation, in its order: each field within its bounds; then the
 /// effective idle window no longer than the effective absolute one. Shared by the server (422)
 /// and the browser (inline messages), so the two never disagree. Returns `(field, message)`.
 pub fn policy_errors(

@@ -1,11 +1,15 @@
 //! Troubleshooting sessions: the sidebar, the record of steps and the conversation.
 
-use crate::{fixes::SuggestedFix, handoffs::Handoff, users::UserRef};
+use crate::{
+    fixes::SuggestedFix,
+    handoffs::{Handoff, Snapshot, SnapshotFix, SnapshotStep},
+    users::UserRef,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A row of the sidebar (CONTRACT §6 `sessions/list`).
+/// A row of the sidebar (docs/API.md §5 `sessions/list`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionListItem {
@@ -55,4 +59,35 @@ pub struct SessionDetail {
     /// session was never escalated).
     #[serde(default)]
     pub handoff: Option<Handoff>,
+}
+
+impl SessionDetail {
+    /// What a handoff records and the assessor reads of the session; `reason` is why it is being handed on (empty for
+    /// a resolution note).
+    pub fn snapshot(&self, reason: String) -> Snapshot {
+        Snapshot {
+            problem_summary: self.problem_summary.clone(),
+            psa_ticket_id: self.psa_ticket_id.clone(),
+            reason,
+            steps: self
+                .steps
+                .iter()
+                .map(|s| SnapshotStep {
+                    action: s.action.clone(),
+                    outcome: s.outcome.clone(),
+                    notes: s.notes.clone(),
+                })
+                .collect(),
+            fixes: self
+                .fixes
+                .iter()
+                .map(|f| SnapshotFix {
+                    title: f.title.clone(),
+                    status: f.status,
+                    partial_notes: f.partial_notes.clone(),
+                    pending_reason: f.pending_reason.clone(),
+                })
+                .collect(),
+        }
+    }
 }

@@ -50,7 +50,7 @@ impl fmt::Display for Role {
     }
 }
 
-/// The signed-in user as the API describes them (`user` in CONTRACT §4).
+/// The signed-in user as the API describes them (`user` in docs/API.md §3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: Uuid,

@@ -1,4 +1,4 @@
-//! `/api/auth/*`: sign-in, refresh, sign-out and the current session (CONTRACT §4).
+//! `/api/auth/*`: sign-in, refresh, sign-out and the current session (docs/API.md §3).
 
 use chrono::{DateTime, Utc};
 use leptos::{prelude::*, server_fn::codec::Json};
@@ -12,7 +12,14 @@ use vocab::{
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    domain::{auth, web_auth},
+    domain::auth::{
+        client::{client_ip, user_agent},
+        cookies::{cleared_cookies, refresh_cookie, session_cookies},
+        logins::{self, AuthError, Issued},
+        page::{PageAuth, RefreshedWindows},
+        sign_in::sign_in,
+    },
+    vocab::error::ErrorCode,
 };
 
 /// A freshly issued pair as the client sees it: the session's two windows, and the tokens
@@ -30,7 +37,7 @@ pub struct RefreshAnswer {
 
 #[cfg(feature = "ssr")]
 impl RefreshAnswer {
-    fn new(issued: &auth::Issued, tokens_in_body: bool) -> Self {
+    fn new(issued: &Issued, tokens_in_body: bool) -> Self {
         Self {
             idle_expires_at: issued.idle_expires_at,
             absolute_expires_at: issued.absolute_expires_at,
@@ -71,9 +78,9 @@ pub async fn login(
     let state = ctx::state()?;
     let parts = ctx::parts()?;
     let now = Utc::now();
-    let ip = web_auth::client_ip(&parts.extensions);
-    let issued = web_auth::sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
-    ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
+    let ip = client_ip(&parts.extensions);
+    let issued = sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
+    ctx::set_cookies(session_cookies(&state, &issued, now));
     Ok(LoginAnswer {
         issued: RefreshAnswer::new(&issued, token_in_body),
         user: issued.user,
@@ -89,27 +96,27 @@ pub async fn refresh(
     let now = Utc::now();
     let from_body = refresh_token.is_some();
     let token = refresh_token
-        .or_else(|| web_auth::refresh_cookie(&state, &parts.headers).map(str::to_owned))
-        .ok_or_else(|| ApiError::from(auth::AuthError::InvalidRefreshToken))?;
-    let outcome = auth::refresh(
+        .or_else(|| refresh_cookie(&state, &parts.headers).map(str::to_owned))
+        .ok_or_else(|| ApiError::from(AuthError::InvalidRefreshToken))?;
+    let outcome = logins::refresh(
         &state.pool,
         &state.keys,
         &state.config.session,
         &token,
-        web_auth::user_agent(&parts.headers),
+        user_agent(&parts.headers),
         now,
     )
     .await;
     match outcome {
         Ok(issued) => {
-            ctx::set_cookies(web_auth::session_cookies(&state, &issued, now));
+            ctx::set_cookies(session_cookies(&state, &issued, now));
             Ok(RefreshAnswer::new(&issued, from_body))
         }
         // The winner of a concurrent rotation already set fresh cookies: leave them alone.
-        Err(err @ auth::AuthError::RotatedConcurrently { .. }) => Err(err.into()),
+        Err(err @ AuthError::RotatedConcurrently { .. }) => Err(err.into()),
         Err(err) => {
             if !from_body {
-                ctx::set_cookies(web_auth::cleared_cookies(&state));
+                ctx::set_cookies(cleared_cookies(&state));
             }
             Err(err.into())
         }
@@ -120,19 +127,17 @@ pub async fn refresh(
 pub async fn logout() -> Result<Done, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
-    if let Some(token) = web_auth::refresh_cookie(&state, &parts.headers) {
-        auth::logout(&state.pool, &state.keys, token, Utc::now()).await?;
+    if let Some(token) = refresh_cookie(&state, &parts.headers) {
+        logins::logout(&state.pool, &state.keys, token, Utc::now()).await?;
     }
-    ctx::set_cookies(web_auth::cleared_cookies(&state));
+    ctx::set_cookies(cleared_cookies(&state));
     Ok(Done { ok: true })
 }
 
 #[server(prefix = "/api", endpoint = "auth/session", input = Json)]
 pub async fn session() -> Result<SessionView, ApiError> {
-    let state = ctx::state()?;
-    let parts = ctx::parts()?;
-    let user = ctx::require_user(&state, &parts).await?;
-    Ok(session_view(&state, &parts, user))
+    let (state, caller) = ctx::caller().await?;
+    Ok(session_view(&state, &ctx::parts()?, caller.user))
 }
 
 /// The app shell's view of the visitor; never an error for a signed-out visitor.
@@ -140,22 +145,18 @@ pub async fn session() -> Result<SessionView, ApiError> {
 pub async fn current_session() -> Result<Visitor, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
-    let ended = match parts.extensions.get::<web_auth::PageAuth>() {
-        Some(web_auth::PageAuth::Ended(reason)) => *reason,
+    let ended = match parts.extensions.get::<PageAuth>() {
+        Some(PageAuth::Ended(reason)) => *reason,
         _ => None,
     };
-    let now = Utc::now();
-    let (session, plan_lapsed) =
-        match web_auth::access_claims(&state, &parts.headers, &parts.extensions, now) {
-            Some(claims) => match auth::current_user_and_plan(&state.pool, &claims).await? {
-                Some((user, plan)) => (
-                    Some(session_view(&state, &parts, user)),
-                    domain::plans::is_lapsed(&plan),
-                ),
-                None => (None, false),
-            },
-            None => (None, false),
-        };
+    let (session, plan_lapsed) = match ctx::caller().await {
+        Ok((_, caller)) => (
+            Some(session_view(&state, &parts, caller.user.clone())),
+            caller.plan_lapsed(),
+        ),
+        Err(err) if err.error == ErrorCode::NotAuthenticated => (None, false),
+        Err(err) => return Err(err),
+    };
     Ok(Visitor {
         session,
         ended,
@@ -173,11 +174,11 @@ fn session_view(
     // A page load refreshed in place carries the new windows; otherwise the cookie's.
     let windows = parts
         .extensions
-        .get::<web_auth::RefreshedWindows>()
+        .get::<RefreshedWindows>()
         .map(|w| (w.idle_expires_at, w.absolute_expires_at))
         .or_else(|| {
-            web_auth::refresh_cookie(state, &parts.headers)
-                .and_then(|token| auth::windows_of(&state.keys, token, user.id))
+            refresh_cookie(state, &parts.headers)
+                .and_then(|token| logins::windows_of(&state.keys, token, user.id))
         });
     SessionView {
         idle_expires_at: windows.map(|w| w.0),

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use vocab::{error::ApiError, fixes::SuggestedFix};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, chrono::Utc, domain::fixes};
+use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::fixes};
 
 #[server(prefix = "/api", endpoint = "fixes/suggest", input = Json)]
 pub async fn suggest_fix(
@@ -13,7 +13,7 @@ pub async fn suggest_fix(
     title: String,
     #[server(default)] details: Option<String>,
 ) -> Result<SuggestedFix, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     fixes::suggest(
         &state.pool,
         &user,
@@ -35,7 +35,7 @@ pub async fn record_fix_outcome(
     #[server(default)] notes: Option<String>,
     #[server(default)] pending_reason: Option<String>,
 ) -> Result<SuggestedFix, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     fixes::record_outcome(
         &state.pool,
         &user,

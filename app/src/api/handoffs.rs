@@ -1,4 +1,4 @@
-//! `/api/handoffs/*`: escalate or park, the queue, claim, and one handoff (CONTRACT §6).
+//! `/api/handoffs/*`: escalate or park, the queue, claim, and one handoff (docs/API.md §6).
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use vocab::{
 use {
     super::ctx,
     chrono::Utc,
+    domain::auth::caller::Caller,
     domain::handoffs::{self, Intent},
 };
 
@@ -22,7 +23,7 @@ pub async fn create_handoff(
     reason: String,
     #[server(default)] target_user_id: Option<Uuid>,
 ) -> Result<Handoff, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     let intent = Intent::parse(&intent)?;
     let created = handoffs::create(
         &state.pool,
@@ -41,13 +42,13 @@ pub async fn create_handoff(
 
 #[server(prefix = "/api", endpoint = "handoffs/queue", input = Json)]
 pub async fn queue() -> Result<Vec<QueueItem>, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     handoffs::queue(&state.pool, &user).await
 }
 
 #[server(prefix = "/api", endpoint = "handoffs/claim", input = Json)]
 pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
-    let (state, user, tx) = ctx::pro_caller_tx().await?;
+    let (state, Caller { user, .. }, tx) = ctx::pro_caller_tx().await?;
     let (handoff, newly) = handoffs::claim(tx, &user, handoff_id, Utc::now()).await?;
     if newly {
         handoffs::announce_claim(&state, user.account_id, &handoff).await;
@@ -57,13 +58,13 @@ pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
 
 #[server(prefix = "/api", endpoint = "handoffs/get", input = Json)]
 pub async fn get_handoff(handoff_id: Uuid) -> Result<Handoff, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     handoffs::get(&state.pool, &user, handoff_id).await
 }
 
 /// The people an escalation can be addressed to (the account's other seniors).
 #[server(prefix = "/api", endpoint = "handoffs/targets", input = Json)]
 pub async fn escalation_targets() -> Result<Vec<UserRef>, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     handoffs::targets(&state.pool, &user).await
 }

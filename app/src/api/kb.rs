@@ -1,5 +1,5 @@
 //! `/api/kb/*`: the knowledge base. Not a Pro feature: every plan reads and writes articles,
-//! and the free plan's conversions are limited instead (CONTRACT §8, the quota).
+//! and the free plan's conversions are limited instead (docs/API.md §10, the quota).
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -9,24 +9,24 @@ use vocab::{
 };
 
 #[cfg(feature = "ssr")]
-use {super::ctx, chrono::Utc, domain::kb};
+use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::kb};
 
 #[server(prefix = "/api", endpoint = "kb/list", input = Json)]
 pub async fn list_articles() -> Result<KnowledgeBase, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::overview(&state.pool, &user).await
 }
 
 #[server(prefix = "/api", endpoint = "kb/get", input = Json)]
 pub async fn get_article(article_id: Uuid) -> Result<KbArticle, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::article(&state.pool, &user, article_id).await
 }
 
 /// A resolved session's first draft as an article.
 #[server(prefix = "/api", endpoint = "kb/draft", input = Json)]
 pub async fn draft_article(session_id: Uuid) -> Result<KbDraft, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::draft_for(&state.pool, &user, session_id).await
 }
 
@@ -37,6 +37,6 @@ pub async fn convert_session(
     title: String,
     body: String,
 ) -> Result<KbArticle, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::convert(&state.pool, &user, session_id, &title, &body, Utc::now()).await
 }

@@ -1,4 +1,4 @@
-//! `/api/account/security*`: the owner's session policy and sign-out controls (CONTRACT §5).
+//! `/api/account/security*`: the owner's session policy and sign-out controls (docs/API.md §4).
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -10,37 +10,25 @@ use vocab::{
 #[cfg(feature = "ssr")]
 use {
     super::ctx,
-    axum::http::request::Parts,
     chrono::Utc,
     domain::{
+        auth::caller::Caller,
         db,
         security::{self, RevokeScope},
         state::AppState,
-        tokens, web_auth,
     },
 };
 
-/// The caller's own login, to mark it in the sessions list.
+/// The policy view for an owner, with their own login marked in the sessions list.
 #[cfg(feature = "ssr")]
-fn current_family(state: &AppState, parts: &Parts) -> Option<Uuid> {
-    let token = web_auth::refresh_cookie(state, &parts.headers)?;
-    tokens::decode_refresh_any_age(&state.keys, token).ok()?.fam
-}
-
-#[cfg(feature = "ssr")]
-async fn view(
-    state: &AppState,
-    parts: &Parts,
-    user_id: Uuid,
-    account_id: Uuid,
-) -> Result<PolicyView, ApiError> {
-    let mut tx = db::tenant_tx(&state.pool, account_id).await?;
-    let owner = security::require_owner(&mut tx, user_id).await?;
+async fn view(state: &AppState, caller: &Caller) -> Result<PolicyView, ApiError> {
+    let mut tx = db::tenant_tx(&state.pool, caller.user.account_id).await?;
+    let owner = security::require_owner(&mut tx, caller.user.id).await?;
     let view = security::policy_view(
         &mut tx,
         owner,
         &state.config.session,
-        current_family(state, parts),
+        caller.login,
         Utc::now(),
     )
     .await?;
@@ -50,10 +38,8 @@ async fn view(
 
 #[server(prefix = "/api", endpoint = "account/security", input = Json)]
 pub async fn get_security() -> Result<PolicyView, ApiError> {
-    let state = ctx::state()?;
-    let parts = ctx::parts()?;
-    let caller = ctx::require_access(&state, &parts)?;
-    view(&state, &parts, caller.sub, caller.account_id).await
+    let (state, caller) = ctx::caller().await?;
+    view(&state, &caller).await
 }
 
 #[server(prefix = "/api", endpoint = "account/security/update", input = Json)]
@@ -61,42 +47,34 @@ pub async fn update_security(
     #[server(default)] session_idle_minutes: Option<i32>,
     #[server(default)] session_absolute_minutes: Option<i32>,
 ) -> Result<PolicyView, ApiError> {
-    let state = ctx::state()?;
-    let parts = ctx::parts()?;
-    let caller = ctx::require_access(&state, &parts)?;
+    let (state, caller) = ctx::caller().await?;
     security::update_policy(
         &state.pool,
-        caller.sub,
-        caller.account_id,
+        caller.user.id,
+        caller.user.account_id,
         session_idle_minutes,
         session_absolute_minutes,
         &state.config.session,
         Utc::now(),
     )
     .await?;
-    view(&state, &parts, caller.sub, caller.account_id).await
+    view(&state, &caller).await
 }
 
 #[server(prefix = "/api", endpoint = "account/security/revoke-sessions", input = Json)]
 pub async fn revoke_sessions(
     #[server(default)] scope: Option<String>,
 ) -> Result<RevokedCount, ApiError> {
-    let state = ctx::state()?;
-    let parts = ctx::parts()?;
-    let caller = ctx::require_access(&state, &parts)?;
+    let (state, caller) = ctx::caller().await?;
     let scope = match scope.as_deref() {
         None => RevokeScope::All,
-        Some(s) => RevokeScope::parse(s).ok_or_else(|| {
-            ApiError::validation([(
-                "scope".to_owned(),
-                "Must be \"all\" or \"others\".".to_owned(),
-            )])
-        })?,
+        Some(s) => RevokeScope::parse(s)
+            .ok_or_else(|| ApiError::invalid("scope", "Must be \"all\" or \"others\"."))?,
     };
     let revoked_count = security::revoke_sessions(
         &state.pool,
-        caller.sub,
-        caller.account_id,
+        caller.user.id,
+        caller.user.account_id,
         scope,
         Utc::now(),
     )
@@ -106,13 +84,11 @@ pub async fn revoke_sessions(
 
 #[server(prefix = "/api", endpoint = "account/security/revoke-session", input = Json)]
 pub async fn revoke_session(session_id: Uuid) -> Result<RevokedCount, ApiError> {
-    let state = ctx::state()?;
-    let parts = ctx::parts()?;
-    let caller = ctx::require_access(&state, &parts)?;
+    let (state, caller) = ctx::caller().await?;
     let revoked_count = security::revoke_session(
         &state.pool,
-        caller.sub,
-        caller.account_id,
+        caller.user.id,
+        caller.user.account_id,
         session_id,
         Utc::now(),
     )

@@ -1,4 +1,4 @@
-//! `/api/sessions/*`: troubleshooting sessions (CONTRACT §6).
+//! `/api/sessions/*`: troubleshooting sessions (docs/API.md §5).
 
 use leptos::{prelude::*, server_fn::codec::Json};
 use uuid::Uuid;
@@ -8,14 +8,14 @@ use vocab::{
 };
 
 #[cfg(feature = "ssr")]
-use {super::ctx, chrono::Utc, domain::sessions};
+use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::sessions};
 
 #[server(prefix = "/api", endpoint = "sessions/create", input = Json)]
 pub async fn create_session(
     problem_summary: String,
     #[server(default)] psa_ticket_id: Option<String>,
 ) -> Result<SessionDetail, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::create(
         &state.pool,
         &user,
@@ -28,19 +28,19 @@ pub async fn create_session(
 
 #[server(prefix = "/api", endpoint = "sessions/list", input = Json)]
 pub async fn list_sessions() -> Result<Vec<SessionListItem>, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::list(&state.pool, &user).await
 }
 
 #[server(prefix = "/api", endpoint = "sessions/get", input = Json)]
 pub async fn get_session(session_id: Uuid) -> Result<SessionDetail, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::get(&state.pool, &user, session_id).await
 }
 
 #[server(prefix = "/api", endpoint = "sessions/message", input = Json)]
 pub async fn send_message(session_id: Uuid, body: String) -> Result<ChatMessage, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::message(&state.pool, &user, session_id, &body, Utc::now()).await
 }
 
@@ -52,7 +52,7 @@ pub async fn add_step(
     #[server(default)] outcome: Option<String>,
     #[server(default)] notes: Option<String>,
 ) -> Result<SessionStep, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     let outcome = outcome.as_deref().unwrap_or("pending");
     sessions::add_step(
         &state.pool,
@@ -69,7 +69,7 @@ pub async fn add_step(
 /// A draft of the session's resolution note, written by the assessor from the record.
 #[server(prefix = "/api", endpoint = "sessions/resolution-draft", input = Json)]
 pub async fn resolution_draft(session_id: Uuid) -> Result<String, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     let snapshot = sessions::snapshot(&state.pool, &user, session_id).await?;
     Ok(state
         .assessor
@@ -82,6 +82,6 @@ pub async fn resolve_session(
     session_id: Uuid,
     resolution_note: String,
 ) -> Result<SessionDetail, ApiError> {
-    let (state, user) = ctx::pro_caller().await?;
+    let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::resolve(&state.pool, &user, session_id, &resolution_note, Utc::now()).await
 }

@@ -5,17 +5,17 @@ use uuid::Uuid;
 use vocab::{error::ApiError, webhooks::Webhook};
 
 #[cfg(feature = "ssr")]
-use {super::ctx, chrono::Utc, domain::webhooks};
+use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::webhooks};
 
 #[server(prefix = "/api", endpoint = "account/webhooks", input = Json)]
 pub async fn list_webhooks() -> Result<Vec<Webhook>, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     webhooks::list(&state.pool, user.id, user.account_id).await
 }
 
 #[server(prefix = "/api", endpoint = "account/webhooks/add", input = Json)]
 pub async fn add_webhook(kind: String, url: String) -> Result<Webhook, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     webhooks::add(
         &state.pool,
         user.id,
@@ -29,7 +29,7 @@ pub async fn add_webhook(kind: String, url: String) -> Result<Webhook, ApiError>
 
 #[server(prefix = "/api", endpoint = "account/webhooks/remove", input = Json)]
 pub async fn remove_webhook(webhook_id: Uuid) -> Result<Vec<Webhook>, ApiError> {
-    let (state, user) = ctx::caller().await?;
+    let (state, Caller { user, .. }) = ctx::caller().await?;
     webhooks::remove(
         &state.pool,
         user.id,

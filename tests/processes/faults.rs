@@ -9,9 +9,8 @@
 //! The database "restart" is a TCP proxy between the server and PostgreSQL that drops every
 //! connection and refuses new ones for a while: what the server sees of a restart, without
 //! restarting the PostgreSQL that the other tests share.
-#![cfg(feature = "ssr")]
 
-use domain::{db, rate_limit::Limits, seed};
+use domain::{auth::throttle::Limits, db, seed};
 use futures::{future::join_all, StreamExt};
 use serde_json::{json, Value};
 use sqlx::PgPool;

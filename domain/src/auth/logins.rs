@@ -1,13 +1,15 @@
-//! Sign-in, refresh and sign-out (CONTRACT §4) as plain async functions: they take the pool and
-//! an explicit `now`, and know nothing of HTTP.
+//! Sign-in, refresh and sign-out (docs/API.md §3) as plain async functions: they take the pool
+//! and an explicit `now`, and know nothing of HTTP.
 
+use super::{
+    passwords,
+    tokens::{self, AccessClaims, Keys, RefreshClaims, TokenError},
+};
 use crate::{
     audit,
     config::SessionSettings,
     db::{self, Tx},
-    passwords,
     session_policy::{resolve_session_policy, SessionPolicy},
-    tokens::{self, AccessClaims, Keys, RefreshClaims, TokenError},
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -215,7 +217,7 @@ pub async fn login(
     Ok(issued)
 }
 
-/// Rotates a refresh token, following CONTRACT §4's refresh algorithm step by step.
+/// Rotates a refresh token, following docs/API.md §3's refresh algorithm step by step.
 pub async fn refresh(
     pool: &PgPool,
     keys: &Keys,
@@ -416,32 +418,9 @@ pub async fn logout(
     Ok(())
 }
 
-/// The signed-in user behind a valid access token, if they still exist.
-pub async fn current_user(
-    pool: &PgPool,
-    access: &AccessClaims,
-) -> Result<Option<User>, sqlx::Error> {
-    let mut tx = db::tenant_tx(pool, access.account_id).await?;
-    let row = load_user(&mut tx, access.sub).await?;
-    tx.commit().await?;
-    Ok(row.map(|r| r.user()))
-}
-
-/// [`current_user`] and the account's subscription, read in one transaction (what every Pro
-/// call checks first).
-pub async fn current_user_and_plan(
-    pool: &PgPool,
-    access: &AccessClaims,
-) -> Result<Option<(User, crate::plans::Subscription)>, sqlx::Error> {
-    let mut tx = db::tenant_tx(pool, access.account_id).await?;
-    let found = current_user_and_plan_in(&mut tx, access).await?;
-    tx.commit().await?;
-    Ok(found)
-}
-
-/// [`current_user_and_plan`] inside the caller's own tenant transaction, which can go on to
-/// do the work (one transaction for the whole call).
-pub async fn current_user_and_plan_in(
+/// The member behind valid access claims, with the account's subscription, read in the
+/// caller's own tenant transaction; `None` once they are gone.
+pub async fn member_in(
     tx: &mut Tx,
     access: &AccessClaims,
 ) -> Result<Option<(User, crate::plans::Subscription)>, sqlx::Error> {

@@ -3,19 +3,13 @@
 //! them; and the free plan's lifetime quota of three conversions holds exactly, also when
 //! conversions race and when articles disappear.
 
-mod common;
-
+use crate::common::{call, login_as, seeded_router, Answer, Session};
 use axum::Router;
-use common::{login_as, post_with_cookies, seeded_router, Answer, Session};
 use domain::{db, seed};
 use futures::future::join_all;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn call(router: &Router, who: &Session, path: &str, body: Value) -> Answer {
-    post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
-}
 
 async fn set_plan(pool: &PgPool, plan: &str, status: &str) {
     sqlx::query("UPDATE subscriptions SET plan = $2, status = $3 WHERE account_id = $1")

@@ -1,14 +1,12 @@
 //! Sign-in over HTTP: the JSON API, cookies, throttling, the page-load refresh, CSRF and the
 //! sign-in form for browsers without JavaScript.
 
-mod common;
-
+use crate::common::{cookie_pair, post_json, post_with_cookies, send, set_cookies, Answer};
 use axum::{body::Body, http::Request, Router};
 use chrono::{Duration, Utc};
-use common::{cookie_pair, post_json, post_with_cookies, send, set_cookies, Answer};
 use domain::{
+    auth::tokens::{self, Keys},
     db, seed,
-    tokens::{self, Keys},
 };
 use sqlx::PgPool;
 
@@ -16,7 +14,7 @@ const JANE: &str = r#"{"email":"jane@acme.test","password":"resolutionflow-demo"
 
 async fn app(pool: PgPool, extra: &[(&str, &str)]) -> Router {
     seed::seed_demo(&pool).await.unwrap();
-    resolutionflow::http::router(common::state(pool, common::config(extra)).await)
+    resolutionflow::http::router(crate::common::state(pool, crate::common::config(extra)).await)
 }
 
 async fn page(router: &Router, path: &str, cookies: &[String]) -> Answer {
@@ -279,7 +277,7 @@ async fn pages_send_the_signed_out_to_login_with_the_reason(pool: PgPool) {
 
     // An idle-expired refresh cookie: the banner reason, and the dead cookies cleared.
     let (_, refresh) = login(&router).await;
-    let keys = Keys::new(&common::config(&[]).jwt_secret);
+    let keys = Keys::new(&crate::common::config(&[]).jwt_secret);
     let mut claims =
         tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1).unwrap();
     claims.exp = (Utc::now() - Duration::minutes(1)).timestamp();

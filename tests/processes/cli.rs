@@ -1,6 +1,5 @@
 //! `resolutionflow create-site-admin` run as a real process against a real database: a fresh
 //! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` without mail.
-#![cfg(feature = "ssr")]
 
 use domain::{db, password_reset::hash_token};
 use sqlx::PgPool;

@@ -1,11 +1,9 @@
-//! Plan gating (CONTRACT §8) over the real router: every Pro call answers 402 with the plan and
+//! Plan gating (docs/API.md §10) over the real router: every Pro call answers 402 with the plan and
 //! status unless the account is on an active or past-due Pro plan; sign-in, the account and its
 //! security never do, so a lapsed account can still get in and put things right.
 
-mod common;
-
+use crate::common::{login_as, post_with_cookies, seeded_router, send, Session};
 use axum::{body::Body, http::Request, Router};
-use common::{login_as, post_with_cookies, seeded_router, send, Session};
 use domain::{db, seed};
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -151,7 +149,7 @@ async fn a_lapsed_account_gets_402_on_every_pro_call_and_nothing_else(pool: PgPo
 }
 
 /// The dashboard as `who`'s browser loads it.
-async fn dashboard(router: &Router, who: &Session) -> common::Answer {
+async fn dashboard(router: &Router, who: &Session) -> crate::common::Answer {
     let req = Request::get("/")
         .header("accept", "text/html")
         .header("cookie", who.cookies().join("; "))

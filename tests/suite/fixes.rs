@@ -2,18 +2,12 @@
 //! the server allows, what each requires, the `applied_at` / `verified_at` stamps, and what
 //! the escalation package and the resolution note make of a fix awaiting verification.
 
-mod common;
-
+use crate::common::{call, login_as, seeded_router, Answer, Session};
 use axum::Router;
-use common::{login_as, post_with_cookies, seeded_router, Answer, Session};
 use domain::db;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
-
-async fn call(router: &Router, who: &Session, path: &str, body: Value) -> Answer {
-    post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
-}
 
 /// A session of Jane's with one suggested fix; returns (session id, fix id).
 async fn session_with_fix(router: &Router, jane: &Session) -> (Uuid, String) {

@@ -1,8 +1,7 @@
-//! Troubleshooting sessions and escalation (CONTRACT §6) over HTTP on a real database, with real
+//! Troubleshooting sessions and escalation (docs/API.md §6) over HTTP on a real database, with real
 //! SMTP and HTTP peers on loopback.
 
-mod common;
-
+use crate::common::{call, login_as, peers, Answer, Session};
 use axum::{
     body::Body,
     extract::State,
@@ -10,7 +9,6 @@ use axum::{
     routing::post,
     Json, Router,
 };
-use common::{login_as, peers, post_with_cookies, Answer, Session};
 use domain::{db, seed};
 use http_body_util::BodyExt;
 use resolutionflow::http;
@@ -27,11 +25,7 @@ type Seen = Arc<Mutex<Vec<(HeaderMap, Value)>>>;
 
 async fn app_with(pool: PgPool, extra: &[(&str, &str)]) -> Router {
     seed::seed_demo(&pool).await.unwrap();
-    http::router(common::state(pool, common::config(extra)).await)
-}
-
-async fn call(router: &Router, who: &Session, path: &str, body: Value) -> Answer {
-    post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
+    http::router(crate::common::state(pool, crate::common::config(extra)).await)
 }
 
 async fn get_session(router: &Router, who: &Session, id: Uuid) -> Answer {
@@ -848,8 +842,8 @@ async fn read_until(body: &mut Body, needle: &str) -> String {
 async fn an_event_published_by_one_process_reaches_a_stream_served_by_another(pool: PgPool) {
     seed::seed_demo(&pool).await.unwrap();
     // Two app states, each with its own bus listener: they share nothing but PostgreSQL.
-    let one = http::router(common::state(pool.clone(), common::config(&[])).await);
-    let two = http::router(common::state(pool.clone(), common::config(&[])).await);
+    let one = http::router(crate::common::state(pool.clone(), crate::common::config(&[])).await);
+    let two = http::router(crate::common::state(pool.clone(), crate::common::config(&[])).await);
     let jane = login_as(&one, "jane@acme.test").await;
     let sam = login_as(&two, "sam@acme.test").await;
     let grace = login_as(&two, "owner@globex.test").await;

@@ -8,10 +8,8 @@
 //! The endpoint list is checked against the server functions the app registers, so a new
 //! endpoint cannot slip past these tests.
 
-mod common;
-
+use crate::common::{call, login_as, post_with_cookies, seeded_router, send, Answer, Session};
 use axum::{body::Body, http::Request, Router};
-use common::{login_as, post_with_cookies, seeded_router, send, Answer, Session};
 use domain::{db, seed};
 use futures::future::join_all;
 use serde_json::{json, Value};
@@ -21,10 +19,6 @@ use uuid::Uuid;
 
 /// Text that only Acme's records contain.
 const SECRET: &str = "ACME-ONLY printer on floor 7";
-
-async fn call(router: &Router, who: &Session, path: &str, body: &Value) -> Answer {
-    post_with_cookies(router, path, &body.to_string(), &who.cookies()).await
-}
 
 async fn ok(router: &Router, who: &Session, path: &str, body: Value) -> Value {
     let res = call(router, who, path, &body).await;
@@ -473,9 +467,9 @@ async fn malformed_input_to_any_server_function_is_a_clear_4xx_never_a_5xx(pool:
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_refresh_storm_with_replays_never_accepts_a_token_twice(pool: PgPool) {
     let router = seeded_router(pool.clone()).await;
-    let keys = domain::tokens::Keys::new(&common::config(&[]).jwt_secret);
+    let keys = domain::auth::tokens::Keys::new(&crate::common::config(&[]).jwt_secret);
     let jti = |token: &str| {
-        domain::tokens::decode_refresh_any_age(&keys, token)
+        domain::auth::tokens::decode_refresh_any_age(&keys, token)
             .unwrap()
             .jti
     };
@@ -518,7 +512,7 @@ async fn a_refresh_storm_with_replays_never_accepts_a_token_twice(pool: PgPool) 
             if res.status == 200 {
                 accepted.push(jti(&token));
                 live.push(
-                    common::cookie_pair(&res, "rf_refresh")
+                    crate::common::cookie_pair(&res, "rf_refresh")
                         .unwrap()
                         .split_once('=')
                         .unwrap()

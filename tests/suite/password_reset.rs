@@ -2,10 +2,8 @@
 //! sink: the same answer for unknown addresses, the token hashed at rest, single use, expiry,
 //! and every login of the user revoked on success.
 
-mod common;
-
+use crate::common::{login_as, peers, post_json, post_with_cookies};
 use axum::Router;
-use common::{login_as, peers, post_json, post_with_cookies};
 use domain::{db, password_reset::hash_token, seed};
 use resolutionflow::http;
 use serde_json::json;
@@ -14,7 +12,7 @@ use std::time::Duration;
 
 async fn app(pool: PgPool, smtp: &str) -> Router {
     seed::seed_demo(&pool).await.unwrap();
-    http::router(common::state(pool, common::config(&[("RF_SMTP_URL", smtp)])).await)
+    http::router(crate::common::state(pool, crate::common::config(&[("RF_SMTP_URL", smtp)])).await)
 }
 
 async fn tokens(pool: &PgPool) -> Vec<String> {

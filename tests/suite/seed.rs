@@ -1,6 +1,6 @@
-//! `seed-demo` creates exactly the demo data of CONTRACT §2, and a second run changes nothing.
+//! `seed-demo` creates exactly the demo data of the README, and a second run changes nothing.
 
-use domain::{db, passwords, seed};
+use domain::{auth::passwords, db, seed};
 use sqlx::PgPool;
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

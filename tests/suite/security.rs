@@ -1,12 +1,10 @@
-//! Owner session security over HTTP (CONTRACT §5): the seed's policy cases (commit 5), its revoke
+//! Owner session security over HTTP (docs/API.md §4): the seed's policy cases (commit 5), its revoke
 //! cases #17–#22 (commit 6), active users, single-login revoke, and tenancy.
 
-mod common;
-
-use common::{login_as, post_with_cookies, Answer, Session};
+use crate::common::{login_as, post_with_cookies, Answer, Session};
 use domain::{
+    auth::tokens::{self, Keys},
     db, seed,
-    tokens::{self, Keys},
 };
 use serde_json::{json, Value};
 use sqlx::PgPool;
@@ -75,7 +73,7 @@ async fn assert_signed_out(router: &axum::Router, who: &Session) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn the_view_starts_with_null_overrides_strict_defaults_and_bounds(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let res = security(&router, &owner).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -101,7 +99,7 @@ async fn the_view_starts_with_null_overrides_strict_defaults_and_bounds(pool: Pg
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_override_persists_and_the_next_login_carries_it(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let res = update(&router, &owner, json!(60), json!(240)).await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -114,14 +112,14 @@ async fn an_override_persists_and_the_next_login_carries_it(pool: PgPool) {
     );
 
     let jane = login_as(&router, "jane@acme.test").await;
-    let keys = Keys::new(&common::config(&[]).jwt_secret);
+    let keys = Keys::new(&crate::common::config(&[]).jwt_secret);
     let claims = tokens::decode_refresh_any_age(&keys, jane.refresh_token()).unwrap();
     assert_eq!((claims.idle_max, claims.abs_max), (Some(3600), Some(14400)));
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn out_of_bounds_and_inconsistent_policies_are_422_and_change_nothing(pool: PgPool) {
-    let router = common::seeded_router(pool.clone()).await;
+    let router = crate::common::seeded_router(pool.clone()).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let cases = [
         (json!(14), Value::Null, "session_idle_minutes"), // idle below its minimum
@@ -157,7 +155,7 @@ async fn out_of_bounds_and_inconsistent_policies_are_422_and_change_nothing(pool
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn only_the_owner_may_read_or_change_the_policy(pool: PgPool) {
-    let router = common::seeded_router(pool.clone()).await;
+    let router = crate::common::seeded_router(pool.clone()).await;
     for email in ["jane@acme.test", "alex@acme.test", "val@acme.test"] {
         let user = login_as(&router, email).await;
         assert_eq!(security(&router, &user).await.status, 403, "{email}");
@@ -182,7 +180,7 @@ async fn only_the_owner_may_read_or_change_the_policy(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_policy_change_writes_exactly_one_audit_row(pool: PgPool) {
-    let router = common::seeded_router(pool.clone()).await;
+    let router = crate::common::seeded_router(pool.clone()).await;
     let owner = login_as(&router, "owner@acme.test").await;
     assert_eq!(
         update(&router, &owner, json!(60), json!(240)).await.status,
@@ -208,7 +206,7 @@ async fn a_policy_change_writes_exactly_one_audit_row(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn scope_all_signs_out_the_owner_too(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let jane = login_as(&router, "jane@acme.test").await;
     let res = revoke(&router, &owner, "all").await;
@@ -220,7 +218,7 @@ async fn scope_all_signs_out_the_owner_too(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn scope_others_keeps_every_login_of_the_caller(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let owner_laptop = login_as(&router, "owner@acme.test").await;
     let jane = login_as(&router, "jane@acme.test").await;
@@ -233,7 +231,7 @@ async fn scope_others_keeps_every_login_of_the_caller(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn revoking_never_reaches_another_account(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let grace = login_as(&router, "owner@globex.test").await;
     let res = revoke(&router, &owner, "all").await;
@@ -243,7 +241,7 @@ async fn revoking_never_reaches_another_account(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_bulk_revoke_is_audited_once_and_a_repeat_revokes_nothing(pool: PgPool) {
-    let router = common::seeded_router(pool.clone()).await;
+    let router = crate::common::seeded_router(pool.clone()).await;
     let owner = login_as(&router, "owner@acme.test").await;
     login_as(&router, "jane@acme.test").await;
     assert_eq!(
@@ -285,7 +283,7 @@ async fn a_bulk_revoke_is_audited_once_and_a_repeat_revokes_nothing(pool: PgPool
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn active_users_and_sessions_list_live_logins_newest_first(pool: PgPool) {
-    let router = common::seeded_router(pool).await;
+    let router = crate::common::seeded_router(pool).await;
     let jane = login_as(&router, "jane@acme.test").await;
     login_as(&router, "owner@globex.test").await;
     let owner = login_as(&router, "owner@acme.test").await;
@@ -326,7 +324,7 @@ async fn active_users_and_sessions_list_live_logins_newest_first(pool: PgPool) {
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn one_login_can_be_revoked_and_another_accounts_is_not_found(pool: PgPool) {
-    let router = common::seeded_router(pool.clone()).await;
+    let router = crate::common::seeded_router(pool.clone()).await;
     let owner = login_as(&router, "owner@acme.test").await;
     let sam_phone = login_as(&router, "sam@acme.test").await;
     let sam_laptop = login_as(&router, "sam@acme.test").await;

@@ -1,4 +1,4 @@
-//! Access and refresh tokens: HS256 JWTs with the claims of CONTRACT §4.
+//! Access and refresh tokens: HS256 JWTs with the claims of docs/API.md §3.
 //!
 //! The algorithm is pinned (a token announcing any other, `none` included, is refused) and every
 //! decode checks the token's `type`. Expiry is judged against an explicit `now`, never the clock.
@@ -40,7 +40,7 @@ pub struct AccessClaims {
 }
 
 /// Refresh token claims. The policy claims are optional only so that tokens minted before the
-/// session policy existed can still be read (and grandfathered once, CONTRACT §4 step 3).
+/// session policy existed can still be read (and grandfathered once, docs/API.md §3, step 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshClaims {
     pub sub: Uuid,

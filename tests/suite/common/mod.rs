@@ -1,6 +1,5 @@
 //! Shared set-up for the integration tests: every test gets its own fresh database from
 //! `#[sqlx::test]`, with the real migrations applied.
-#![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod peers;
 
@@ -100,6 +99,16 @@ pub fn cookie_pair(res: &Answer, name: &str) -> Option<String> {
         .map(|c| c.split(';').next().unwrap().to_owned())
 }
 
+/// `who` calls a server function with a JSON body.
+pub async fn call(
+    router: &Router,
+    who: &Session,
+    path: &str,
+    body: impl std::borrow::Borrow<serde_json::Value>,
+) -> Answer {
+    post_with_cookies(router, path, &body.borrow().to_string(), &who.cookies()).await
+}
+
 pub async fn post_with_cookies(
     router: &Router,
     path: &str,
@@ -142,9 +151,10 @@ pub async fn login_as(router: &Router, email: &str) -> Session {
     let res = post_with_cookies(router, "/api/auth/login", &body, &[]).await;
     assert_eq!(res.status, 200, "{email}: {}", res.body);
     let refresh = cookie_pair(&res, "rf_refresh").expect("refresh cookie");
-    let keys = domain::tokens::Keys::new(&config(&[]).jwt_secret);
+    let keys = domain::auth::tokens::Keys::new(&config(&[]).jwt_secret);
     let claims =
-        domain::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1).unwrap();
+        domain::auth::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1)
+            .unwrap();
     Session {
         access: cookie_pair(&res, "rf_access").expect("access cookie"),
         refresh,

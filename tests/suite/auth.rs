@@ -1,13 +1,13 @@
-//! Sign-in and refresh (CONTRACT §4), at the domain level with an injected clock: the seed's
+//! Sign-in and refresh (docs/API.md §3), at the domain level with an injected clock: the seed's
 //! session-expiration commits 2–4 case by case, and reuse detection.
-
-mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{
-    auth::{self, AuthError, Issued, REUSE_GRACE_SECONDS},
+    auth::{
+        logins::{self, AuthError, Issued, REUSE_GRACE_SECONDS},
+        tokens::{self, Keys, RefreshClaims},
+    },
     db, seed,
-    tokens::{self, Keys, RefreshClaims},
 };
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -20,7 +20,7 @@ struct Env {
 
 async fn env(pool: PgPool) -> Env {
     seed::seed_demo(&pool).await.unwrap();
-    let config = common::config(&[]);
+    let config = crate::common::config(&[]);
     Env {
         keys: Keys::new(&config.jwt_secret),
         pool,
@@ -30,7 +30,7 @@ async fn env(pool: PgPool) -> Env {
 
 impl Env {
     async fn login(&self, email: &str, now: DateTime<Utc>) -> Issued {
-        auth::login(
+        logins::login(
             &self.pool,
             &self.keys,
             &self.config.session,
@@ -44,7 +44,7 @@ impl Env {
     }
 
     async fn refresh(&self, token: &str, now: DateTime<Utc>) -> Result<Issued, AuthError> {
-        auth::refresh(
+        logins::refresh(
             &self.pool,
             &self.keys,
             &self.config.session,
@@ -131,7 +131,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
         ("nobody@acme.test", seed::DEMO_PASSWORD),
         ("JANE@ACME.TEST ", "wrong password"),
     ] {
-        let r = auth::login(
+        let r = logins::login(
             &env.pool,
             &env.keys,
             settings,
@@ -144,7 +144,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
         assert_eq!(code(r), "invalid_credentials", "{email}");
     }
     // E-mail is matched case-insensitively.
-    let r = auth::login(
+    let r = logins::login(
         &env.pool,
         &env.keys,
         settings,
@@ -166,7 +166,7 @@ async fn a_deleted_user_cannot_sign_in_or_refresh(pool: PgPool) {
         .execute(&env.pool)
         .await
         .unwrap();
-    let r = auth::login(
+    let r = logins::login(
         &env.pool,
         &env.keys,
         &env.config.session,
@@ -435,7 +435,7 @@ async fn logout_revokes_the_current_token(pool: PgPool) {
     let env = env(pool).await;
     let now = at(T0);
     let issued = env.login("jane@acme.test", now).await;
-    auth::logout(&env.pool, &env.keys, &issued.refresh_token, now)
+    logins::logout(&env.pool, &env.keys, &issued.refresh_token, now)
         .await
         .unwrap();
     assert_eq!(
@@ -443,10 +443,10 @@ async fn logout_revokes_the_current_token(pool: PgPool) {
         "invalid_refresh_token"
     );
     // Signing out twice, or with garbage, is harmless.
-    auth::logout(&env.pool, &env.keys, &issued.refresh_token, now)
+    logins::logout(&env.pool, &env.keys, &issued.refresh_token, now)
         .await
         .unwrap();
-    auth::logout(&env.pool, &env.keys, "garbage", now)
+    logins::logout(&env.pool, &env.keys, "garbage", now)
         .await
         .unwrap();
 }

@@ -1,0 +1,72 @@
+//! Signing in with a password, throttled: the one path of the JSON API and the form.
+
+use super::{
+    client::user_agent,
+    logins::{self, AuthError, Issued},
+};
+use crate::state::AppState;
+use axum::http::HeaderMap;
+use chrono::{DateTime, Utc};
+use std::net::IpAddr;
+use vocab::error::{ApiError, ErrorCode};
+
+/// Sign-in with throttling: the shared path of the JSON API and the no-JavaScript form.
+pub async fn sign_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    ip: Option<IpAddr>,
+    email: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<Issued, ApiError> {
+    let email = email.trim().to_lowercase();
+    let mut fields = Vec::new();
+    if email.is_empty() {
+        fields.push(("email".to_owned(), "Enter your e-mail.".to_owned()));
+    }
+    if password.is_empty() {
+        fields.push(("password".to_owned(), "Enter your password.".to_owned()));
+    }
+    if !fields.is_empty() {
+        return Err(ApiError::validation(fields));
+    }
+    let ip = ip.map(|ip| ip.to_string());
+    if let Err(seconds) = state.limiter.check(&email, ip.as_deref(), now) {
+        return Err(rate_limited(seconds));
+    }
+    let result = logins::login(
+        &state.pool,
+        &state.keys,
+        &state.config.session,
+        &email,
+        password,
+        user_agent(headers),
+        now,
+    )
+    .await;
+    match result {
+        Ok(issued) => {
+            state.limiter.record_success(&email);
+            Ok(issued)
+        }
+        Err(AuthError::InvalidCredentials) => {
+            state.limiter.record_failure(&email, ip.as_deref(), now);
+            Err(AuthError::InvalidCredentials.into())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn rate_limited(seconds: i64) -> ApiError {
+    let minutes = (seconds + 59) / 60;
+    let wait = if minutes <= 1 {
+        "a minute".to_owned()
+    } else {
+        format!("{minutes} minutes")
+    };
+    ApiError::new(
+        ErrorCode::RateLimited,
+        format!("Too many sign-in attempts. Try again in {wait}."),
+    )
+    .with("retry_after", seconds)
+}

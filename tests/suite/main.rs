@@ -1,0 +1,19 @@
+//! The integration tests that drive the real router in-process, one binary: each test gets its
+//! own fresh PostgreSQL database from `#[sqlx::test]`. (The real binary run as a process is
+//! `tests/processes`.)
+#![cfg(feature = "ssr")]
+
+mod common;
+
+mod auth;
+mod auth_http;
+mod escalation;
+mod fixes;
+mod hostile;
+mod http;
+mod kb;
+mod password_reset;
+mod plans;
+mod security;
+mod seed;
+mod tenancy;
