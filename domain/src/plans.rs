@@ -32,12 +32,12 @@ pub fn is_lapsed(found: &Subscription) -> bool {
 
 /// 402 `subscription_required` (with the plan and status, both null when there is no
 /// subscription) unless the account is on an active or past-due Pro plan.
-pub fn require_pro(found: Subscription) -> Result<(), ApiError> {
-    if !is_lapsed(&found) {
+pub fn require_pro(found: &Subscription) -> Result<(), ApiError> {
+    if !is_lapsed(found) {
         return Ok(());
     }
     Err(subscription_required(
-        found,
+        found.clone(),
         "Your account's Pro plan isn't active, so sessions, escalations and fixes are paused. Everything recorded is kept.",
     ))
 }

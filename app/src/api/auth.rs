@@ -150,10 +150,10 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
         _ => None,
     };
     let (session, plan_lapsed) = match ctx::caller().await {
-        Ok((_, caller)) => (
-            Some(session_view(&state, &parts, caller.user.clone())),
-            caller.plan_lapsed(),
-        ),
+        Ok((_, caller)) => {
+            let plan_lapsed = caller.plan_lapsed();
+            (Some(session_view(&state, &parts, caller.user)), plan_lapsed)
+        }
         Err(err) if err.error == ErrorCode::NotAuthenticated => (None, false),
         Err(err) => return Err(err),
     };

@@ -12,7 +12,7 @@ use {
     super::ctx,
     chrono::Utc,
     domain::{
-        auth::caller::Caller,
+        auth::{caller::Caller, cookies::this_login},
         db,
         security::{self, RevokeScope},
         state::AppState,
@@ -22,13 +22,14 @@ use {
 /// The policy view for an owner, with their own login marked in the sessions list.
 #[cfg(feature = "ssr")]
 async fn view(state: &AppState, caller: &Caller) -> Result<PolicyView, ApiError> {
+    let this_login = this_login(state, &ctx::parts()?.headers);
     let mut tx = db::tenant_tx(&state.pool, caller.user.account_id).await?;
     let owner = security::require_owner(&mut tx, caller.user.id).await?;
     let view = security::policy_view(
         &mut tx,
         owner,
         &state.config.session,
-        caller.login,
+        this_login,
         Utc::now(),
     )
     .await?;

@@ -6,7 +6,7 @@
 //! knows them now (a role changed or a user removed since the token was minted counts).
 
 use super::{
-    cookies::{cookie_names, read_cookie, refresh_cookie},
+    cookies::{cookie_names, read_cookie},
     logins,
     page::PageAuth,
     tokens::{self, AccessClaims},
@@ -21,7 +21,6 @@ use axum::{
     http::{header, request::Parts, Extensions, HeaderMap},
 };
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use vocab::{error::ApiError, users::User};
 
 /// The signed-in caller of a request.
@@ -30,8 +29,6 @@ pub struct Caller {
     pub user: User,
     /// The account's subscription, when it has one.
     pub plan: Subscription,
-    /// The login (refresh-token family) of this browser, when its refresh cookie came along.
-    pub login: Option<Uuid>,
 }
 
 impl Caller {
@@ -45,16 +42,12 @@ impl Caller {
         let (user, plan) = logins::member_in(&mut tx, &claims)
             .await?
             .ok_or_else(ApiError::not_authenticated)?;
-        let login = refresh_cookie(state, &parts.headers)
-            .and_then(|token| tokens::decode_refresh_any_age(&state.keys, token).ok())
-            .filter(|refresh| refresh.sub == user.id)
-            .and_then(|refresh| refresh.fam);
-        Ok((Self { user, plan, login }, tx))
+        Ok((Self { user, plan }, tx))
     }
 
     /// 402 `subscription_required` unless the account's plan opens the Pro features.
     pub fn require_pro(&self) -> Result<(), ApiError> {
-        plans::require_pro(self.plan.clone())
+        plans::require_pro(&self.plan)
     }
 
     /// Whether the Pro features are closed to this account (what the app shell shows).

@@ -1,9 +1,10 @@
 //! The login's two cookies: their names, how they are set and cleared, and reading them back.
 
-use super::logins::Issued;
+use super::{logins::Issued, tokens};
 use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 /// The two cookie names; `__Host-` needs `Secure`, so plain-http use drops the prefix.
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +83,12 @@ pub fn cleared_cookies(state: &AppState) -> [HeaderValue; 2] {
 
 pub fn refresh_cookie<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
     read_cookie(headers, cookie_names(state.config.cookie_secure).refresh)
+}
+
+/// The login (refresh-token family) this browser's refresh cookie belongs to, if any.
+pub fn this_login(state: &AppState, headers: &HeaderMap) -> Option<Uuid> {
+    let token = refresh_cookie(state, headers)?;
+    tokens::decode_refresh_any_age(&state.keys, token).ok()?.fam
 }
 
 #[cfg(test)]
