@@ -13,7 +13,7 @@ use axum::{
     Router,
 };
 use domain::{
-    auth::{forms, logins, origin::origin_guard, page::refresh_page_session},
+    auth::{forms, logins, origin::origin_guard, page::refresh_page_login},
     config::Config,
     db, sse,
     state::AppState,
@@ -105,7 +105,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            refresh_page_session,
+            refresh_page_login,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), origin_guard))
         .layer(middleware::from_fn(api_error_status))

@@ -7,6 +7,7 @@ use std::time::Duration;
 use vocab::{
     fixes::FixStatus,
     handoffs::{Assessment, ConfidenceTier, Snapshot, SnapshotFix},
+    sessions::StepOutcome,
 };
 
 #[derive(Clone)]
@@ -203,7 +204,7 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
         .max_by_key(|p| p.keywords.iter().filter(|k| haystack.contains(*k)).count())
         .filter(|p| p.keywords.iter().any(|k| haystack.contains(k)));
 
-    let count = |outcome: &str| {
+    let count = |outcome: StepOutcome| {
         snapshot
             .steps
             .iter()
@@ -211,10 +212,10 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
             .count()
     };
     let (worked, failed, partial, pending) = (
-        count("worked"),
-        count("failed"),
-        count("partial"),
-        count("pending"),
+        count(StepOutcome::Worked),
+        count(StepOutcome::Failed),
+        count(StepOutcome::Partial),
+        count(StepOutcome::Pending),
     );
     // Steps and applied fixes both count as tried.
     let tried: Vec<String> = snapshot
@@ -264,13 +265,21 @@ fn heuristic(snapshot: &Snapshot) -> Assessment {
                 .unwrap_or("what remains is not recorded")
         ));
     }
-    if let Some(step) = snapshot.steps.iter().find(|s| s.outcome == "partial") {
+    if let Some(step) = snapshot
+        .steps
+        .iter()
+        .find(|s| s.outcome == StepOutcome::Partial)
+    {
         likely_causes.push(format!(
             "\"{}\" helped only partly, so its area is the leading suspect",
             step.action
         ));
     }
-    if let Some(step) = snapshot.steps.iter().find(|s| s.outcome == "pending") {
+    if let Some(step) = snapshot
+        .steps
+        .iter()
+        .find(|s| s.outcome == StepOutcome::Pending)
+    {
         likely_causes.push(format!(
             "\"{}\" is applied but not yet verified; confirm it before ruling it out",
             step.action
@@ -389,7 +398,7 @@ fn heuristic_note(snapshot: &Snapshot) -> String {
     let failed: Vec<String> = snapshot
         .steps
         .iter()
-        .filter(|s| s.outcome == "failed")
+        .filter(|s| s.outcome == StepOutcome::Failed)
         .map(|s| s.action.clone())
         .chain(
             with(FixStatus::AppliedFailed)
@@ -498,7 +507,7 @@ mod tests {
                 .iter()
                 .map(|(a, o)| SnapshotStep {
                     action: a.to_string(),
-                    outcome: o.to_string(),
+                    outcome: StepOutcome::parse(o).expect("a step outcome"),
                     notes: None,
                 })
                 .collect(),

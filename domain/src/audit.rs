@@ -3,12 +3,12 @@
 use crate::db::Tx;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use uuid::Uuid;
+use vocab::ids::{AccountId, UserId};
 
 pub async fn record(
     tx: &mut Tx,
-    account_id: Uuid,
-    actor_user_id: Option<Uuid>,
+    account_id: AccountId,
+    actor_user_id: Option<UserId>,
     event_type: &str,
     payload: Value,
     now: DateTime<Utc>,
@@ -31,8 +31,8 @@ pub async fn record(
 /// not at all.
 pub async fn commit_with(
     mut tx: Tx,
-    account_id: Uuid,
-    actor_user_id: Option<Uuid>,
+    account_id: AccountId,
+    actor_user_id: Option<UserId>,
     event_type: &str,
     payload: Value,
     now: DateTime<Utc>,

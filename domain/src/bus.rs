@@ -12,8 +12,8 @@ use sqlx::{
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{broadcast, watch};
-use uuid::Uuid;
 use vocab::events::EscalationEvent;
+use vocab::ids::AccountId;
 
 const CHANNEL: &str = "rf_escalation_events";
 /// Events a subscriber may fall behind by before it is dropped (it then reconnects and catches
@@ -33,12 +33,12 @@ pub fn frame(id: i64, event_type: &str, payload: &Value) -> Bytes {
 #[derive(Debug)]
 pub struct BusEvent {
     pub id: i64,
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub frame: Bytes,
 }
 
 impl BusEvent {
-    fn new(id: i64, account_id: Uuid, event_type: &str, payload: &Value) -> Self {
+    fn new(id: i64, account_id: AccountId, event_type: &str, payload: &Value) -> Self {
         Self {
             id,
             account_id,
@@ -124,12 +124,16 @@ impl Bus {
     }
 }
 
-fn parse(payload: &str) -> Option<(Uuid, i64)> {
+fn parse(payload: &str) -> Option<(AccountId, i64)> {
     let (account, id) = payload.split_once(':')?;
     Some((account.parse().ok()?, id.parse().ok()?))
 }
 
-async fn load(pool: &PgPool, account_id: Uuid, id: i64) -> Result<Option<BusEvent>, sqlx::Error> {
+async fn load(
+    pool: &PgPool,
+    account_id: AccountId,
+    id: i64,
+) -> Result<Option<BusEvent>, sqlx::Error> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let row: Option<(String, Value)> =
         sqlx::query_as("SELECT event_type, payload FROM escalation_events WHERE id = $1")
@@ -144,7 +148,7 @@ async fn load(pool: &PgPool, account_id: Uuid, id: i64) -> Result<Option<BusEven
 /// has committed.
 pub async fn publish(
     pool: &PgPool,
-    account_id: Uuid,
+    account_id: AccountId,
     event: &EscalationEvent,
 ) -> Result<i64, sqlx::Error> {
     let (event_type, payload) = event.to_parts();
@@ -170,7 +174,7 @@ pub async fn publish(
 /// The account's events after `after`, oldest first (what a reconnecting stream missed).
 pub async fn since(
     pool: &PgPool,
-    account_id: Uuid,
+    account_id: AccountId,
     after: i64,
     limit: i64,
 ) -> Result<Vec<BusEvent>, sqlx::Error> {

@@ -12,7 +12,7 @@ pub struct WindowSettings {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionSettings {
+pub struct LoginSettings {
     pub idle: WindowSettings,
     pub absolute: WindowSettings,
     pub access_token_minutes: i64,
@@ -38,7 +38,7 @@ pub struct Config {
     pub anthropic_model: Option<String>,
     /// The sender of outgoing mail (`RF_MAIL_FROM`).
     pub mail_from: String,
-    pub session: SessionSettings,
+    pub login: LoginSettings,
     pub ai_assessment_timeout: Duration,
 }
 
@@ -54,7 +54,7 @@ impl fmt::Debug for Config {
             .field("smtp", &self.smtp_url.is_some())
             .field("public_url", &self.public_url)
             .field("anthropic", &self.anthropic_api_key.is_some())
-            .field("session", &self.session)
+            .field("login", &self.login)
             .field("ai_assessment_timeout", &self.ai_assessment_timeout)
             .finish_non_exhaustive()
     }
@@ -198,7 +198,7 @@ impl Config {
             anthropic_model: var("RF_ANTHROPIC_MODEL"),
             mail_from: var("RF_MAIL_FROM")
                 .unwrap_or_else(|| "ResolutionFlow <no-reply@resolutionflow.invalid>".into()),
-            session: SessionSettings {
+            login: LoginSettings {
                 idle,
                 absolute,
                 access_token_minutes,

@@ -2,7 +2,7 @@
 
 use sqlx::{migrate::Migrator, postgres::PgPoolOptions, Connection, PgPool, Postgres, Transaction};
 use std::time::Duration;
-use uuid::Uuid;
+use vocab::ids::{AccountId, UserId};
 
 /// The migrations of `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
@@ -63,10 +63,10 @@ fn begin_as_app(settings: &str) -> String {
 ///
 /// `BEGIN` and the settings go in one round trip. They are spliced into that statement rather
 /// than bound, which is safe only because they are a constant and a UUID's canonical text.
-pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Error> {
+pub async fn tenant_tx(pool: &PgPool, account_id: AccountId) -> Result<Tx, sqlx::Error> {
     pool.begin_with(begin_as_app(&format!(
         ", set_config('app.account_id', '{}', true)",
-        account_id.hyphenated()
+        account_id.0.hyphenated()
     )))
     .await
 }
@@ -75,10 +75,10 @@ pub async fn tenant_tx(pool: &PgPool, account_id: Uuid) -> Result<Tx, sqlx::Erro
 /// token names its user, not the account). The account is looked up by `rf_user_account` in
 /// the same round trip as `BEGIN`; for an unknown or deleted user it is empty, and the
 /// transaction sees no tenant row at all. Spliced like [`tenant_tx`]'s: a UUID's text.
-pub async fn user_tx(pool: &PgPool, user_id: Uuid) -> Result<Tx, sqlx::Error> {
+pub async fn user_tx(pool: &PgPool, user_id: UserId) -> Result<Tx, sqlx::Error> {
     pool.begin_with(begin_as_app(&format!(
         ", set_config('app.account_id', rf_user_account('{}')::text, true)",
-        user_id.hyphenated()
+        user_id.0.hyphenated()
     )))
     .await
 }

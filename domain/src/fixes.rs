@@ -10,64 +10,28 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
     fixes::{FixStatus, SuggestedFix},
+    ids::{FixId, SessionId},
     users::User,
 };
 
 pub const TITLE_MAX: usize = 500;
 pub const NOTES_MAX: usize = 4000;
 
-#[derive(sqlx::FromRow)]
-struct FixRow {
-    id: Uuid,
-    session_id: Uuid,
-    title: String,
-    details: Option<String>,
-    status: String,
-    partial_notes: Option<String>,
-    pending_reason: Option<String>,
-    outcome_notes: Option<String>,
-    applied_at: Option<DateTime<Utc>>,
-    verified_at: Option<DateTime<Utc>>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl FixRow {
-    fn into_fix(self) -> SuggestedFix {
-        SuggestedFix {
-            id: self.id,
-            session_id: self.session_id,
-            title: self.title,
-            details: self.details,
-            // The CHECK constraint admits nothing else.
-            status: FixStatus::parse(&self.status).unwrap_or(FixStatus::Suggested),
-            partial_notes: self.partial_notes,
-            pending_reason: self.pending_reason,
-            outcome_notes: self.outcome_notes,
-            applied_at: self.applied_at,
-            verified_at: self.verified_at,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
-}
-
 const COLUMNS: &str = "id, session_id, title, details, status, partial_notes, pending_reason, \
                        outcome_notes, applied_at, verified_at, created_at, updated_at";
 
 /// The session's fixes, oldest first.
-pub async fn list(tx: &mut Tx, session_id: Uuid) -> Result<Vec<SuggestedFix>, ApiError> {
-    let rows: Vec<FixRow> = sqlx::query_as(&format!(
+pub async fn list(tx: &mut Tx, session_id: SessionId) -> Result<Vec<SuggestedFix>, ApiError> {
+    let fixes: Vec<SuggestedFix> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM suggested_fixes WHERE session_id = $1 ORDER BY created_at, id"
     ))
     .bind(session_id)
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(FixRow::into_fix).collect())
+    Ok(fixes)
 }
 
 fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>, ApiError> {
@@ -80,7 +44,7 @@ fn optional_text(field: &str, text: Option<&str>) -> Result<Option<String>, ApiE
 pub async fn suggest(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     title: &str,
     details: Option<&str>,
     now: DateTime<Utc>,
@@ -89,7 +53,7 @@ pub async fn suggest(
     let details = optional_text("details", details)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     session_access::writable(&mut tx, user, session_id).await?;
-    let row: FixRow = sqlx::query_as(&format!(
+    let fix: SuggestedFix = sqlx::query_as(&format!(
         "INSERT INTO suggested_fixes (account_id, session_id, title, details, suggested_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
     ))
@@ -101,19 +65,19 @@ pub async fn suggest(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    commit(tx, session_id, row, now).await
+    commit(tx, session_id, fix, now).await
 }
 
 /// A fix changed: its session is touched, and both commit together.
 async fn commit(
     mut tx: Tx,
-    session_id: Uuid,
-    row: FixRow,
+    session_id: SessionId,
+    fix: SuggestedFix,
     now: DateTime<Utc>,
 ) -> Result<SuggestedFix, ApiError> {
     session_access::touch(&mut tx, session_id, now).await?;
     tx.commit().await?;
-    Ok(row.into_fix())
+    Ok(fix)
 }
 
 /// Records what became of a fix. `notes` is what still isn't right for a partial outcome (and
@@ -121,7 +85,7 @@ async fn commit(
 pub async fn record_outcome(
     pool: &PgPool,
     user: &User,
-    fix_id: Uuid,
+    fix_id: FixId,
     outcome: &str,
     notes: Option<&str>,
     pending_reason: Option<&str>,
@@ -148,14 +112,13 @@ pub async fn record_outcome(
     let pending_reason = pending_reason.filter(|_| to == FixStatus::AppliedPending);
 
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    let current: Option<(Uuid, String)> =
+    let current: Option<(SessionId, FixStatus)> =
         sqlx::query_as("SELECT session_id, status FROM suggested_fixes WHERE id = $1 FOR UPDATE")
             .bind(fix_id)
             .fetch_optional(&mut *tx)
             .await?;
     let (session_id, from) = current.ok_or_else(ApiError::not_found)?;
     session_access::writable(&mut tx, user, session_id).await?;
-    let from = FixStatus::parse(&from).unwrap_or(FixStatus::Suggested);
     if !from.can_become(to) {
         return Err(ApiError::invalid(
             "outcome",
@@ -169,7 +132,7 @@ pub async fn record_outcome(
             ),
         ));
     }
-    let row: FixRow = sqlx::query_as(&format!(
+    let fix: SuggestedFix = sqlx::query_as(&format!(
         "UPDATE suggested_fixes SET status = $2, \
             applied_at = CASE WHEN $3 THEN coalesce(applied_at, $6) ELSE applied_at END, \
             verified_at = CASE WHEN $4 THEN $6 WHEN $2 = 'applied_pending' THEN NULL ELSE verified_at END, \
@@ -180,7 +143,7 @@ pub async fn record_outcome(
          WHERE id = $1 RETURNING {COLUMNS}"
     ))
     .bind(fix_id)
-    .bind(to.as_str())
+    .bind(to)
     .bind(to.is_applied())
     .bind(to.is_verdict())
     .bind(&notes)
@@ -188,5 +151,5 @@ pub async fn record_outcome(
     .bind(&pending_reason)
     .fetch_one(&mut *tx)
     .await?;
-    commit(tx, session_id, row, now).await
+    commit(tx, session_id, fix, now).await
 }

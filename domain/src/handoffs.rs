@@ -13,47 +13,27 @@ use crate::{
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use sqlx::PgPool;
-use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
     events::EscalationEvent,
-    handoffs::{Assessment, ClaimedBy, Handoff, QueueItem, Snapshot},
-    users::{User, UserRef},
+    handoffs::{Assessment, AssessmentStatus, ClaimedBy, Handoff, Intent, QueueItem, Snapshot},
+    ids::{AccountId, HandoffId, SessionId, UserId},
+    users::{Role, User, UserRef},
 };
 
 pub const REASON_MAX: usize = 4000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intent {
-    Escalate,
-    Park,
-}
-
-impl Intent {
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
-        match s {
-            "escalate" => Ok(Intent::Escalate),
-            "park" => Ok(Intent::Park),
-            _ => Err(ApiError::invalid(
-                "intent",
-                "Must be \"escalate\" or \"park\".",
-            )),
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Intent::Escalate => "escalate",
-            Intent::Park => "park",
-        }
-    }
+/// The intent named in a request, or the 422 that names the field.
+pub fn intent(word: &str) -> Result<Intent, ApiError> {
+    Intent::parse(word)
+        .ok_or_else(|| ApiError::invalid("intent", "Must be \"escalate\" or \"park\"."))
 }
 
 /// What a committed escalation still has to tell the world.
 #[derive(Clone, Debug)]
 pub struct Created {
     pub handoff: Handoff,
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub title: String,
     pub recipients: Vec<Recipient>,
 }
@@ -65,10 +45,10 @@ fn target_error(message: &str) -> ApiError {
 pub async fn create(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     intent: Intent,
     reason: &str,
-    target_user_id: Option<Uuid>,
+    target_user_id: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<Created, ApiError> {
     session_access::require_worker(user)?;
@@ -86,14 +66,14 @@ pub async fn create(
         });
     }
     if let Some(target) = target_user_id {
-        let role: Option<String> = sqlx::query_scalar(
+        let role: Option<Role> = sqlx::query_scalar(
             "SELECT role FROM users WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
         )
         .bind(target)
         .bind(user.account_id)
         .fetch_optional(&mut *tx)
         .await?;
-        if !role.as_deref().is_some_and(session_access::is_worker_role) {
+        if !role.is_some_and(Role::can_work) {
             return Err(target_error(
                 "Choose a senior in your account who works sessions.",
             ));
@@ -125,18 +105,21 @@ pub async fn create(
         fields.insert("message_count".to_owned(), json!(detail.messages.len()));
         fields.insert("taken_at".to_owned(), json!(now));
     }
-    let handoff_id: Uuid = sqlx::query_scalar(
+    let handoff_id: HandoffId = sqlx::query_scalar(
         "INSERT INTO session_handoffs (account_id, session_id, from_user_id, intent, reason, target_user_id, snapshot, assessment_status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(user.account_id)
     .bind(session_id)
     .bind(user.id)
-    .bind(intent.as_str())
+    .bind(intent)
     .bind(&reason)
     .bind(target_user_id)
     .bind(&snapshot)
-    .bind(if intent == Intent::Escalate { "pending" } else { "not_applicable" })
+    .bind(match intent {
+        Intent::Escalate => AssessmentStatus::Pending,
+        Intent::Park => AssessmentStatus::NotApplicable,
+    })
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -192,7 +175,7 @@ pub async fn create(
 /// After an escalation commits: announce it on the bus (awaited: it is one insert), then mail,
 /// webhooks and the assessment in the background. Parking announces nothing.
 pub async fn after_commit(state: &AppState, created: Created) {
-    if created.handoff.intent != Intent::Escalate.as_str() {
+    if created.handoff.intent != Intent::Escalate {
         return;
     }
     let h = &created.handoff;
@@ -251,7 +234,12 @@ pub async fn deliver(state: &AppState, created: &Created) {
 
 /// Runs the assessor within its budget, stores what came (or that nothing did), then tells the
 /// stream.
-pub async fn assess(state: &AppState, account_id: Uuid, handoff_id: Uuid, snapshot: &Value) {
+pub async fn assess(
+    state: &AppState,
+    account_id: AccountId,
+    handoff_id: HandoffId,
+    snapshot: &Value,
+) {
     let outcome = match serde_json::from_value::<Snapshot>(snapshot.clone()) {
         Ok(snapshot) => match tokio::time::timeout(
             state.config.ai_assessment_timeout,
@@ -289,8 +277,8 @@ pub async fn assess(state: &AppState, account_id: Uuid, handoff_id: Uuid, snapsh
 
 async fn store_assessment(
     pool: &PgPool,
-    account_id: Uuid,
-    handoff_id: Uuid,
+    account_id: AccountId,
+    handoff_id: HandoffId,
     assessment: Option<&Assessment>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
@@ -300,9 +288,9 @@ async fn store_assessment(
     .bind(handoff_id)
     .bind(assessment.map(|a| serde_json::to_value(a).unwrap_or(Value::Null)))
     .bind(if assessment.is_some() {
-        "ready"
+        AssessmentStatus::Ready
     } else {
-        "unavailable"
+        AssessmentStatus::Unavailable
     })
     .execute(&mut *tx)
     .await?;
@@ -310,7 +298,7 @@ async fn store_assessment(
 }
 
 /// Tells every stream in the account who won, so the card leaves every other queue at once.
-pub async fn announce_claim(state: &AppState, account_id: Uuid, handoff: &Handoff) {
+pub async fn announce_claim(state: &AppState, account_id: AccountId, handoff: &Handoff) {
     let Some(winner) = &handoff.claimed_by else {
         return;
     };
@@ -328,9 +316,9 @@ pub async fn announce_claim(state: &AppState, account_id: Uuid, handoff: &Handof
 
 #[derive(sqlx::FromRow)]
 struct QueueRow {
-    handoff_id: Uuid,
-    session_id: Uuid,
-    from_user_id: Uuid,
+    handoff_id: HandoffId,
+    session_id: SessionId,
+    from_user_id: UserId,
     from_name: String,
     problem_summary: String,
     reason: String,
@@ -405,7 +393,7 @@ struct ClaimRow {
 pub async fn claim(
     mut tx: Tx,
     user: &User,
-    handoff_id: Uuid,
+    handoff_id: HandoffId,
     now: DateTime<Utc>,
 ) -> Result<(Handoff, bool), ApiError> {
     session_access::require_worker(user)?;
@@ -420,7 +408,7 @@ pub async fn claim(
         return Err(ApiError::not_found());
     };
     let mut handoff = Handoff::from(handoff);
-    let escalation = handoff.intent == Intent::Escalate.as_str();
+    let escalation = handoff.intent == Intent::Escalate;
     if !won && escalation && handoff.claimed_by.is_none() && handoff.from_user.id != user.id {
         // Lost to a claim that committed while this one waited for the row: the statement read
         // the handoff as it was before that claim. Read it again to name the winner.
@@ -453,19 +441,22 @@ pub async fn claim(
 }
 
 /// One handoff. A parked session is private to the engineer who parked it.
-pub async fn get(pool: &PgPool, user: &User, handoff_id: Uuid) -> Result<Handoff, ApiError> {
+pub async fn get(pool: &PgPool, user: &User, handoff_id: HandoffId) -> Result<Handoff, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     let handoff = load(&mut tx, handoff_id).await?;
     tx.commit().await?;
-    if handoff.intent == Intent::Park.as_str() && handoff.from_user.id != user.id {
+    if handoff.intent == Intent::Park && handoff.from_user.id != user.id {
         return Err(ApiError::not_found());
     }
     Ok(handoff)
 }
 
 /// The session's most recent escalation, if it was ever escalated.
-pub async fn latest_escalation(tx: &mut Tx, session_id: Uuid) -> Result<Option<Handoff>, ApiError> {
-    let id: Option<Uuid> = sqlx::query_scalar(
+pub async fn latest_escalation(
+    tx: &mut Tx,
+    session_id: SessionId,
+) -> Result<Option<Handoff>, ApiError> {
+    let id: Option<HandoffId> = sqlx::query_scalar(
         "SELECT id FROM session_handoffs WHERE session_id = $1 AND intent = 'escalate' \
          ORDER BY created_at DESC, id LIMIT 1",
     )
@@ -497,20 +488,20 @@ pub async fn targets(pool: &PgPool, user: &User) -> Result<Vec<UserRef>, ApiErro
 
 #[derive(sqlx::FromRow)]
 struct HandoffRow {
-    id: Uuid,
-    session_id: Uuid,
-    from_user_id: Uuid,
+    id: HandoffId,
+    session_id: SessionId,
+    from_user_id: UserId,
     from_name: String,
-    intent: String,
+    intent: Intent,
     reason: String,
-    target_user_id: Option<Uuid>,
+    target_user_id: Option<UserId>,
     target_name: Option<String>,
     snapshot: Value,
-    claimed_by: Option<Uuid>,
+    claimed_by: Option<UserId>,
     claimer_name: Option<String>,
     claimed_at: Option<DateTime<Utc>>,
     ai_assessment: Option<Value>,
-    assessment_status: String,
+    assessment_status: AssessmentStatus,
     created_at: DateTime<Utc>,
 }
 
@@ -523,7 +514,7 @@ const HANDOFF_SELECT: &str =
     FROM h JOIN users f ON f.id = h.from_user_id \
     LEFT JOIN users t ON t.id = h.target_user_id LEFT JOIN users c ON c.id = h.claimed_by";
 
-async fn load(tx: &mut Tx, handoff_id: Uuid) -> Result<Handoff, ApiError> {
+async fn load(tx: &mut Tx, handoff_id: HandoffId) -> Result<Handoff, ApiError> {
     let row: HandoffRow = sqlx::query_as(&format!(
         "WITH h AS (SELECT * FROM session_handoffs WHERE id = $1) SELECT {HANDOFF_SELECT}"
     ))
@@ -536,7 +527,7 @@ async fn load(tx: &mut Tx, handoff_id: Uuid) -> Result<Handoff, ApiError> {
 
 impl From<HandoffRow> for Handoff {
     fn from(row: HandoffRow) -> Self {
-        let user_ref = |id: Option<Uuid>, name: Option<String>| {
+        let user_ref = |id: Option<UserId>, name: Option<String>| {
             id.zip(name).map(|(id, name)| UserRef { id, name })
         };
         Handoff {

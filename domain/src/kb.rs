@@ -10,11 +10,11 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
+    ids::{AccountId, ArticleId, SessionId},
     kb::{KbArticle, KbArticleItem, KbCandidate, KbDraft, KbQuota, KnowledgeBase, KB_SECTIONS},
-    sessions::SessionDetail,
+    sessions::{SessionDetail, SessionStatus},
     users::User,
 };
 
@@ -66,7 +66,11 @@ pub async fn overview(pool: &PgPool, user: &User) -> Result<KnowledgeBase, ApiEr
 }
 
 /// One article of the caller's account; another account's is `not_found`.
-pub async fn article(pool: &PgPool, user: &User, article_id: Uuid) -> Result<KbArticle, ApiError> {
+pub async fn article(
+    pool: &PgPool,
+    user: &User,
+    article_id: ArticleId,
+) -> Result<KbArticle, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     let found = load(&mut tx, article_id).await?;
     tx.commit().await?;
@@ -74,7 +78,11 @@ pub async fn article(pool: &PgPool, user: &User, article_id: Uuid) -> Result<KbA
 }
 
 /// The session's first draft as an article, for the engineer to edit.
-pub async fn draft_for(pool: &PgPool, user: &User, session_id: Uuid) -> Result<KbDraft, ApiError> {
+pub async fn draft_for(
+    pool: &PgPool,
+    user: &User,
+    session_id: SessionId,
+) -> Result<KbDraft, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     convertible(&mut tx, user, session_id).await?;
     let detail = session_record::load_detail(&mut tx, session_id).await?;
@@ -87,7 +95,7 @@ pub async fn draft_for(pool: &PgPool, user: &User, session_id: Uuid) -> Result<K
 pub async fn convert(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     title: &str,
     body: &str,
     now: DateTime<Utc>,
@@ -105,7 +113,7 @@ pub async fn convert(
             return Err(plans::kb_quota_exceeded(subscription, limit, used));
         }
     }
-    let id: Uuid = sqlx::query_scalar(
+    let id: ArticleId = sqlx::query_scalar(
         "INSERT INTO kb_articles (account_id, source_session_id, title, body, psa_ticket_id, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -129,7 +137,7 @@ pub async fn convert(
     Ok(article)
 }
 
-async fn load(tx: &mut Tx, article_id: Uuid) -> Result<Option<KbArticle>, sqlx::Error> {
+async fn load(tx: &mut Tx, article_id: ArticleId) -> Result<Option<KbArticle>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {ITEM_COLUMNS}, a.body, a.source_session_id FROM {ARTICLES} WHERE a.id = $1"
     ))
@@ -140,7 +148,7 @@ async fn load(tx: &mut Tx, article_id: Uuid) -> Result<Option<KbArticle>, sqlx::
 
 /// The account's lifetime conversions; with `lock`, the counter row is created if missing and
 /// held for the rest of the transaction.
-async fn conversions_used(tx: &mut Tx, account_id: Uuid, lock: bool) -> Result<i64, ApiError> {
+async fn conversions_used(tx: &mut Tx, account_id: AccountId, lock: bool) -> Result<i64, ApiError> {
     if lock {
         sqlx::query("INSERT INTO account_usage (account_id) VALUES ($1) ON CONFLICT DO NOTHING")
             .bind(account_id)
@@ -164,10 +172,10 @@ async fn conversions_used(tx: &mut Tx, account_id: Uuid, lock: bool) -> Result<i
 async fn convertible(
     tx: &mut Tx,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
 ) -> Result<Option<String>, ApiError> {
     session_access::writable(tx, user, session_id).await?;
-    let (status, ticket, converted): (String, Option<String>, bool) = sqlx::query_as(
+    let (status, ticket, converted): (SessionStatus, Option<String>, bool) = sqlx::query_as(
         "SELECT s.status, s.psa_ticket_id, \
                 EXISTS (SELECT 1 FROM kb_articles a WHERE a.source_session_id = s.id) \
          FROM troubleshooting_sessions s WHERE s.id = $1",
@@ -177,7 +185,7 @@ async fn convertible(
     .await?;
     let refusal = if converted {
         Some("This session is already in the knowledge base.")
-    } else if status != "resolved" {
+    } else if status != SessionStatus::Resolved {
         Some("Resolve the session before writing it up.")
     } else {
         None
@@ -230,7 +238,12 @@ pub fn draft(detail: &SessionDetail) -> KbDraft {
                 .as_deref()
                 .map(|n| format!(": {n}"))
                 .unwrap_or_default();
-            format!("{}. {} ({}){notes}", i + 1, step.action, step.outcome)
+            format!(
+                "{}. {} ({}){notes}",
+                i + 1,
+                step.action,
+                step.outcome.as_str()
+            )
         })
         .collect();
     if !steps.is_empty() {

@@ -9,7 +9,8 @@ use serde_json::json;
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
-use vocab::error::ApiError;
+use vocab::ids::{AccountId, SessionId, UserId};
+use vocab::{error::ApiError, webhooks::WebhookKind};
 
 /// How long a chat webhook or an SMTP exchange may take.
 const OUTSIDE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -35,7 +36,7 @@ pub fn escalation_title(
     }
 }
 
-pub fn pickup_link(session_id: Uuid) -> String {
+pub fn pickup_link(session_id: SessionId) -> String {
     format!("/pilot/{session_id}?pickup=true")
 }
 
@@ -43,15 +44,15 @@ pub fn pickup_link(session_id: Uuid) -> String {
 /// the escalator. Viewers and deleted users never.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Recipient {
-    pub id: Uuid,
+    pub id: UserId,
     pub email: String,
     pub name: String,
 }
 
 pub async fn recipients(
     tx: &mut Tx,
-    account_id: Uuid,
-    escalator: Uuid,
+    account_id: AccountId,
+    escalator: UserId,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, email, name FROM users WHERE account_id = $1 AND id <> $2 AND deleted_at IS NULL \
@@ -66,13 +67,13 @@ pub async fn recipients(
 /// The bell rows, inside the handoff's transaction.
 pub async fn in_app(
     tx: &mut Tx,
-    account_id: Uuid,
+    account_id: AccountId,
     recipients: &[Recipient],
     title: &str,
     link: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    let ids: Vec<Uuid> = recipients.iter().map(|r| r.id).collect();
+    let ids: Vec<UserId> = recipients.iter().map(|r| r.id).collect();
     sqlx::query(
         "INSERT INTO notifications (account_id, user_id, kind, title, link, created_at) \
          SELECT $1, unnest($2::uuid[]), 'session.escalated', $3, $4, $5",
@@ -167,7 +168,7 @@ impl Mailer {
     pub async fn send(
         &self,
         pool: &PgPool,
-        account_id: Uuid,
+        account_id: AccountId,
         to: &str,
         subject: &str,
         body: &str,
@@ -181,7 +182,7 @@ impl Mailer {
     pub async fn send_recording(
         &self,
         pool: &PgPool,
-        account_id: Uuid,
+        account_id: AccountId,
         to: &str,
         subject: &str,
         body: &str,
@@ -228,7 +229,7 @@ fn build(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message,
 
 async fn record(
     pool: &PgPool,
-    account_id: Uuid,
+    account_id: AccountId,
     to: &str,
     subject: &str,
     body: &str,
@@ -258,11 +259,11 @@ async fn record(
 pub async fn webhooks(
     http: &reqwest::Client,
     pool: &PgPool,
-    account_id: Uuid,
+    account_id: AccountId,
     title: &str,
     url: &str,
 ) {
-    let hooks: Result<Vec<(String, String)>, sqlx::Error> = async {
+    let hooks: Result<Vec<(WebhookKind, String)>, sqlx::Error> = async {
         let mut tx = crate::db::tenant_tx(pool, account_id).await?;
         let hooks = sqlx::query_as("SELECT kind, url FROM account_webhooks WHERE account_id = $1")
             .bind(account_id)
@@ -280,23 +281,24 @@ pub async fn webhooks(
         }
     };
     let posts = hooks.into_iter().map(|(kind, hook)| {
-        let body = if kind == "teams" {
-            json!({
+        let body = match kind {
+            WebhookKind::Teams => json!({
                 "@type": "MessageCard",
                 "@context": "https://schema.org/extensions",
                 "summary": title,
                 "themeColor": "4F46E5",
                 "title": title,
                 "potentialAction": [{ "@type": "OpenUri", "name": "Pick up", "targets": [{ "os": "default", "uri": url }] }],
-            })
-        } else {
-            json!({ "text": format!("{title}\n<{url}|Pick up in ResolutionFlow>") })
+            }),
+            WebhookKind::Slack => {
+                json!({ "text": format!("{title}\n<{url}|Pick up in ResolutionFlow>") })
+            }
         };
         async move {
             match http.post(&hook).timeout(OUTSIDE_TIMEOUT).json(&body).send().await {
                 Ok(res) if res.status().is_success() => {}
-                Ok(res) => tracing::warn!(kind, status = res.status().as_u16(), "webhook refused the escalation"),
-                Err(e) => tracing::warn!(kind, error = %e, "webhook unreachable"),
+                Ok(res) => tracing::warn!(kind = kind.as_str(), status = res.status().as_u16(), "webhook refused the escalation"),
+                Err(e) => tracing::warn!(kind = kind.as_str(), error = %e, "webhook unreachable"),
             }
         }
     });

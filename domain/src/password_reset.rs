@@ -14,8 +14,8 @@ use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use uuid::Uuid;
 use vocab::error::ApiError;
+use vocab::ids::{AccountId, UserId};
 
 /// How long a requested link works.
 pub const REQUEST_TTL: Duration = Duration::hours(1);
@@ -34,8 +34,8 @@ pub fn hash_token(token: &str) -> String {
 /// A fresh token for `user_id`, of which only the hash is stored. Returns the token itself.
 pub async fn mint(
     tx: &mut Tx,
-    account_id: Uuid,
-    user_id: Uuid,
+    account_id: AccountId,
+    user_id: UserId,
     ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
@@ -68,7 +68,7 @@ pub fn reset_url(public_url: &str, token: &str) -> String {
 /// timing tells whether the address is known.
 pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let mut tx = db::anonymous_tx(&state.pool).await?;
-    let found: Option<(Uuid, Uuid)> =
+    let found: Option<(UserId, AccountId)> =
         sqlx::query_as("SELECT user_id, account_id FROM rf_login_lookup($1)")
             .bind(email)
             .fetch_optional(&mut *tx)
@@ -117,7 +117,7 @@ pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Resul
 pub async fn send_link(
     mailer: &Mailer,
     pool: &PgPool,
-    account_id: Uuid,
+    account_id: AccountId,
     to: &str,
     subject: &str,
     lead: &str,
@@ -167,7 +167,7 @@ pub async fn redeem(
     };
     let hash = hash_token(token.trim());
     let mut tx = db::anonymous_tx(pool).await?;
-    let account_id: Option<Uuid> = sqlx::query_scalar("SELECT rf_reset_token_account($1)")
+    let account_id: Option<AccountId> = sqlx::query_scalar("SELECT rf_reset_token_account($1)")
         .bind(&hash)
         .fetch_one(&mut *tx)
         .await?;
@@ -180,7 +180,7 @@ pub async fn redeem(
         .map_err(|_| ApiError::internal())?;
     let mut tx = db::tenant_tx(pool, account_id).await?;
     // Used up in the same statement that checks it: two tabs can't both redeem one link.
-    let user_id: Option<Uuid> = sqlx::query_scalar(
+    let user_id: Option<UserId> = sqlx::query_scalar(
         "UPDATE password_reset_tokens SET used_at = $2 \
          WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
     )

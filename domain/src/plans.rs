@@ -4,14 +4,17 @@
 
 use crate::db::Tx;
 use serde_json::json;
-use uuid::Uuid;
 use vocab::error::{ApiError, ErrorCode};
+use vocab::ids::AccountId;
 
 /// An account's plan and status, when it has a subscription at all.
 pub type Subscription = Option<(String, String)>;
 
 /// The account's subscription, inside a transaction that is already open.
-pub async fn subscription_in(tx: &mut Tx, account_id: Uuid) -> Result<Subscription, sqlx::Error> {
+pub async fn subscription_in(
+    tx: &mut Tx,
+    account_id: AccountId,
+) -> Result<Subscription, sqlx::Error> {
     sqlx::query_as("SELECT plan, status FROM subscriptions WHERE account_id = $1")
         .bind(account_id)
         .fetch_optional(&mut **tx)

@@ -4,36 +4,36 @@
 
 use crate::{
     audit,
-    config::SessionSettings,
+    config::LoginSettings,
     db::{self, Tx},
-    session_policy::resolve_session_policy,
+    login_policy::resolve_login_policy,
 };
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
-    security::{policy_errors, ActiveUser, LoginSession, PolicyBounds, PolicyDefaults, PolicyView},
+    ids::{AccountId, LoginId, UserId},
+    security::{policy_errors, ActiveUser, Login, PolicyBounds, PolicyDefaults, PolicyView},
     users::Role,
 };
 
 /// Who is acting, as loaded from the database (not from a possibly stale token).
 #[derive(Clone, Copy, Debug)]
 pub struct Owner {
-    pub user_id: Uuid,
-    pub account_id: Uuid,
+    pub user_id: UserId,
+    pub account_id: AccountId,
 }
 
 /// The caller's role, read fresh; only owners pass.
-pub async fn require_owner(tx: &mut Tx, user_id: Uuid) -> Result<Owner, ApiError> {
-    let row: Option<(Uuid, String)> =
+pub async fn require_owner(tx: &mut Tx, user_id: UserId) -> Result<Owner, ApiError> {
+    let row: Option<(AccountId, Role)> =
         sqlx::query_as("SELECT account_id, role FROM users WHERE id = $1 AND deleted_at IS NULL")
             .bind(user_id)
             .fetch_optional(&mut **tx)
             .await?;
     match row {
-        Some((account_id, role)) if Role::parse(&role) == Some(Role::Owner) => Ok(Owner {
+        Some((account_id, Role::Owner)) => Ok(Owner {
             user_id,
             account_id,
         }),
@@ -44,7 +44,7 @@ pub async fn require_owner(tx: &mut Tx, user_id: Uuid) -> Result<Owner, ApiError
 
 async fn overrides(
     tx: &mut Tx,
-    account_id: Uuid,
+    account_id: AccountId,
 ) -> Result<(Option<i32>, Option<i32>), sqlx::Error> {
     sqlx::query_as(
         "SELECT session_idle_minutes, session_absolute_minutes FROM accounts WHERE id = $1",
@@ -55,27 +55,27 @@ async fn overrides(
 }
 
 #[derive(sqlx::FromRow)]
-struct SessionRow {
-    family_id: Uuid,
-    user_id: Uuid,
+struct LoginRow {
+    family_id: LoginId,
+    user_id: UserId,
     user_name: String,
     created_at: DateTime<Utc>,
     last_used_at: DateTime<Utc>,
     user_agent: Option<String>,
 }
 
-/// The policy view. `current_family` marks the caller's own login in the sessions list.
+/// The policy view. `current_family` marks the caller's own login in the list of logins.
 pub async fn policy_view(
     tx: &mut Tx,
     owner: Owner,
-    settings: &SessionSettings,
-    current_family: Option<Uuid>,
+    settings: &LoginSettings,
+    current_family: Option<LoginId>,
     now: DateTime<Utc>,
 ) -> Result<PolicyView, ApiError> {
     let (idle, absolute) = overrides(tx, owner.account_id).await?;
-    let effective = resolve_session_policy(idle, absolute, settings);
+    let effective = resolve_login_policy(idle, absolute, settings);
 
-    let users: Vec<(Uuid, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
+    let users: Vec<(UserId, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.last_login_at FROM users u \
          WHERE u.account_id = $1 AND u.deleted_at IS NULL AND EXISTS ( \
              SELECT 1 FROM refresh_tokens t \
@@ -87,7 +87,7 @@ pub async fn policy_view(
     .fetch_all(&mut **tx)
     .await?;
 
-    let sessions: Vec<SessionRow> = sqlx::query_as(
+    let logins: Vec<LoginRow> = sqlx::query_as(
         "WITH live AS ( \
              SELECT DISTINCT family_id FROM refresh_tokens \
              WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2) \
@@ -121,11 +121,11 @@ pub async fn policy_view(
                 last_login_at,
             })
             .collect(),
-        sessions: sessions
+        logins: logins
             .into_iter()
-            .map(|r| LoginSession {
+            .map(|r| Login {
                 is_current: Some(r.family_id) == current_family,
-                session_id: r.family_id,
+                id: r.family_id,
                 user_id: r.user_id,
                 user_name: r.user_name,
                 created_at: r.created_at,
@@ -136,14 +136,14 @@ pub async fn policy_view(
     })
 }
 
-pub fn defaults(settings: &SessionSettings) -> PolicyDefaults {
+pub fn defaults(settings: &LoginSettings) -> PolicyDefaults {
     PolicyDefaults {
         idle_minutes: settings.idle.default,
         absolute_minutes: settings.absolute.default,
     }
 }
 
-pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
+pub fn bounds(settings: &LoginSettings) -> PolicyBounds {
     PolicyBounds {
         idle_min: settings.idle.min,
         idle_max: settings.idle.max,
@@ -156,7 +156,7 @@ pub fn bounds(settings: &SessionSettings) -> PolicyBounds {
 pub fn validate_policy(
     idle: Option<i32>,
     absolute: Option<i32>,
-    settings: &SessionSettings,
+    settings: &LoginSettings,
 ) -> Result<(), ApiError> {
     let errors = policy_errors(idle, absolute, defaults(settings), bounds(settings));
     if errors.is_empty() {
@@ -169,11 +169,11 @@ pub fn validate_policy(
 /// Sets (or clears, with `None`) the account's overrides. Applies to logins after the change.
 pub async fn update_policy(
     pool: &PgPool,
-    caller: Uuid,
-    account_id: Uuid,
+    caller: UserId,
+    account_id: AccountId,
     idle: Option<i32>,
     absolute: Option<i32>,
-    settings: &SessionSettings,
+    settings: &LoginSettings,
     now: DateTime<Utc>,
 ) -> Result<Owner, ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
@@ -198,8 +198,8 @@ pub async fn update_policy(
     })?;
     let window =
         |i: Option<i32>, a: Option<i32>| json!({ "idle_minutes": i, "absolute_minutes": a });
-    let eff_old = resolve_session_policy(old_idle, old_absolute, settings);
-    let eff_new = resolve_session_policy(idle, absolute, settings);
+    let eff_old = resolve_login_policy(old_idle, old_absolute, settings);
+    let eff_new = resolve_login_policy(idle, absolute, settings);
     audit::commit_with(
         tx,
         owner.account_id,
@@ -244,10 +244,10 @@ impl RevokeScope {
 
 /// Signs the account out in one statement. Already-revoked rows are not touched, so a repeat
 /// revokes nothing (and is still audited: the owner's action is the event).
-pub async fn revoke_sessions(
+pub async fn revoke_logins(
     pool: &PgPool,
-    caller: Uuid,
-    account_id: Uuid,
+    caller: UserId,
+    account_id: AccountId,
     scope: RevokeScope,
     now: DateTime<Utc>,
 ) -> Result<u64, ApiError> {
@@ -278,19 +278,19 @@ pub async fn revoke_sessions(
 
 /// Ends one login (token family) of a user in the owner's account. Another account's login is
 /// `not_found`, indistinguishable from one that never existed.
-pub async fn revoke_session(
+pub async fn revoke_login(
     pool: &PgPool,
-    caller: Uuid,
-    account_id: Uuid,
-    session_id: Uuid,
+    caller: UserId,
+    account_id: AccountId,
+    login: LoginId,
     now: DateTime<Utc>,
 ) -> Result<u64, ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let owner = require_owner(&mut tx, caller).await?;
-    let user_id: Option<Uuid> = sqlx::query_scalar(
+    let user_id: Option<UserId> = sqlx::query_scalar(
         "SELECT user_id FROM refresh_tokens WHERE family_id = $1 AND account_id = $2 LIMIT 1",
     )
-    .bind(session_id)
+    .bind(login)
     .bind(owner.account_id)
     .fetch_optional(&mut *tx)
     .await?;
@@ -301,7 +301,7 @@ pub async fn revoke_session(
         "UPDATE refresh_tokens SET revoked_at = $3, revoked_reason = 'owner_revoked' \
          WHERE family_id = $1 AND account_id = $2 AND revoked_at IS NULL",
     )
-    .bind(session_id)
+    .bind(login)
     .bind(owner.account_id)
     .bind(now)
     .execute(&mut *tx)
@@ -312,7 +312,7 @@ pub async fn revoke_session(
         owner.account_id,
         Some(owner.user_id),
         "account.session_revoked",
-        json!({ "session_id": session_id, "user_id": user_id }),
+        json!({ "session_id": login, "user_id": user_id }),
         now,
     )
     .await?;

@@ -7,6 +7,7 @@
 use crate::{auth::passwords, db};
 use sqlx::PgPool;
 use uuid::Uuid;
+use vocab::ids::{AccountId, UserId};
 
 pub const DEMO_PASSWORD: &str = "resolutionflow-demo";
 
@@ -75,12 +76,15 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
-pub fn demo_account_id(slug: &str) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, format!("account:{slug}").as_bytes())
+pub fn demo_account_id(slug: &str) -> AccountId {
+    AccountId(Uuid::new_v5(
+        &NAMESPACE,
+        format!("account:{slug}").as_bytes(),
+    ))
 }
 
-pub fn demo_user_id(email: &str) -> Uuid {
-    Uuid::new_v5(&NAMESPACE, format!("user:{email}").as_bytes())
+pub fn demo_user_id(email: &str) -> UserId {
+    UserId(Uuid::new_v5(&NAMESPACE, format!("user:{email}").as_bytes()))
 }
 
 /// What one run created.
@@ -192,7 +196,7 @@ pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
 }
 
 /// A few sessions for Jane so the product has something to show; each keeps its id across runs.
-async fn seed_jane_sessions(tx: &mut db::Tx, account_id: Uuid) -> Result<u64, sqlx::Error> {
+async fn seed_jane_sessions(tx: &mut db::Tx, account_id: AccountId) -> Result<u64, sqlx::Error> {
     let jane = demo_user_id("jane@acme.test");
     let mut created = 0;
     for (i, (summary, ticket, steps)) in JANE_SESSIONS.iter().enumerate() {

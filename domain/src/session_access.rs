@@ -6,14 +6,12 @@
 
 use crate::db::Tx;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
-    users::{Role, User},
+    ids::{SessionId, UserId},
+    sessions::SessionStatus,
+    users::User,
 };
-
-/// Statuses in which any account member may read a session.
-const SHARED_STATUSES: [&str; 2] = ["requesting_escalation", "escalated"];
 
 pub fn require_worker(user: &User) -> Result<(), ApiError> {
     if user.role.can_work() {
@@ -25,14 +23,14 @@ pub fn require_worker(user: &User) -> Result<(), ApiError> {
 
 /// Who a session belongs to and where it stands, for access decisions.
 pub struct Access {
-    pub owner_id: Uuid,
-    pub claimer_id: Option<Uuid>,
-    pub status: String,
+    pub owner_id: UserId,
+    pub claimer_id: Option<UserId>,
+    pub status: SessionStatus,
 }
 
 impl Access {
     pub fn can_read(&self, user: &User) -> bool {
-        self.can_write(user) || SHARED_STATUSES.contains(&self.status.as_str())
+        self.can_write(user) || self.status.is_shared()
     }
 
     pub fn can_write(&self, user: &User) -> bool {
@@ -42,13 +40,13 @@ impl Access {
 
 /// The session's access facts, locked for the rest of the transaction when `lock` is set.
 /// Another account's session is `not_found`.
-pub async fn access(tx: &mut Tx, session_id: Uuid, lock: bool) -> Result<Access, ApiError> {
+pub async fn access(tx: &mut Tx, session_id: SessionId, lock: bool) -> Result<Access, ApiError> {
     let sql = if lock {
         "SELECT user_id, escalated_to_id, status FROM troubleshooting_sessions WHERE id = $1 FOR UPDATE"
     } else {
         "SELECT user_id, escalated_to_id, status FROM troubleshooting_sessions WHERE id = $1"
     };
-    let row: Option<(Uuid, Option<Uuid>, String)> = sqlx::query_as(sql)
+    let row: Option<(UserId, Option<UserId>, SessionStatus)> = sqlx::query_as(sql)
         .bind(session_id)
         .fetch_optional(&mut **tx)
         .await?;
@@ -61,7 +59,7 @@ pub async fn access(tx: &mut Tx, session_id: Uuid, lock: bool) -> Result<Access,
 }
 
 /// Checks that `user` may add to the session, locking it.
-pub async fn writable(tx: &mut Tx, user: &User, session_id: Uuid) -> Result<(), ApiError> {
+pub async fn writable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result<(), ApiError> {
     require_worker(user)?;
     let access = access(tx, session_id, true).await?;
     if access.can_write(user) {
@@ -73,16 +71,11 @@ pub async fn writable(tx: &mut Tx, user: &User, session_id: Uuid) -> Result<(), 
     }
 }
 
-pub async fn touch(tx: &mut Tx, session_id: Uuid, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub async fn touch(tx: &mut Tx, session_id: SessionId, now: DateTime<Utc>) -> Result<(), ApiError> {
     sqlx::query("UPDATE troubleshooting_sessions SET updated_at = $2 WHERE id = $1")
         .bind(session_id)
         .bind(now)
         .execute(&mut **tx)
         .await?;
     Ok(())
-}
-
-/// Roles that work sessions, as stored.
-pub fn is_worker_role(role: &str) -> bool {
-    Role::parse(role).is_some_and(Role::can_work)
 }

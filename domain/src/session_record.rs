@@ -6,20 +6,21 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use vocab::{
     error::ApiError,
-    sessions::{ChatMessage, SessionDetail, SessionStep},
+    ids::{SessionId, UserId},
+    sessions::{ChatMessage, SessionDetail, SessionStatus, SessionStep},
     users::UserRef,
 };
 
 #[derive(sqlx::FromRow)]
 struct DetailRow {
-    id: Uuid,
-    user_id: Uuid,
+    id: SessionId,
+    user_id: UserId,
     owner_name: String,
     problem_summary: String,
     psa_ticket_id: Option<String>,
-    status: String,
+    status: SessionStatus,
     escalation_reason: Option<String>,
-    escalated_to_id: Option<Uuid>,
+    escalated_to_id: Option<UserId>,
     escalated_to_name: Option<String>,
     resolution_note: Option<String>,
     created_at: DateTime<Utc>,
@@ -29,13 +30,13 @@ struct DetailRow {
 #[derive(sqlx::FromRow)]
 struct MessageRow {
     id: Uuid,
-    author_id: Option<Uuid>,
+    author_id: Option<UserId>,
     author_name: Option<String>,
     body: String,
     created_at: DateTime<Utc>,
 }
 
-pub async fn load_detail(tx: &mut Tx, session_id: Uuid) -> Result<SessionDetail, ApiError> {
+pub async fn load_detail(tx: &mut Tx, session_id: SessionId) -> Result<SessionDetail, ApiError> {
     let row: DetailRow = sqlx::query_as(
         "SELECT s.id, s.user_id, o.name AS owner_name, s.problem_summary, s.psa_ticket_id, s.status, \
                 s.escalation_reason, s.escalated_to_id, e.name AS escalated_to_name, s.resolution_note, \

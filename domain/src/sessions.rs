@@ -13,7 +13,8 @@ use uuid::Uuid;
 use vocab::{
     error::ApiError,
     handoffs::Snapshot,
-    sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep},
+    ids::SessionId,
+    sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep, StepOutcome},
     users::{User, UserRef},
 };
 
@@ -41,7 +42,7 @@ pub async fn create(
         None => None,
     };
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    let id: Uuid = sqlx::query_scalar(
+    let id: SessionId = sqlx::query_scalar(
         "INSERT INTO troubleshooting_sessions (account_id, user_id, problem_summary, psa_ticket_id, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
     )
@@ -72,7 +73,11 @@ pub async fn list(pool: &PgPool, user: &User) -> Result<Vec<SessionListItem>, Ap
     Ok(rows)
 }
 
-pub async fn get(pool: &PgPool, user: &User, session_id: Uuid) -> Result<SessionDetail, ApiError> {
+pub async fn get(
+    pool: &PgPool,
+    user: &User,
+    session_id: SessionId,
+) -> Result<SessionDetail, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     if !access(&mut tx, session_id, false).await?.can_read(user) {
         return Err(ApiError::not_found());
@@ -86,7 +91,7 @@ pub async fn get(pool: &PgPool, user: &User, session_id: Uuid) -> Result<Session
 pub async fn message(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<ChatMessage, ApiError> {
@@ -117,24 +122,19 @@ pub async fn message(
     })
 }
 
-pub const OUTCOMES: [&str; 4] = ["pending", "worked", "failed", "partial"];
-
 pub async fn add_step(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     action: &str,
     outcome: &str,
     notes: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<SessionStep, ApiError> {
     let action = required_text("action", action, SUMMARY_MAX)?;
-    if !OUTCOMES.contains(&outcome) {
-        return Err(ApiError::invalid(
-            "outcome",
-            "Must be pending, worked, failed or partial.",
-        ));
-    }
+    let outcome = StepOutcome::parse(outcome).ok_or_else(|| {
+        ApiError::invalid("outcome", "Must be pending, worked, failed or partial.")
+    })?;
     let notes = notes
         .map(str::trim)
         .filter(|n| !n.is_empty())
@@ -160,7 +160,7 @@ pub async fn add_step(
         id,
         position,
         action,
-        outcome: outcome.to_owned(),
+        outcome,
         notes,
         created_at: now,
     })
@@ -171,7 +171,7 @@ pub async fn add_step(
 pub async fn resolve(
     pool: &PgPool,
     user: &User,
-    session_id: Uuid,
+    session_id: SessionId,
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<SessionDetail, ApiError> {
@@ -193,7 +193,11 @@ pub async fn resolve(
 }
 
 /// The session as the assessor reads it, for a resolution note's draft.
-pub async fn snapshot(pool: &PgPool, user: &User, session_id: Uuid) -> Result<Snapshot, ApiError> {
+pub async fn snapshot(
+    pool: &PgPool,
+    user: &User,
+    session_id: SessionId,
+) -> Result<Snapshot, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     writable(&mut tx, user, session_id).await?;
     let detail = load_detail(&mut tx, session_id).await?;

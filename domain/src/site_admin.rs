@@ -7,7 +7,7 @@ use crate::{audit, password_reset};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
 use sqlx::PgPool;
-use uuid::Uuid;
+use vocab::ids::{AccountId, UserId};
 
 /// A bootstrap link has to survive being passed along by an operator: a day.
 pub const RESET_TTL: Duration = Duration::hours(24);
@@ -15,8 +15,8 @@ pub const RESET_TTL: Duration = Duration::hours(24);
 #[derive(Debug)]
 pub struct Outcome {
     pub email: String,
-    pub user_id: Uuid,
-    pub account_id: Uuid,
+    pub user_id: UserId,
+    pub account_id: AccountId,
     /// A new account and user were made (rather than an existing user promoted).
     pub created: bool,
     /// The reset token, unless `--promote-only`.
@@ -47,7 +47,7 @@ pub async fn create_or_promote(
         return Err(SiteAdminError::BadEmail(email));
     }
     let mut tx = pool.begin().await?;
-    let existing: Option<(Uuid, Uuid)> = sqlx::query_as(
+    let existing: Option<(UserId, AccountId)> = sqlx::query_as(
         "SELECT id, account_id FROM users WHERE email = $1 AND deleted_at IS NULL FOR UPDATE",
     )
     .bind(&email)
@@ -67,7 +67,7 @@ pub async fn create_or_promote(
         }
         None if promote_only => return Err(SiteAdminError::NoSuchUser(email)),
         None => {
-            let account_id: Uuid = sqlx::query_scalar(
+            let account_id: AccountId = sqlx::query_scalar(
                 "INSERT INTO accounts (name, created_at, updated_at) VALUES ('Site administration', $1, $1) RETURNING id",
             )
             .bind(now)
@@ -81,7 +81,7 @@ pub async fn create_or_promote(
             .await?;
             let name = email.split('@').next().unwrap_or(&email).to_owned();
             // No password: the reset link is how the first one is set.
-            let user_id: Uuid = sqlx::query_scalar(
+            let user_id: UserId = sqlx::query_scalar(
                 "INSERT INTO users (account_id, email, name, role, is_super_admin, email_verified_at) \
                  VALUES ($1, $2, $3, 'owner', true, $4) RETURNING id",
             )

@@ -6,11 +6,17 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
-use vocab::{error::ApiError, webhooks::Webhook};
+use vocab::{
+    error::ApiError,
+    ids::{AccountId, UserId},
+    webhooks::{Webhook, WebhookKind},
+};
 
-pub const KINDS: [&str; 2] = ["slack", "teams"];
-
-pub async fn list(pool: &PgPool, caller: Uuid, account_id: Uuid) -> Result<Vec<Webhook>, ApiError> {
+pub async fn list(
+    pool: &PgPool,
+    caller: UserId,
+    account_id: AccountId,
+) -> Result<Vec<Webhook>, ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let owner = require_owner(&mut tx, caller).await?;
     let hooks = sqlx::query_as("SELECT id, kind, url, created_at FROM account_webhooks WHERE account_id = $1 ORDER BY created_at")
@@ -23,15 +29,14 @@ pub async fn list(pool: &PgPool, caller: Uuid, account_id: Uuid) -> Result<Vec<W
 
 pub async fn add(
     pool: &PgPool,
-    caller: Uuid,
-    account_id: Uuid,
+    caller: UserId,
+    account_id: AccountId,
     kind: &str,
     url: &str,
     now: DateTime<Utc>,
 ) -> Result<Webhook, ApiError> {
-    if !KINDS.contains(&kind) {
-        return Err(ApiError::invalid("kind", "Must be \"slack\" or \"teams\"."));
-    }
+    let kind = WebhookKind::parse(kind)
+        .ok_or_else(|| ApiError::invalid("kind", "Must be \"slack\" or \"teams\"."))?;
     let url = url.trim();
     if !(url.starts_with("https://") || url.starts_with("http://"))
         || url.len() > 2000
@@ -60,7 +65,7 @@ pub async fn add(
         owner.account_id,
         Some(owner.user_id),
         "account.webhook_added",
-        json!({ "webhook_id": hook.id, "kind": kind }),
+        json!({ "webhook_id": hook.id, "kind": kind.as_str() }),
         now,
     )
     .await?;
@@ -69,14 +74,14 @@ pub async fn add(
 
 pub async fn remove(
     pool: &PgPool,
-    caller: Uuid,
-    account_id: Uuid,
+    caller: UserId,
+    account_id: AccountId,
     webhook_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let owner = require_owner(&mut tx, caller).await?;
-    let kind: Option<String> = sqlx::query_scalar(
+    let kind: Option<WebhookKind> = sqlx::query_scalar(
         "DELETE FROM account_webhooks WHERE id = $1 AND account_id = $2 RETURNING kind",
     )
     .bind(webhook_id)
@@ -89,7 +94,7 @@ pub async fn remove(
         owner.account_id,
         Some(owner.user_id),
         "account.webhook_removed",
-        json!({ "webhook_id": webhook_id, "kind": kind }),
+        json!({ "webhook_id": webhook_id, "kind": kind.as_str() }),
         now,
     )
     .await?;

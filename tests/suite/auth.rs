@@ -1,5 +1,6 @@
-//! Sign-in and refresh (docs/API.md §3), at the domain level with an injected clock: the seed's
-//! session-expiration commits 2–4 case by case, and reuse detection.
+//! Sign-in and refresh (docs/API.md §3), at the domain level with an injected clock: the idle
+//! and absolute windows, the grace for two tabs, the policy claims, case by case, and reuse
+//! detection.
 
 use chrono::{DateTime, Duration, Utc};
 use domain::{
@@ -10,7 +11,7 @@ use domain::{
     db, seed,
 };
 use sqlx::PgPool;
-use uuid::Uuid;
+use vocab::ids::{AccountId, LoginId};
 
 struct Env {
     pool: PgPool,
@@ -33,7 +34,7 @@ impl Env {
         logins::login(
             &self.pool,
             &self.keys,
-            &self.config.session,
+            &self.config.login,
             email,
             seed::DEMO_PASSWORD,
             Some("test-agent"),
@@ -44,15 +45,7 @@ impl Env {
     }
 
     async fn refresh(&self, token: &str, now: DateTime<Utc>) -> Result<Issued, AuthError> {
-        logins::refresh(
-            &self.pool,
-            &self.keys,
-            &self.config.session,
-            token,
-            None,
-            now,
-        )
-        .await
+        logins::refresh(&self.pool, &self.keys, &self.config.login, token, None, now).await
     }
 
     fn claims(&self, token: &str) -> RefreshClaims {
@@ -109,7 +102,7 @@ async fn login_embeds_the_strict_default_policy_and_surfaces_both_windows(pool: 
             .await
             .unwrap();
     assert_eq!(last_login, Some(now));
-    let row: (Uuid, Option<DateTime<Utc>>) =
+    let row: (LoginId, Option<DateTime<Utc>>) =
         sqlx::query_as("SELECT family_id, revoked_at FROM refresh_tokens WHERE jti = $1")
             .bind(claims.jti)
             .fetch_one(&env.pool)
@@ -125,7 +118,7 @@ async fn login_embeds_the_strict_default_policy_and_surfaces_both_windows(pool: 
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool) {
     let env = env(pool).await;
-    let settings = &env.config.session;
+    let settings = &env.config.login;
     for (email, password) in [
         ("jane@acme.test", "wrong password"),
         ("nobody@acme.test", seed::DEMO_PASSWORD),
@@ -169,7 +162,7 @@ async fn a_deleted_user_cannot_sign_in_or_refresh(pool: PgPool) {
     let r = logins::login(
         &env.pool,
         &env.keys,
-        &env.config.session,
+        &env.config.login,
         "sam@acme.test",
         seed::DEMO_PASSWORD,
         None,
@@ -419,7 +412,7 @@ async fn a_replay_after_the_grace_window_revokes_the_whole_login_and_is_audited(
         "another login of the same user is untouched"
     );
 
-    let audit: (String, serde_json::Value, Uuid) =
+    let audit: (String, serde_json::Value, AccountId) =
         sqlx::query_as("SELECT event_type, payload, account_id FROM audit_events")
             .fetch_one(&env.pool)
             .await

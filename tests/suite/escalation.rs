@@ -1022,8 +1022,8 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
     let started = std::time::Instant::now();
     for _ in 0..1100 {
         let event = vocab::events::EscalationEvent::HandoffCreated {
-            handoff_id: Uuid::new_v4(),
-            session_id: Uuid::new_v4(),
+            handoff_id: vocab::ids::HandoffId(Uuid::new_v4()),
+            session_id: vocab::ids::SessionId(Uuid::new_v4()),
         };
         domain::bus::publish(&pool, acme, &event).await.unwrap();
     }

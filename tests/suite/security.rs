@@ -1,5 +1,5 @@
-//! Owner session security over HTTP (docs/API.md §4): the seed's policy cases (commit 5), its revoke
-//! cases #17–#22 (commit 6), active users, single-login revoke, and tenancy.
+//! Owner session security over HTTP (docs/API.md §4): the policy's validation cases, the bulk
+//! revoke cases, active users, single-login revoke, and tenancy.
 
 use crate::common::{login_as, post_with_cookies, Answer, Session};
 use domain::{
@@ -9,8 +9,9 @@ use domain::{
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
+use vocab::ids::AccountId;
 
-async fn audits(pool: &PgPool, event: &str) -> Vec<(Uuid, Option<Uuid>, Value)> {
+async fn audits(pool: &PgPool, event: &str) -> Vec<(AccountId, Option<Uuid>, Value)> {
     sqlx::query_as("SELECT account_id, actor_user_id, payload FROM audit_events WHERE event_type = $1 ORDER BY id")
         .bind(event)
         .fetch_all(pool)

@@ -2,9 +2,9 @@
 
 use domain::{db, seed};
 use sqlx::PgPool;
-use uuid::Uuid;
+use vocab::ids::AccountId;
 
-async fn emails(pool: &PgPool, account: Uuid) -> Vec<String> {
+async fn emails(pool: &PgPool, account: AccountId) -> Vec<String> {
     let mut tx = db::tenant_tx(pool, account).await.unwrap();
     // Deliberately no `WHERE account_id = ...`.
     sqlx::query_scalar("SELECT email FROM users ORDER BY email")

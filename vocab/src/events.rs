@@ -1,8 +1,10 @@
 //! The account's escalation stream: the one event type the server publishes and the browser reads.
 
-use crate::handoffs::ClaimedBy;
+use crate::{
+    handoffs::ClaimedBy,
+    ids::{HandoffId, SessionId},
+};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// An event of the account's escalation stream (docs/API.md §9): the SSE `event:` name is the
 /// variant's name, the `data:` its fields. The server publishes and the browser reads this one
@@ -11,15 +13,15 @@ use uuid::Uuid;
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EscalationEvent {
     HandoffCreated {
-        handoff_id: Uuid,
-        session_id: Uuid,
+        handoff_id: HandoffId,
+        session_id: SessionId,
     },
     HandoffClaimed {
-        handoff_id: Uuid,
+        handoff_id: HandoffId,
         claimed_by: ClaimedBy,
     },
     HandoffAssessmentReady {
-        handoff_id: Uuid,
+        handoff_id: HandoffId,
         has_assessment: bool,
     },
 }
@@ -52,7 +54,7 @@ impl EscalationEvent {
         serde_json::from_value(value).ok()
     }
 
-    pub fn handoff_id(&self) -> Uuid {
+    pub fn handoff_id(&self) -> HandoffId {
         match self {
             Self::HandoffCreated { handoff_id, .. }
             | Self::HandoffClaimed { handoff_id, .. }
@@ -64,23 +66,25 @@ impl EscalationEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::UserId;
+    use uuid::Uuid;
 
     #[test]
     fn stream_events_read_back_as_published() {
         let events = [
             EscalationEvent::HandoffCreated {
-                handoff_id: Uuid::new_v4(),
-                session_id: Uuid::new_v4(),
+                handoff_id: HandoffId(Uuid::new_v4()),
+                session_id: SessionId(Uuid::new_v4()),
             },
             EscalationEvent::HandoffClaimed {
-                handoff_id: Uuid::new_v4(),
+                handoff_id: HandoffId(Uuid::new_v4()),
                 claimed_by: ClaimedBy {
-                    user_id: Uuid::new_v4(),
+                    user_id: UserId(Uuid::new_v4()),
                     name: "Sam Senior".to_owned(),
                 },
             },
             EscalationEvent::HandoffAssessmentReady {
-                handoff_id: Uuid::new_v4(),
+                handoff_id: HandoffId(Uuid::new_v4()),
                 has_assessment: false,
             },
         ];

@@ -1,51 +1,25 @@
 //! Suggested fixes and the one table of how their status may move.
 
+use crate::ids::{FixId, SessionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-/// Where a suggested fix stands. `applied_*` means it was put in; of those, success, failed and
-/// partial are verdicts, verifying and pending are still waiting for one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FixStatus {
-    Suggested,
-    AppliedVerifying,
-    AppliedSuccess,
-    AppliedFailed,
-    AppliedPartial,
-    /// Applied, awaiting verification: non-terminal, with what it waits on.
-    AppliedPending,
-    Dismissed,
+words! {
+    /// Where a suggested fix stands. `applied_*` means it was put in; of those, success, failed
+    /// and partial are verdicts, verifying and pending are still waiting for one.
+    pub enum FixStatus {
+        Suggested = "suggested",
+        AppliedVerifying = "applied_verifying",
+        AppliedSuccess = "applied_success",
+        AppliedFailed = "applied_failed",
+        AppliedPartial = "applied_partial",
+        /// Applied, awaiting verification: non-terminal, with what it waits on.
+        AppliedPending = "applied_pending",
+        Dismissed = "dismissed",
+    }
 }
 
 impl FixStatus {
-    pub const ALL: [FixStatus; 7] = [
-        FixStatus::Suggested,
-        FixStatus::AppliedVerifying,
-        FixStatus::AppliedSuccess,
-        FixStatus::AppliedFailed,
-        FixStatus::AppliedPartial,
-        FixStatus::AppliedPending,
-        FixStatus::Dismissed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixStatus::Suggested => "suggested",
-            FixStatus::AppliedVerifying => "applied_verifying",
-            FixStatus::AppliedSuccess => "applied_success",
-            FixStatus::AppliedFailed => "applied_failed",
-            FixStatus::AppliedPartial => "applied_partial",
-            FixStatus::AppliedPending => "applied_pending",
-            FixStatus::Dismissed => "dismissed",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == s)
-    }
-
     /// How people say it.
     pub fn words(self) -> &'static str {
         match self {
@@ -94,9 +68,10 @@ impl FixStatus {
 
 /// A fix suggested on a troubleshooting session, and what became of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SuggestedFix {
-    pub id: Uuid,
-    pub session_id: Uuid,
+    pub id: FixId,
+    pub session_id: SessionId,
     pub title: String,
     pub details: Option<String>,
     pub status: FixStatus,
@@ -122,7 +97,8 @@ mod tests {
             assert!(FixStatus::ALL.iter().all(|to| !terminal.can_become(*to)));
         }
         let from_pending: Vec<FixStatus> = FixStatus::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .filter(|to| AppliedPending.can_become(*to))
             .collect();
         assert_eq!(
@@ -137,7 +113,7 @@ mod tests {
         );
         assert!(!AppliedVerifying.can_become(Suggested));
         assert!(Suggested.can_become(AppliedPending));
-        for status in FixStatus::ALL {
+        for &status in FixStatus::ALL {
             assert_eq!(FixStatus::parse(status.as_str()), Some(status));
             assert_eq!(
                 serde_json::to_value(status).unwrap(),

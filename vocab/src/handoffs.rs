@@ -1,9 +1,34 @@
 //! Handoffs: escalations and parked sessions, their snapshot, assessment and the queue.
 
-use crate::{fixes::FixStatus, users::UserRef};
+use crate::{
+    fixes::FixStatus,
+    ids::{HandoffId, SessionId, UserId},
+    sessions::StepOutcome,
+    users::UserRef,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
+
+words! {
+    /// What a handoff asks for: a senior to pick the session up, or only to put it aside.
+    pub enum Intent {
+        Escalate = "escalate",
+        Park = "park",
+    }
+}
+
+words! {
+    /// Where the assessment of a handoff stands.
+    pub enum AssessmentStatus {
+        /// The assessor has not answered yet.
+        Pending = "pending",
+        Ready = "ready",
+        /// The assessor could not say anything.
+        Unavailable = "unavailable",
+        /// A parked session is not assessed.
+        NotApplicable = "not_applicable",
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -50,25 +75,24 @@ pub struct SnapshotFix {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotStep {
     pub action: String,
-    pub outcome: String,
+    pub outcome: StepOutcome,
     #[serde(default)]
     pub notes: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Handoff {
-    pub id: Uuid,
-    pub session_id: Uuid,
+    pub id: HandoffId,
+    pub session_id: SessionId,
     pub from_user: UserRef,
-    pub intent: String,
+    pub intent: Intent,
     pub reason: String,
     pub target_user: Option<UserRef>,
     pub snapshot: serde_json::Value,
     pub claimed_by: Option<UserRef>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub ai_assessment: Option<Assessment>,
-    /// `pending` until the assessor answers, then `ready` or `unavailable`.
-    pub assessment_status: String,
+    pub assessment_status: AssessmentStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -82,8 +106,8 @@ impl Handoff {
 /// A card of the escalation queue (docs/API.md §6 `handoffs/queue`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueItem {
-    pub handoff_id: Uuid,
-    pub session_id: Uuid,
+    pub handoff_id: HandoffId,
+    pub session_id: SessionId,
     pub from_user: UserRef,
     pub problem_summary: String,
     pub reason: String,
@@ -96,6 +120,6 @@ pub struct QueueItem {
 /// Who won a claim, as the stream tells it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClaimedBy {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
 }

@@ -1,14 +1,14 @@
 //! The knowledge base: articles written up from resolved sessions, and the plan's quota.
 
+use crate::ids::{ArticleId, SessionId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A knowledge-base article as the list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KbArticleItem {
-    pub id: Uuid,
+    pub id: ArticleId,
     pub title: String,
     pub psa_ticket_id: Option<String>,
     pub author_name: Option<String>,
@@ -24,14 +24,14 @@ pub struct KbArticle {
     pub item: KbArticleItem,
     pub body: String,
     /// The session it was written from, while that session exists.
-    pub source_session_id: Option<Uuid>,
+    pub source_session_id: Option<SessionId>,
 }
 
 /// A resolved session that has not become an article yet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KbCandidate {
-    pub id: Uuid,
+    pub id: SessionId,
     pub problem_summary: String,
     pub psa_ticket_id: Option<String>,
     pub resolved_at: Option<DateTime<Utc>>,

@@ -3,10 +3,14 @@
 //! may move, where a sign-in may send you). It imports nothing else of ours, and is built for
 //! both targets; `docs/ARCHITECTURE.md` has the picture of the layers.
 
+#[macro_use]
+mod words;
+
 pub mod error;
 pub mod events;
 pub mod fixes;
 pub mod handoffs;
+pub mod ids;
 pub mod kb;
 pub mod notifications;
 pub mod paths;

@@ -1,8 +1,8 @@
 //! The account's session security (the owner's policy and live logins).
 
+use crate::ids::{LoginId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 /// A session window's system default, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ pub struct PolicyBounds {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActiveUser {
-    pub user_id: Uuid,
+    pub user_id: UserId,
     pub name: String,
     pub email: String,
     pub last_login_at: Option<DateTime<Utc>>,
@@ -31,9 +31,11 @@ pub struct ActiveUser {
 
 /// One login (a refresh-token family) that is still alive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LoginSession {
-    pub session_id: Uuid,
-    pub user_id: Uuid,
+pub struct Login {
+    /// Named `session_id` on the wire (docs/API.md §4).
+    #[serde(rename = "session_id")]
+    pub id: LoginId,
+    pub user_id: UserId,
     pub user_name: String,
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,
@@ -51,7 +53,9 @@ pub struct PolicyView {
     pub defaults: PolicyDefaults,
     pub bounds: PolicyBounds,
     pub active_users: Vec<ActiveUser>,
-    pub sessions: Vec<LoginSession>,
+    /// The logins still alive (`sessions` on the wire).
+    #[serde(rename = "sessions")]
+    pub logins: Vec<Login>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,20 +3,55 @@
 use crate::{
     fixes::SuggestedFix,
     handoffs::{Handoff, Snapshot, SnapshotFix, SnapshotStep},
+    ids::SessionId,
     users::UserRef,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+words! {
+    /// Where a troubleshooting session stands.
+    pub enum SessionStatus {
+        Active = "active",
+        /// Escalated, and nobody has picked it up yet.
+        RequestingEscalation = "requesting_escalation",
+        /// Picked up by the senior who claimed the escalation.
+        Escalated = "escalated",
+        Parked = "parked",
+        Resolved = "resolved",
+    }
+}
+
+impl SessionStatus {
+    /// Escalated, picked up or not: the account's workers may read it, not only its owner.
+    pub fn is_shared(self) -> bool {
+        matches!(
+            self,
+            SessionStatus::RequestingEscalation | SessionStatus::Escalated
+        )
+    }
+}
+
+words! {
+    /// What came of a step the engineer tried.
+    pub enum StepOutcome {
+        /// Tried, and the engineer is waiting to see.
+        Pending = "pending",
+        Worked = "worked",
+        Failed = "failed",
+        Partial = "partial",
+    }
+}
+
 /// A row of the sidebar (docs/API.md §5 `sessions/list`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionListItem {
-    pub id: Uuid,
+    pub id: SessionId,
     pub problem_summary: String,
     pub psa_ticket_id: Option<String>,
-    pub status: String,
+    pub status: SessionStatus,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -26,7 +61,7 @@ pub struct SessionStep {
     pub id: Uuid,
     pub position: i32,
     pub action: String,
-    pub outcome: String,
+    pub outcome: StepOutcome,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
 }
@@ -41,11 +76,11 @@ pub struct ChatMessage {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionDetail {
-    pub id: Uuid,
+    pub id: SessionId,
     pub owner: UserRef,
     pub problem_summary: String,
     pub psa_ticket_id: Option<String>,
-    pub status: String,
+    pub status: SessionStatus,
     pub escalation_reason: Option<String>,
     pub escalated_to: Option<UserRef>,
     pub created_at: DateTime<Utc>,
@@ -74,7 +109,7 @@ impl SessionDetail {
                 .iter()
                 .map(|s| SnapshotStep {
                     action: s.action.clone(),
-                    outcome: s.outcome.clone(),
+                    outcome: s.outcome,
                     notes: s.notes.clone(),
                 })
                 .collect(),

@@ -1,38 +1,20 @@
 //! People: their role in an account, and how the wire names them.
 
+use crate::ids::{AccountId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use uuid::Uuid;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Owner,
-    Admin,
-    Engineer,
-    Viewer,
+words! {
+    /// What a person may do in their account.
+    pub enum Role {
+        Owner = "owner",
+        Admin = "admin",
+        Engineer = "engineer",
+        Viewer = "viewer",
+    }
 }
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Engineer => "engineer",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "owner" => Some(Role::Owner),
-            "admin" => Some(Role::Admin),
-            "engineer" => Some(Role::Engineer),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-
     /// Owners, admins and engineers work sessions and the escalation queue; viewers only read.
     pub fn can_work(self) -> bool {
         !matches!(self, Role::Viewer)
@@ -53,11 +35,11 @@ impl fmt::Display for Role {
 /// The signed-in user as the API describes them (`user` in docs/API.md §3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
-    pub id: Uuid,
+    pub id: UserId,
     pub name: String,
     pub email: String,
     pub role: Role,
-    pub account_id: Uuid,
+    pub account_id: AccountId,
 }
 
 impl User {
@@ -69,6 +51,6 @@ impl User {
 /// A user as other people see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserRef {
-    pub id: Uuid,
+    pub id: UserId,
     pub name: String,
 }

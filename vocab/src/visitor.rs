@@ -1,21 +1,23 @@
-//! The visitor's signed-in state as the app shell and the sign-in answers describe it.
+//! The visitor: who is signed in in this browser and when their login's windows close, as the
+//! app shell and the sign-in answers describe it. (A *login* is one sign-in and its token family;
+//! a *session* is always a troubleshooting session.)
 
 use crate::users::User;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-/// The answer of login and session: who, and when the session's two windows close.
+/// The answer of `auth/login` and `auth/session`: who, and when the login's two windows close.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionView {
+pub struct SignedIn {
     pub user: User,
     pub idle_expires_at: Option<DateTime<Utc>>,
     pub absolute_expires_at: Option<DateTime<Utc>>,
 }
 
-/// Why a session ended, as the login page's banner needs to know it.
+/// Why a login ended, as the sign-in page's banner needs to know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SessionEnd {
+pub enum LoginEnd {
     Idle,
     Absolute,
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use vocab::{
     error::ApiError,
     users::User,
-    visitor::{SessionEnd, SessionView},
+    visitor::{LoginEnd, SignedIn},
 };
 
 #[cfg(feature = "ssr")]
@@ -14,7 +14,7 @@ use {
     super::ctx,
     domain::auth::{
         client::{client_ip, user_agent},
-        cookies::{cleared_cookies, refresh_cookie, session_cookies},
+        cookies::{cleared_cookies, login_cookies, refresh_cookie},
         logins::{self, AuthError, Issued},
         page::{PageAuth, RefreshedWindows},
         sign_in::sign_in,
@@ -63,8 +63,8 @@ pub struct Done {
 /// What the app shell knows about the visitor: their session, or why it ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visitor {
-    pub session: Option<SessionView>,
-    pub ended: Option<SessionEnd>,
+    pub session: Option<SignedIn>,
+    pub ended: Option<LoginEnd>,
     /// The account's plan does not open the Pro features (the live stream among them).
     pub plan_lapsed: bool,
 }
@@ -80,7 +80,7 @@ pub async fn login(
     let now = Utc::now();
     let ip = client_ip(&parts.extensions);
     let issued = sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
-    ctx::set_cookies(session_cookies(&state, &issued, now));
+    ctx::set_cookies(login_cookies(&state, &issued, now));
     Ok(LoginAnswer {
         issued: RefreshAnswer::new(&issued, token_in_body),
         user: issued.user,
@@ -101,7 +101,7 @@ pub async fn refresh(
     let outcome = logins::refresh(
         &state.pool,
         &state.keys,
-        &state.config.session,
+        &state.config.login,
         &token,
         user_agent(&parts.headers),
         now,
@@ -109,7 +109,7 @@ pub async fn refresh(
     .await;
     match outcome {
         Ok(issued) => {
-            ctx::set_cookies(session_cookies(&state, &issued, now));
+            ctx::set_cookies(login_cookies(&state, &issued, now));
             Ok(RefreshAnswer::new(&issued, from_body))
         }
         // The winner of a concurrent rotation already set fresh cookies: leave them alone.
@@ -135,14 +135,14 @@ pub async fn logout() -> Result<Done, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "auth/session", input = Json)]
-pub async fn session() -> Result<SessionView, ApiError> {
+pub async fn session() -> Result<SignedIn, ApiError> {
     let (state, caller) = ctx::caller().await?;
-    Ok(session_view(&state, &ctx::parts()?, caller.user))
+    Ok(signed_in(&state, &ctx::parts()?, caller.user))
 }
 
 /// The app shell's view of the visitor; never an error for a signed-out visitor.
 #[server(prefix = "/api", endpoint = "auth/current", input = Json)]
-pub async fn current_session() -> Result<Visitor, ApiError> {
+pub async fn current_visitor() -> Result<Visitor, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
     let ended = match parts.extensions.get::<PageAuth>() {
@@ -152,7 +152,7 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
     let (session, plan_lapsed) = match ctx::caller().await {
         Ok((_, caller)) => {
             let plan_lapsed = caller.plan_lapsed();
-            (Some(session_view(&state, &parts, caller.user)), plan_lapsed)
+            (Some(signed_in(&state, &parts, caller.user)), plan_lapsed)
         }
         Err(err) if err.error == ErrorCode::NotAuthenticated => (None, false),
         Err(err) => return Err(err),
@@ -166,11 +166,11 @@ pub async fn current_session() -> Result<Visitor, ApiError> {
 
 /// The signed-in user with the windows of this login.
 #[cfg(feature = "ssr")]
-fn session_view(
+fn signed_in(
     state: &domain::state::AppState,
     parts: &axum::http::request::Parts,
     user: vocab::users::User,
-) -> SessionView {
+) -> SignedIn {
     // A page load refreshed in place carries the new windows; otherwise the cookie's.
     let windows = parts
         .extensions
@@ -180,7 +180,7 @@ fn session_view(
             refresh_cookie(state, &parts.headers)
                 .and_then(|token| logins::windows_of(&state.keys, token, user.id))
         });
-    SessionView {
+    SignedIn {
         idle_expires_at: windows.map(|w| w.0),
         absolute_expires_at: windows.map(|w| w.1),
         user,

@@ -1,15 +1,18 @@
 //! `/api/fixes/*`: suggested fixes and their outcomes.
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use uuid::Uuid;
-use vocab::{error::ApiError, fixes::SuggestedFix};
+use vocab::{
+    error::ApiError,
+    fixes::SuggestedFix,
+    ids::{FixId, SessionId},
+};
 
 #[cfg(feature = "ssr")]
 use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::fixes};
 
 #[server(prefix = "/api", endpoint = "fixes/suggest", input = Json)]
 pub async fn suggest_fix(
-    session_id: Uuid,
+    session_id: SessionId,
     title: String,
     #[server(default)] details: Option<String>,
 ) -> Result<SuggestedFix, ApiError> {
@@ -30,7 +33,7 @@ pub async fn suggest_fix(
 /// `pending_reason`, or `dismissed`).
 #[server(prefix = "/api", endpoint = "fixes/outcome", input = Json)]
 pub async fn record_fix_outcome(
-    fix_id: Uuid,
+    fix_id: FixId,
     outcome: String,
     #[server(default)] notes: Option<String>,
     #[server(default)] pending_reason: Option<String>,

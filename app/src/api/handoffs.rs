@@ -1,30 +1,25 @@
 //! `/api/handoffs/*`: escalate or park, the queue, claim, and one handoff (docs/API.md §6).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
     handoffs::{Handoff, QueueItem},
+    ids::{HandoffId, SessionId, UserId},
     users::UserRef,
 };
 
 #[cfg(feature = "ssr")]
-use {
-    super::ctx,
-    chrono::Utc,
-    domain::auth::caller::Caller,
-    domain::handoffs::{self, Intent},
-};
+use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::handoffs};
 
 #[server(prefix = "/api", endpoint = "handoffs/create", input = Json)]
 pub async fn create_handoff(
-    session_id: Uuid,
+    session_id: SessionId,
     intent: String,
     reason: String,
-    #[server(default)] target_user_id: Option<Uuid>,
+    #[server(default)] target_user_id: Option<UserId>,
 ) -> Result<Handoff, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
-    let intent = Intent::parse(&intent)?;
+    let intent = handoffs::intent(&intent)?;
     let created = handoffs::create(
         &state.pool,
         &user,
@@ -47,7 +42,7 @@ pub async fn queue() -> Result<Vec<QueueItem>, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "handoffs/claim", input = Json)]
-pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
+pub async fn claim(handoff_id: HandoffId) -> Result<Handoff, ApiError> {
     let (state, Caller { user, .. }, tx) = ctx::pro_caller_tx().await?;
     let (handoff, newly) = handoffs::claim(tx, &user, handoff_id, Utc::now()).await?;
     if newly {
@@ -57,7 +52,7 @@ pub async fn claim(handoff_id: Uuid) -> Result<Handoff, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "handoffs/get", input = Json)]
-pub async fn get_handoff(handoff_id: Uuid) -> Result<Handoff, ApiError> {
+pub async fn get_handoff(handoff_id: HandoffId) -> Result<Handoff, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     handoffs::get(&state.pool, &user, handoff_id).await
 }

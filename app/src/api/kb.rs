@@ -2,9 +2,9 @@
 //! and the free plan's conversions are limited instead (docs/API.md §10, the quota).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
+    ids::{ArticleId, SessionId},
     kb::{KbArticle, KbDraft, KnowledgeBase},
 };
 
@@ -18,14 +18,14 @@ pub async fn list_articles() -> Result<KnowledgeBase, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "kb/get", input = Json)]
-pub async fn get_article(article_id: Uuid) -> Result<KbArticle, ApiError> {
+pub async fn get_article(article_id: ArticleId) -> Result<KbArticle, ApiError> {
     let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::article(&state.pool, &user, article_id).await
 }
 
 /// A resolved session's first draft as an article.
 #[server(prefix = "/api", endpoint = "kb/draft", input = Json)]
-pub async fn draft_article(session_id: Uuid) -> Result<KbDraft, ApiError> {
+pub async fn draft_article(session_id: SessionId) -> Result<KbDraft, ApiError> {
     let (state, Caller { user, .. }) = ctx::caller().await?;
     kb::draft_for(&state.pool, &user, session_id).await
 }
@@ -33,7 +33,7 @@ pub async fn draft_article(session_id: Uuid) -> Result<KbDraft, ApiError> {
 /// Saves a resolved session as an article; 402 with `limit` and `count` over the quota.
 #[server(prefix = "/api", endpoint = "kb/convert", input = Json)]
 pub async fn convert_session(
-    session_id: Uuid,
+    session_id: SessionId,
     title: String,
     body: String,
 ) -> Result<KbArticle, ApiError> {

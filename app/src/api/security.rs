@@ -1,9 +1,9 @@
 //! `/api/account/security*`: the owner's session policy and sign-out controls (docs/API.md §4).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
+    ids::LoginId,
     security::{PolicyView, RevokedCount},
 };
 
@@ -25,14 +25,8 @@ async fn view(state: &AppState, caller: &Caller) -> Result<PolicyView, ApiError>
     let this_login = this_login(state, &ctx::parts()?.headers);
     let mut tx = db::tenant_tx(&state.pool, caller.user.account_id).await?;
     let owner = security::require_owner(&mut tx, caller.user.id).await?;
-    let view = security::policy_view(
-        &mut tx,
-        owner,
-        &state.config.session,
-        this_login,
-        Utc::now(),
-    )
-    .await?;
+    let view =
+        security::policy_view(&mut tx, owner, &state.config.login, this_login, Utc::now()).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -55,7 +49,7 @@ pub async fn update_security(
         caller.user.account_id,
         session_idle_minutes,
         session_absolute_minutes,
-        &state.config.session,
+        &state.config.login,
         Utc::now(),
     )
     .await?;
@@ -63,7 +57,7 @@ pub async fn update_security(
 }
 
 #[server(prefix = "/api", endpoint = "account/security/revoke-sessions", input = Json)]
-pub async fn revoke_sessions(
+pub async fn revoke_logins(
     #[server(default)] scope: Option<String>,
 ) -> Result<RevokedCount, ApiError> {
     let (state, caller) = ctx::caller().await?;
@@ -72,7 +66,7 @@ pub async fn revoke_sessions(
         Some(s) => RevokeScope::parse(s)
             .ok_or_else(|| ApiError::invalid("scope", "Must be \"all\" or \"others\"."))?,
     };
-    let revoked_count = security::revoke_sessions(
+    let revoked_count = security::revoke_logins(
         &state.pool,
         caller.user.id,
         caller.user.account_id,
@@ -84,9 +78,9 @@ pub async fn revoke_sessions(
 }
 
 #[server(prefix = "/api", endpoint = "account/security/revoke-session", input = Json)]
-pub async fn revoke_session(session_id: Uuid) -> Result<RevokedCount, ApiError> {
+pub async fn revoke_login(session_id: LoginId) -> Result<RevokedCount, ApiError> {
     let (state, caller) = ctx::caller().await?;
-    let revoked_count = security::revoke_session(
+    let revoked_count = security::revoke_login(
         &state.pool,
         caller.user.id,
         caller.user.account_id,

@@ -1,9 +1,9 @@
 //! `/api/sessions/*`: troubleshooting sessions (docs/API.md §5).
 
 use leptos::{prelude::*, server_fn::codec::Json};
-use uuid::Uuid;
 use vocab::{
     error::ApiError,
+    ids::SessionId,
     sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep},
 };
 
@@ -33,13 +33,13 @@ pub async fn list_sessions() -> Result<Vec<SessionListItem>, ApiError> {
 }
 
 #[server(prefix = "/api", endpoint = "sessions/get", input = Json)]
-pub async fn get_session(session_id: Uuid) -> Result<SessionDetail, ApiError> {
+pub async fn get_session(session_id: SessionId) -> Result<SessionDetail, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::get(&state.pool, &user, session_id).await
 }
 
 #[server(prefix = "/api", endpoint = "sessions/message", input = Json)]
-pub async fn send_message(session_id: Uuid, body: String) -> Result<ChatMessage, ApiError> {
+pub async fn send_message(session_id: SessionId, body: String) -> Result<ChatMessage, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::message(&state.pool, &user, session_id, &body, Utc::now()).await
 }
@@ -47,7 +47,7 @@ pub async fn send_message(session_id: Uuid, body: String) -> Result<ChatMessage,
 /// Records a troubleshooting step and how it went (`pending`, `worked`, `failed`, `partial`).
 #[server(prefix = "/api", endpoint = "sessions/step", input = Json)]
 pub async fn add_step(
-    session_id: Uuid,
+    session_id: SessionId,
     action: String,
     #[server(default)] outcome: Option<String>,
     #[server(default)] notes: Option<String>,
@@ -68,7 +68,7 @@ pub async fn add_step(
 
 /// A draft of the session's resolution note, written by the assessor from the record.
 #[server(prefix = "/api", endpoint = "sessions/resolution-draft", input = Json)]
-pub async fn resolution_draft(session_id: Uuid) -> Result<String, ApiError> {
+pub async fn resolution_draft(session_id: SessionId) -> Result<String, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     let snapshot = sessions::snapshot(&state.pool, &user, session_id).await?;
     Ok(state
@@ -79,7 +79,7 @@ pub async fn resolution_draft(session_id: Uuid) -> Result<String, ApiError> {
 
 #[server(prefix = "/api", endpoint = "sessions/resolve", input = Json)]
 pub async fn resolve_session(
-    session_id: Uuid,
+    session_id: SessionId,
     resolution_note: String,
 ) -> Result<SessionDetail, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;

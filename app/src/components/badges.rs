@@ -1,7 +1,10 @@
 //! Small labels shared by the queue, the sidebar and the pilot page.
 
 use leptos::prelude::*;
-use vocab::handoffs::ConfidenceTier;
+use vocab::{
+    handoffs::ConfidenceTier,
+    sessions::{SessionStatus, StepOutcome},
+};
 
 /// A PSA ticket number, monospace, as `#48213`.
 #[component]
@@ -15,12 +18,14 @@ pub fn TicketBadge(ticket: String) -> impl IntoView {
 
 /// Where a session stands, for any status but plain active.
 #[component]
-pub fn StatusPill(status: String) -> impl IntoView {
-    let (class, words) = match status.as_str() {
-        "escalated" | "requesting_escalation" => ("bg-amber-100 text-amber-800", "Escalated"),
-        "parked" => ("bg-slate-100 text-slate-700", "Parked"),
-        "resolved" => ("bg-emerald-100 text-emerald-800", "Resolved"),
-        _ => return ().into_any(),
+pub fn StatusPill(status: SessionStatus) -> impl IntoView {
+    let (class, words) = match status {
+        SessionStatus::RequestingEscalation | SessionStatus::Escalated => {
+            ("bg-amber-100 text-amber-800", "Escalated")
+        }
+        SessionStatus::Parked => ("bg-slate-100 text-slate-700", "Parked"),
+        SessionStatus::Resolved => ("bg-emerald-100 text-emerald-800", "Resolved"),
+        SessionStatus::Active => return ().into_any(),
     };
     view! {
         <span class=format!("inline-flex rounded-full px-2 py-0.5 text-xs font-medium {class}") data-testid="status-pill">
@@ -32,12 +37,12 @@ pub fn StatusPill(status: String) -> impl IntoView {
 
 /// How a step went.
 #[component]
-pub fn OutcomePill(outcome: String) -> impl IntoView {
-    let (class, words) = match outcome.as_str() {
-        "worked" => ("bg-emerald-50 text-emerald-700", "worked"),
-        "failed" => ("bg-red-50 text-red-700", "didn't work"),
-        "partial" => ("bg-amber-50 text-amber-700", "partly worked"),
-        _ => ("bg-slate-100 text-slate-600", "awaiting result"),
+pub fn OutcomePill(outcome: StepOutcome) -> impl IntoView {
+    let (class, words) = match outcome {
+        StepOutcome::Worked => ("bg-emerald-50 text-emerald-700", "worked"),
+        StepOutcome::Failed => ("bg-red-50 text-red-700", "didn't work"),
+        StepOutcome::Partial => ("bg-amber-50 text-amber-700", "partly worked"),
+        StepOutcome::Pending => ("bg-slate-100 text-slate-600", "awaiting result"),
     };
     view! {
         <span class=format!("inline-flex rounded px-1.5 py-0.5 text-xs font-medium {class}")>{words}</span>

@@ -2,16 +2,16 @@
 //! and the race toast for whoever lost it.
 
 use super::{
-    session::Api,
     time::time_ago,
     toast::{Toasts, Tone},
+    visitor::Api,
 };
 use crate::api::handoffs::claim;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
     handoffs::Handoff,
+    ids::HandoffId,
 };
 
 pub enum Claimed {
@@ -39,7 +39,7 @@ pub fn race_message(err: &ApiError, now: DateTime<Utc>) -> String {
     format!("Already claimed by {name} {when}.")
 }
 
-pub async fn claim_handoff(api: Api, toasts: Toasts, handoff_id: Uuid) -> Claimed {
+pub async fn claim_handoff(api: Api, toasts: Toasts, handoff_id: HandoffId) -> Claimed {
     match api.call(move || claim(handoff_id)).await {
         Ok(handoff) => Claimed::Won(Box::new(handoff)),
         Err(err) if err.error == ErrorCode::AlreadyClaimed => {
@@ -58,6 +58,7 @@ mod tests {
     use super::*;
     use chrono::Duration;
     use serde_json::json;
+    use uuid::Uuid;
 
     #[test]
     fn the_loser_is_told_who_won_and_when() {

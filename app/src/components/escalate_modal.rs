@@ -2,29 +2,14 @@
 //! chosen senior is named), or park it for later (nobody is told). The reason is required;
 //! Enter submits and Shift+Enter starts a new line; Escape cancels.
 
-use super::session::use_api;
+use super::visitor::use_api;
 use crate::api::handoffs::{create_handoff, escalation_targets};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
-use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
-    handoffs::Handoff,
+    handoffs::{Handoff, Intent},
+    ids::{SessionId, UserId},
 };
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intent {
-    Escalate,
-    Park,
-}
-
-impl Intent {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Intent::Escalate => "escalate",
-            Intent::Park => "park",
-        }
-    }
-}
 
 /// Field messages of a 422, by field name.
 fn field_message(err: &ApiError, field: &str) -> Option<String> {
@@ -37,14 +22,14 @@ fn field_message(err: &ApiError, field: &str) -> Option<String> {
 
 #[component]
 pub fn EscalateModal(
-    session_id: Uuid,
+    session_id: SessionId,
     on_done: impl Fn(Handoff) + Copy + Send + Sync + 'static,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let api = use_api();
     let intent = RwSignal::new(Intent::Escalate);
     let reason = RwSignal::new(String::new());
-    let target = RwSignal::new(None::<Uuid>);
+    let target = RwSignal::new(None::<UserId>);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let missing = RwSignal::new(false);

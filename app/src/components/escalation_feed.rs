@@ -8,7 +8,7 @@
 //! session first. A manual reconnect cannot replay, so every `ready` after the first tells the
 //! listeners to resync.
 
-use super::session::Api;
+use super::visitor::Api;
 use leptos::prelude::*;
 use vocab::events::EscalationEvent;
 
@@ -114,7 +114,7 @@ impl EscalationFeed {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{EscalationFeed, FeedEvent, FeedStatus};
-    use crate::{api::auth::session, components::session::Api};
+    use crate::{api::auth::session, components::visitor::Api};
     use leptos::prelude::*;
     use vocab::events::EscalationEvent;
     use wasm_bindgen::{closure::Closure, JsCast};

@@ -12,18 +12,17 @@ use super::{
     badges::{confidence_words, TicketBadge},
     claim::{claim_handoff, Claimed},
     escalation_feed::{use_escalation_feed, FeedEvent, FeedStatus},
-    session::{use_api, use_signed_in, LoadError},
     storage::Store,
     time::time_ago,
     toast::use_toasts,
+    visitor::{use_api, use_signed_in, LoadError},
 };
 use crate::api::handoffs::queue;
 use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use std::collections::HashSet;
-use uuid::Uuid;
-use vocab::{events::EscalationEvent, handoffs::QueueItem};
+use vocab::{events::EscalationEvent, handoffs::QueueItem, ids::HandoffId};
 
 #[component]
 pub fn EscalationQueue() -> impl IntoView {
@@ -68,7 +67,7 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
     let api = use_api();
     let items = RwSignal::new(initial);
     // Cards that arrived while the page was open: only those slide in.
-    let arrived = RwSignal::new(HashSet::<Uuid>::new());
+    let arrived = RwSignal::new(HashSet::<HandoffId>::new());
     let seen = SeenEscalations::load();
     let flash = TitleFlash::new();
 
@@ -77,9 +76,9 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             let Ok(fresh) = api.call(queue).await else {
                 return;
             };
-            let known: HashSet<Uuid> =
+            let known: HashSet<HandoffId> =
                 items.with_untracked(|all| all.iter().map(|q| q.handoff_id).collect());
-            let new: Vec<Uuid> = fresh
+            let new: Vec<HandoffId> = fresh
                 .iter()
                 .map(|q| q.handoff_id)
                 .filter(|id| !known.contains(id))
@@ -101,7 +100,7 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
         }
         FeedEvent::Escalation(EscalationEvent::HandoffAssessmentReady { .. }) => reload(false),
     });
-    let remove = move |id: Uuid| items.update(|all| all.retain(|q| q.handoff_id != id));
+    let remove = move |id: HandoffId| items.update(|all| all.retain(|q| q.handoff_id != id));
 
     view! {
         <Show
@@ -124,10 +123,10 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
 #[component]
 fn QueueCard(
     item: QueueItem,
-    arrived: RwSignal<HashSet<Uuid>>,
+    arrived: RwSignal<HashSet<HandoffId>>,
     seen: SeenEscalations,
     can_claim: bool,
-    on_lost: impl Fn(Uuid) + Copy + Send + Sync + 'static,
+    on_lost: impl Fn(HandoffId) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let api = use_api();
     let toasts = use_toasts();
@@ -216,7 +215,7 @@ const SEEN_CAP: usize = 200;
 /// The escalations this browser has opened or picked up. Unknown (`None`) on the server and
 /// until hydration, so the first render shows no dots either way.
 #[derive(Clone, Copy)]
-pub struct SeenEscalations(RwSignal<Option<Vec<Uuid>>>);
+pub struct SeenEscalations(RwSignal<Option<Vec<HandoffId>>>);
 
 impl SeenEscalations {
     fn load() -> Self {
@@ -225,13 +224,13 @@ impl SeenEscalations {
         seen
     }
 
-    fn is_unseen(self, id: Uuid) -> bool {
+    fn is_unseen(self, id: HandoffId) -> bool {
         self.0
             .with(|s| s.as_ref().is_some_and(|s| !s.contains(&id)))
     }
 
     /// Remembers `id`, keeping only the latest [`SEEN_CAP`] (other tabs may have added some).
-    fn mark(self, id: Uuid) {
+    fn mark(self, id: HandoffId) {
         let mut ids = read_seen();
         ids.retain(|other| *other != id);
         ids.push(id);
@@ -242,14 +241,14 @@ impl SeenEscalations {
     }
 }
 
-fn read_seen() -> Vec<Uuid> {
+fn read_seen() -> Vec<HandoffId> {
     Store::Local
         .get(SEEN_KEY)
         .and_then(|json| serde_json::from_str(&json).ok())
         .unwrap_or_default()
 }
 
-fn write_seen(ids: &[Uuid]) {
+fn write_seen(ids: &[HandoffId]) {
     if let Ok(json) = serde_json::to_string(ids) {
         Store::Local.set(SEEN_KEY, &json);
     }

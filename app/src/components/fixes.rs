@@ -1,16 +1,16 @@
 //! Suggested fixes on the pilot page: the list with its outcomes, and the chat-anchored banner
-//! that asks for the outcome of the fix in play (the seed's VerifyingBanner, PartialBanner and
-//! PendingBanner, and the nudge whose "Still checking" records "waiting to verify").
+//! that asks for the outcome of the fix in play (verifying, partly worked, awaiting
+//! verification, and the nudge whose "Still checking" records "waiting to verify").
 
 use super::{
-    session::{use_api, Api},
     toast::{use_toasts, Toasts, Tone},
+    visitor::{use_api, Api},
 };
 use crate::api::fixes::{record_fix_outcome, suggest_fix};
 use chrono::{Duration, Utc};
 use leptos::prelude::*;
-use uuid::Uuid;
 use vocab::fixes::{FixStatus, SuggestedFix};
+use vocab::ids::{FixId, SessionId};
 
 /// A verifying fix older than this gets the nudge.
 const NUDGE_AFTER: Duration = Duration::minutes(15);
@@ -48,7 +48,7 @@ impl FixRecorder {
     /// changes nothing. Whether it was recorded.
     async fn record(
         self,
-        fix_id: Uuid,
+        fix_id: FixId,
         outcome: FixStatus,
         notes: Option<String>,
         pending_reason: Option<String>,
@@ -82,7 +82,7 @@ impl FixRecorder {
 
     /// Settles every fix still awaiting verification as worked (what Resolve means for them).
     pub async fn settle_pending(self) -> bool {
-        let pending: Vec<Uuid> = self.fixes.with_untracked(|all| {
+        let pending: Vec<FixId> = self.fixes.with_untracked(|all| {
             all.iter()
                 .filter(|f| f.status == FixStatus::AppliedPending)
                 .map(|f| f.id)
@@ -100,7 +100,7 @@ impl FixRecorder {
     fn spawn(
         self,
         busy: RwSignal<bool>,
-        fix_id: Uuid,
+        fix_id: FixId,
         outcome: FixStatus,
         notes: Option<String>,
         pending_reason: Option<String>,
@@ -127,7 +127,7 @@ const SMALL_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-2.5 p
 
 /// The session's fixes and their outcomes; writers suggest new ones and mark them applied.
 #[component]
-pub fn FixesPanel(session_id: Uuid, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
+pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
     let api = use_api();
     let title = RwSignal::new(String::new());
     let busy = RwSignal::new(false);

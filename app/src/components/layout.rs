@@ -3,11 +3,11 @@
 use super::{
     escalation_feed::provide_escalation_feed,
     icons::LogoMark,
+    login_channel::{provide_login_channel, use_login_channel, LoginEvent},
+    login_expiry_toast::LoginExpiryToast,
     notification_bell::NotificationBell,
-    session::{provide_session, use_api, use_session},
-    session_channel::{provide_session_channel, use_session_channel, SessionEvent},
-    session_expiry_toast::SessionExpiryToast,
     toast::{provide_toasts, ToastRegion},
+    visitor::{provide_visitor, use_api, use_visitor},
 };
 use crate::api::{
     auth::{logout, Visitor},
@@ -19,16 +19,16 @@ use vocab::users::User;
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
-    let (session, windows) = provide_session();
+    let (session, windows) = provide_visitor();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
-    provide_session_channel(move |event| match event {
-        SessionEvent::Refreshed {
+    provide_login_channel(move |event| match event {
+        LoginEvent::Refreshed {
             idle_expires_at,
             absolute_expires_at,
         } => windows.0.set(Some((idle_expires_at, absolute_expires_at))),
         // Signing out is idempotent: doing it here too means this tab never reaches the sign-in
         // page while the cookie jar still holds the old session.
-        SessionEvent::Ended => leptos::task::spawn_local(async {
+        LoginEvent::Ended => leptos::task::spawn_local(async {
             let _ = logout().await;
             let _ = window().location().assign("/login");
         }),
@@ -51,7 +51,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     view! {
         <div class="flex min-h-full flex-col">
             <TopBar />
-            <SessionExpiryToast />
+            <LoginExpiryToast />
             <main class="flex flex-1 flex-col">{children()}</main>
             <ToastRegion toasts />
         </div>
@@ -60,7 +60,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 
 #[component]
 fn TopBar() -> impl IntoView {
-    let session = use_session();
+    let session = use_visitor();
     // Loaded beside the session and awaited in the same place: one suspense for the whole
     // signed-in corner (nesting another one here would not hydrate).
     let notifications = Resource::new(|| (), |_| list_notifications());
@@ -109,7 +109,7 @@ pub fn initials(name: &str) -> String {
 /// JavaScript too.
 #[component]
 fn UserMenu(user: User) -> impl IntoView {
-    let channel = use_session_channel();
+    let channel = use_login_channel();
     view! {
         <details class="group relative" data-testid="user-menu">
             <summary class="flex cursor-pointer list-none items-center gap-2 rounded-full py-1 pl-1 pr-3 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
@@ -132,7 +132,7 @@ fn UserMenu(user: User) -> impl IntoView {
                 <a href="/account" class="block px-4 py-2.5 text-sm text-slate-700 hover:bg-slate-50">
                     "Account settings"
                 </a>
-                <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&SessionEvent::Ended)>
+                <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&LoginEvent::Ended)>
                     <button type="submit" class="block w-full px-4 py-2.5 text-left text-sm text-slate-700 hover:bg-slate-50">
                         "Sign out"
                     </button>

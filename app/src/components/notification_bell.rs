@@ -5,8 +5,8 @@
 use super::{
     escalation_feed::{use_escalation_feed, FeedEvent},
     icons::Bell,
-    session::use_api,
     time::time_ago,
+    visitor::use_api,
 };
 use crate::api::notifications::{list_notifications, read_notification};
 use chrono::Utc;

@@ -7,14 +7,14 @@ use super::{
     badges::{confidence_words, OutcomePill, TicketBadge},
     claim::{claim_handoff, Claimed},
     icons::Sparkles,
-    session::{use_api, use_signed_in},
     time::time_ago,
     toast::{use_toasts, DismissButton},
+    visitor::{use_api, use_signed_in},
 };
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use vocab::handoffs::{Assessment, Handoff, SnapshotStep};
+use vocab::handoffs::{Assessment, AssessmentStatus, Handoff, SnapshotStep};
 
 #[component]
 pub fn PickupPanel(
@@ -55,7 +55,7 @@ pub fn PickupPanel(
                                 <StepsSoFar steps />
                             </div>
                         </div>
-                        <AssessmentCard status=h.assessment_status.clone() assessment=h.ai_assessment.clone() />
+                        <AssessmentCard status=h.assessment_status assessment=h.ai_assessment.clone() />
                     </div>
                 </section>
             }
@@ -155,8 +155,8 @@ fn ClaimState(
 }
 
 #[component]
-fn AssessmentCard(status: String, assessment: Option<Assessment>) -> impl IntoView {
-    let body = match (status.as_str(), assessment) {
+fn AssessmentCard(status: AssessmentStatus, assessment: Option<Assessment>) -> impl IntoView {
+    let body = match (status, assessment) {
         (_, Some(a)) => view! {
             <div class="space-y-3 text-sm" data-testid="assessment-ready">
                 <p class="text-slate-700">{a.summary}</p>
@@ -179,7 +179,7 @@ fn AssessmentCard(status: String, assessment: Option<Assessment>) -> impl IntoVi
             </div>
         }
         .into_any(),
-        ("pending", None) => view! {
+        (AssessmentStatus::Pending, None) => view! {
             <div class="flex items-start gap-3 text-sm text-slate-600" data-testid="assessment-pending" role="status">
                 <span class="mt-0.5 h-4 w-4 shrink-0 animate-spin rounded-full border-2 border-indigo-200 border-t-indigo-600" aria-hidden="true"></span>
                 <p>"The AI assessment is still generating. It appears here by itself when it's ready; everything the engineer recorded is already on this screen."</p>

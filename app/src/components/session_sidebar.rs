@@ -4,23 +4,26 @@
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
-    session::use_api,
     time::time_ago,
+    visitor::use_api,
 };
 use crate::api::sessions::create_session;
 use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
+    ids::SessionId,
     sessions::SessionListItem,
 };
 
 pub type SessionsResource = Resource<Result<Vec<SessionListItem>, ApiError>>;
 
 #[component]
-pub fn SessionSidebar(sessions: SessionsResource, current: Memo<Option<Uuid>>) -> impl IntoView {
+pub fn SessionSidebar(
+    sessions: SessionsResource,
+    current: Memo<Option<SessionId>>,
+) -> impl IntoView {
     let starting = RwSignal::new(false);
     view! {
         <aside class="flex flex-col gap-3" aria-label="Your sessions">
@@ -64,7 +67,7 @@ pub fn SessionSidebar(sessions: SessionsResource, current: Memo<Option<Uuid>>) -
 }
 
 #[component]
-fn SessionRow(s: SessionListItem, current: Memo<Option<Uuid>>) -> impl IntoView {
+fn SessionRow(s: SessionListItem, current: Memo<Option<SessionId>>) -> impl IntoView {
     let id = s.id;
     let here = move || current.get() == Some(id);
     view! {

@@ -3,15 +3,15 @@
 use crate::{
     api::{
         auth::logout,
-        security::{get_security, revoke_session, revoke_sessions, update_security},
+        security::{get_security, revoke_login, revoke_logins, update_security},
     },
     components::{
         icons::{Check, Info, Shield},
-        revoke_sessions_modal::{RevokeSessionsModal, Scope},
-        session::{use_signed_in, LoadError, RequireUser},
-        session_channel::{use_session_channel, SessionEvent},
+        login_channel::{use_login_channel, LoginEvent},
+        revoke_logins_modal::{RevokeLoginsModal, Scope},
         time::{duration_words, time_ago},
         toast::{use_toasts, Tone},
+        visitor::{use_signed_in, LoadError, RequireUser},
     },
 };
 use chrono::Utc;
@@ -21,7 +21,7 @@ use leptos_router::components::Redirect;
 use std::time::Duration;
 use vocab::{
     error::ApiError,
-    security::{policy_errors, ActiveUser, LoginSession, PolicyView},
+    security::{policy_errors, ActiveUser, Login, PolicyView},
     users::Role,
 };
 
@@ -374,7 +374,7 @@ fn count_copy(users: &[ActiveUser]) -> String {
 #[component]
 fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
     let toasts = use_toasts();
-    let channel = use_session_channel();
+    let channel = use_login_channel();
     let modal = RwSignal::new(None::<Scope>);
     let pending = RwSignal::new(false);
 
@@ -387,13 +387,13 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
     };
     let failed = move |err: ApiError| toasts.push(Tone::Danger, err.message);
 
-    let revoke_one = move |session: LoginSession| {
+    let revoke_one = move |login: Login| {
         leptos::task::spawn_local(async move {
-            match revoke_session(session.session_id).await {
+            match revoke_login(login.id).await {
                 Ok(_) => {
                     toasts.push(
                         Tone::Success,
-                        format!("Signed out {} on that device.", session.user_name),
+                        format!("Signed out {} on that device.", login.user_name),
                     );
                     reload();
                 }
@@ -407,7 +407,7 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
         };
         pending.set(true);
         leptos::task::spawn_local(async move {
-            match revoke_sessions(Some(scope.as_str().to_owned())).await {
+            match revoke_logins(Some(scope.as_str().to_owned())).await {
                 Ok(done) => {
                     let n = done.revoked_count;
                     toasts.push(
@@ -418,7 +418,7 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                         // The owner just did this: no "session expired" banner on the way out.
                         set_timeout(
                             move || {
-                                channel.broadcast(&SessionEvent::Ended);
+                                channel.broadcast(&LoginEvent::Ended);
                                 leptos::task::spawn_local(async {
                                     let _ = logout().await;
                                     let _ = window().location().assign("/login");
@@ -454,8 +454,8 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                     view.active_users
                         .into_iter()
                         .map(|user| {
-                            let logins: Vec<LoginSession> = view
-                                .sessions
+                            let logins: Vec<Login> = view
+                                .logins
                                 .iter()
                                 .filter(|s| s.user_id == user.user_id)
                                 .cloned()
@@ -523,7 +523,7 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                 </button>
             </div>
             {move || modal.get().map(|scope| view! {
-                <RevokeSessionsModal scope pending=pending on_confirm=confirm on_cancel=move || modal.set(None) />
+                <RevokeLoginsModal scope pending=pending on_confirm=confirm on_cancel=move || modal.set(None) />
             })}
         </section>
     }

@@ -1,6 +1,6 @@
 use crate::components::{
     icons::{ChevronRight, Shield},
-    session::{use_signed_in, RequireUser},
+    visitor::{use_signed_in, RequireUser},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;

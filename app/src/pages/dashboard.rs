@@ -2,9 +2,9 @@ use crate::{
     api::sessions::list_sessions,
     components::{
         escalation_queue::EscalationQueue,
-        session::{use_signed_in, RequireUser},
         session_sidebar::{SessionSidebar, SessionsResource},
         time::format_time,
+        visitor::{use_signed_in, RequireUser},
     },
 };
 use leptos::prelude::*;

@@ -7,8 +7,8 @@ use crate::{
     components::{
         badges::TicketBadge,
         dialog::{self, Dialog},
-        session::{use_api, LoadError, RequireUser},
         time::{format_time, time_ago},
+        visitor::{use_api, LoadError, RequireUser},
     },
     pages::{login::input_class, not_found::NotFound},
 };
@@ -16,9 +16,9 @@ use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
-use uuid::Uuid;
 use vocab::{
     error::ErrorCode,
+    ids::{ArticleId, SessionId},
     kb::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase, KB_SECTIONS},
 };
 
@@ -60,7 +60,7 @@ fn Contents(kb: KnowledgeBase) -> impl IntoView {
         query
             .read_untracked()
             .get("write")
-            .and_then(|id| id.parse::<Uuid>().ok()),
+            .and_then(|id| id.parse::<SessionId>().ok()),
     );
     let quota = kb.quota;
     view! {
@@ -123,7 +123,11 @@ fn QuotaNote(quota: KbQuota) -> impl IntoView {
 }
 
 #[component]
-fn CandidateRow(c: KbCandidate, quota: KbQuota, writing: RwSignal<Option<Uuid>>) -> impl IntoView {
+fn CandidateRow(
+    c: KbCandidate,
+    quota: KbQuota,
+    writing: RwSignal<Option<SessionId>>,
+) -> impl IntoView {
     let id = c.id;
     view! {
         <li class="flex items-center gap-4 px-5 py-3">
@@ -170,7 +174,7 @@ fn ArticleRow(a: KbArticleItem) -> impl IntoView {
 /// The article's draft from its session, editable, then saved (or refused over the quota).
 #[component]
 fn WriteUpDialog(
-    session_id: Uuid,
+    session_id: SessionId,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let api = use_api();
@@ -274,7 +278,7 @@ pub fn ArticlePage() -> impl IntoView {
         params
             .read()
             .get("article_id")
-            .and_then(|id| id.parse::<Uuid>().ok())
+            .and_then(|id| id.parse::<ArticleId>().ok())
     });
     let article = Resource::new(
         move || article_id.get(),

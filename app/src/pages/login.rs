@@ -2,7 +2,7 @@ use crate::{
     api::auth::{login, Visitor},
     components::{
         icons::{Check, Eye, EyeOff, Info, LogoMark},
-        session::use_session,
+        visitor::use_visitor,
     },
 };
 use leptos::{html, prelude::*};
@@ -179,7 +179,7 @@ fn LoginForm() -> impl IntoView {
 /// Sends a visitor who is already signed in on to where they were going.
 #[component]
 fn AlreadySignedIn() -> impl IntoView {
-    let session = use_session();
+    let session = use_visitor();
     let query = use_query_map();
     view! {
         <Suspense fallback=|| ()>

@@ -1,4 +1,4 @@
-//! The pilot page, `/pilot/:session_id` (the seed's AssistantChatPage): one troubleshooting
+//! The pilot page, `/pilot/:session_id`: one troubleshooting
 //! session's conversation and steps, the sidebar of my sessions, escalation, and, with
 //! `?pickup=true`, the pick-up screen for the senior taking it over.
 
@@ -12,17 +12,17 @@ use crate::{
     components::{
         badges::{OutcomePill, StatusPill, TicketBadge},
         dialog::{self, Dialog},
-        escalate_modal::{EscalateModal, Intent},
+        escalate_modal::EscalateModal,
         escalation_feed::{use_escalation_feed, FeedEvent},
         fixes::{FixBanner, FixRecorder, Fixes, FixesPanel},
         icons::Send,
         layout::initials,
         pickup::{PickupPanel, SuggestedSteps},
-        session::{use_api, use_signed_in, LoadError, RequireUser},
         session_sidebar::{SessionSidebar, SessionsResource},
         storage::Store,
         time::{format_time, time_ago},
         toast::{use_toasts, Tone},
+        visitor::{use_api, use_signed_in, LoadError, RequireUser},
     },
     pages::not_found::NotFound,
 };
@@ -30,11 +30,11 @@ use chrono::Utc;
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-use uuid::Uuid;
 use vocab::{
     error::ErrorCode,
-    handoffs::Handoff,
-    sessions::{ChatMessage, SessionDetail, SessionStep},
+    handoffs::{Handoff, Intent},
+    ids::{SessionId, UserId},
+    sessions::{ChatMessage, SessionDetail, SessionStatus, SessionStep, StepOutcome},
     users::UserRef,
 };
 
@@ -56,7 +56,7 @@ fn Pilot() -> impl IntoView {
         params
             .read()
             .get("session_id")
-            .and_then(|id| id.parse::<Uuid>().ok())
+            .and_then(|id| id.parse::<SessionId>().ok())
     });
     let pickup = Memo::new(move |_| query.read().get("pickup").as_deref() == Some("true"));
     let detail = Resource::new(
@@ -99,7 +99,7 @@ fn Workspace(
     let toasts = use_toasts();
     let id = detail.id;
     let owner = detail.owner.clone();
-    let status = RwSignal::new(detail.status.clone());
+    let status = RwSignal::new(detail.status);
     let claimer = RwSignal::new(detail.escalated_to.clone());
     let handoff = RwSignal::new(detail.handoff.clone());
     let messages = RwSignal::new(detail.messages.clone());
@@ -139,7 +139,7 @@ fn Workspace(
         works && (is_owner || claimer.with(|c| c.as_ref().is_some_and(|c| c.id == me.id)))
     });
     let waiting = move || handoff.with(|h| h.as_ref().is_some_and(|h| h.claimed_by.is_none()));
-    let open = move || status.with(|s| s != "resolved");
+    let open = move || status.get() != SessionStatus::Resolved;
     let can_escalate = move || is_owner && works && open() && !waiting();
     let can_resolve = move || can_write.get() && open();
     // Escalating with a fix that still owes an outcome: ask first.
@@ -171,15 +171,15 @@ fn Workspace(
     };
     let on_escalated = move |created: Handoff| {
         escalating.set(false);
-        if created.intent == Intent::Escalate.as_str() {
-            status.set("escalated".to_owned());
+        if created.intent == Intent::Escalate {
+            status.set(SessionStatus::Escalated);
             handoff.set(Some(created));
             toasts.push(
                 Tone::Success,
                 "Escalated. Everyone who works the queue has been told.",
             );
         } else {
-            status.set("parked".to_owned());
+            status.set(SessionStatus::Parked);
             toasts.push(
                 Tone::Success,
                 "Parked. It stays in your sessions until you come back to it.",
@@ -310,7 +310,7 @@ fn OwnerEscalationNote(handoff: RwSignal<Option<Handoff>>) -> impl IntoView {
 /// Suggestion chips put away for a session stay away in this tab.
 const CHIPS_HIDDEN_KEY: &str = "rf-chips-hidden";
 
-fn chips_key(session_id: Uuid) -> String {
+fn chips_key(session_id: SessionId) -> String {
     format!("{CHIPS_HIDDEN_KEY}:{session_id}")
 }
 
@@ -318,7 +318,7 @@ fn chips_key(session_id: Uuid) -> String {
 /// editable before it is saved.
 #[component]
 fn ResolveDialog(
-    session_id: Uuid,
+    session_id: SessionId,
     on_done: impl Fn(SessionDetail) + Copy + Send + Sync + 'static,
     on_cancel: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
@@ -378,7 +378,7 @@ fn ResolveDialog(
 
 #[component]
 fn Conversation(
-    session_id: Uuid,
+    session_id: SessionId,
     messages: RwSignal<Vec<ChatMessage>>,
     can_write: Signal<bool>,
     suggestions: Signal<Vec<String>>,
@@ -499,7 +499,7 @@ fn Conversation(
 }
 
 #[component]
-fn MessageRow(m: ChatMessage, mine: Uuid) -> impl IntoView {
+fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
     let (name, avatar) = match &m.author {
         Some(author) if author.id == mine => (
             format!("{} (you)", author.name),
@@ -533,13 +533,13 @@ fn MessageRow(m: ChatMessage, mine: Uuid) -> impl IntoView {
 /// The steps tried so far and how they went; writers record new ones.
 #[component]
 fn Steps(
-    session_id: Uuid,
+    session_id: SessionId,
     steps: RwSignal<Vec<SessionStep>>,
     can_write: Signal<bool>,
 ) -> impl IntoView {
     let api = use_api();
     let action = RwSignal::new(String::new());
-    let outcome = RwSignal::new("failed".to_owned());
+    let outcome = RwSignal::new(StepOutcome::Failed);
     let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let record = move |ev: leptos::ev::SubmitEvent| {
@@ -554,7 +554,14 @@ fn Steps(
         error.set(None);
         leptos::task::spawn_local(async move {
             match api
-                .call(move || add_step(session_id, text.clone(), Some(how.clone()), None))
+                .call(move || {
+                    add_step(
+                        session_id,
+                        text.clone(),
+                        Some(how.as_str().to_owned()),
+                        None,
+                    )
+                })
                 .await
             {
                 Ok(step) => {
@@ -578,7 +585,7 @@ fn Steps(
                         <li class="flex gap-2">
                             <span class="w-5 shrink-0 text-right text-slate-400">{format!("{}.", step.position)}</span>
                             <span class="min-w-0 flex-1 text-slate-700">
-                                {step.action.clone()} " " <OutcomePill outcome=step.outcome.clone() />
+                                {step.action.clone()} " " <OutcomePill outcome=step.outcome />
                             </span>
                         </li>
                     </For>
@@ -598,7 +605,11 @@ fn Steps(
                         <select
                             class="min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
                             aria-label="How did it go?"
-                            on:change=move |ev| outcome.set(event_target_value(&ev))
+                            on:change=move |ev| {
+                                if let Some(how) = StepOutcome::parse(&event_target_value(&ev)) {
+                                    outcome.set(how);
+                                }
+                            }
                         >
                             <option value="failed" selected>"Didn't work"</option>
                             <option value="worked">"Worked"</option>

@@ -4,7 +4,7 @@ use super::{logins::Issued, tokens};
 use crate::state::AppState;
 use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use vocab::ids::LoginId;
 
 /// The two cookie names; `__Host-` needs `Secure`, so plain-http use drops the prefix.
 #[derive(Clone, Copy, Debug)]
@@ -52,7 +52,7 @@ fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
 /// server can still say *why* the session ended (idle or absolute) instead of "not signed in".
 const ENDED_SESSION_MEMORY_SECS: i64 = 7 * 24 * 3600;
 
-pub fn session_cookies(state: &AppState, issued: &Issued, now: DateTime<Utc>) -> [HeaderValue; 2] {
+pub fn login_cookies(state: &AppState, issued: &Issued, now: DateTime<Utc>) -> [HeaderValue; 2] {
     let secure = state.config.cookie_secure;
     let names = cookie_names(secure);
     let last_useful = issued.idle_expires_at.max(issued.absolute_expires_at);
@@ -86,7 +86,7 @@ pub fn refresh_cookie<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'
 }
 
 /// The login (refresh-token family) this browser's refresh cookie belongs to, if any.
-pub fn this_login(state: &AppState, headers: &HeaderMap) -> Option<Uuid> {
+pub fn this_login(state: &AppState, headers: &HeaderMap) -> Option<LoginId> {
     let token = refresh_cookie(state, headers)?;
     tokens::decode_refresh_any_age(&state.keys, token).ok()?.fam
 }

@@ -2,7 +2,7 @@
 
 use super::{
     client::client_ip,
-    cookies::{cleared_cookies, refresh_cookie, session_cookies},
+    cookies::{cleared_cookies, login_cookies, refresh_cookie},
     logins::{self, AuthError},
     sign_in::sign_in,
 };
@@ -38,7 +38,7 @@ pub async fn login_form(State(state): State<AppState>, req: Request) -> Response
     match sign_in(&state, &headers, ip, &form.email, &form.password, now).await {
         Ok(issued) => {
             let mut res = see_other(&next);
-            for value in session_cookies(&state, &issued, now) {
+            for value in login_cookies(&state, &issued, now) {
                 res.headers_mut().append(header::SET_COOKIE, value);
             }
             res

@@ -7,9 +7,9 @@ use super::{
 };
 use crate::{
     audit,
-    config::SessionSettings,
+    config::LoginSettings,
     db::{self, Tx},
-    session_policy::{resolve_session_policy, SessionPolicy},
+    login_policy::{resolve_login_policy, LoginPolicy},
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
+    ids::{AccountId, LoginId, UserId},
     users::{Role, User},
 };
 
@@ -85,25 +86,25 @@ pub struct Issued {
     pub refresh_token: String,
     pub idle_expires_at: DateTime<Utc>,
     pub absolute_expires_at: DateTime<Utc>,
-    pub family_id: Uuid,
+    pub family_id: LoginId,
 }
 
 /// The part of a refresh token that rotation carries forward unchanged.
 #[derive(Clone, Copy, Debug)]
-struct SessionClaims {
+struct LoginClaims {
     auth_time: i64,
     idle_max: i64,
     abs_max: i64,
-    family_id: Uuid,
+    family_id: LoginId,
 }
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: Uuid,
-    account_id: Uuid,
+    id: UserId,
+    account_id: AccountId,
     name: String,
     email: String,
-    role: String,
+    role: Role,
     session_idle_minutes: Option<i32>,
     session_absolute_minutes: Option<i32>,
 }
@@ -114,13 +115,13 @@ impl UserRow {
             id: self.id,
             name: self.name.clone(),
             email: self.email.clone(),
-            role: Role::parse(&self.role).unwrap_or(Role::Viewer),
+            role: self.role,
             account_id: self.account_id,
         }
     }
 
-    fn policy(&self, settings: &SessionSettings) -> SessionPolicy {
-        resolve_session_policy(
+    fn policy(&self, settings: &LoginSettings) -> LoginPolicy {
+        resolve_login_policy(
             self.session_idle_minutes,
             self.session_absolute_minutes,
             settings,
@@ -134,7 +135,7 @@ const USER_FROM: &str = "users u JOIN accounts a ON a.id = u.account_id";
 /// The user `$1`, unless deleted.
 const ACTIVE_USER: &str = "u.id = $1 AND u.deleted_at IS NULL";
 
-async fn load_user(tx: &mut Tx, user_id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+async fn load_user(tx: &mut Tx, user_id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS} FROM {USER_FROM} WHERE {ACTIVE_USER}"
     ))
@@ -174,14 +175,14 @@ async fn verify_password(password: String, hash: Option<String>) -> bool {
 pub async fn login(
     pool: &PgPool,
     keys: &Keys,
-    settings: &SessionSettings,
+    settings: &LoginSettings,
     email: &str,
     password: &str,
     user_agent: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Issued, AuthError> {
     let mut tx = db::anonymous_tx(pool).await?;
-    let found: Option<(Uuid, Uuid, Option<String>)> =
+    let found: Option<(UserId, AccountId, Option<String>)> =
         sqlx::query_as("SELECT user_id, account_id, password_hash FROM rf_login_lookup($1)")
             .bind(email)
             .fetch_optional(&mut *tx)
@@ -206,13 +207,13 @@ pub async fn login(
         .execute(&mut *tx)
         .await?;
     let policy = row.policy(settings);
-    let session = SessionClaims {
+    let login = LoginClaims {
         auth_time: now.timestamp(),
         idle_max: policy.idle_seconds(),
         abs_max: policy.absolute_seconds(),
-        family_id: Uuid::new_v4(),
+        family_id: LoginId(Uuid::new_v4()),
     };
-    let issued = issue(&mut tx, keys, settings, &row, session, user_agent, now).await?;
+    let issued = issue(&mut tx, keys, settings, &row, login, user_agent, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -221,7 +222,7 @@ pub async fn login(
 pub async fn refresh(
     pool: &PgPool,
     keys: &Keys,
-    settings: &SessionSettings,
+    settings: &LoginSettings,
     token: &str,
     user_agent: Option<&str>,
     now: DateTime<Utc>,
@@ -248,7 +249,7 @@ pub async fn refresh(
     };
 
     // 4. Consume the token, whatever happens next.
-    let family_id: Option<Uuid> = sqlx::query_scalar(
+    let family_id: Option<LoginId> = sqlx::query_scalar(
         "UPDATE refresh_tokens SET revoked_at = $2, rotated_at = $2, revoked_reason = 'rotated' \
          WHERE jti = $1 AND user_id = $3 AND revoked_at IS NULL RETURNING family_id",
     )
@@ -271,14 +272,14 @@ pub async fn refresh(
         return Err(AuthError::SessionExpiredAbsolute);
     }
 
-    // 7. A new pair carrying the session forward unchanged.
-    let session = SessionClaims {
+    // 7. A new pair carrying the login forward unchanged.
+    let login = LoginClaims {
         auth_time,
         idle_max,
         abs_max,
         family_id,
     };
-    let issued = issue(&mut tx, keys, settings, &row, session, user_agent, now).await?;
+    let issued = issue(&mut tx, keys, settings, &row, login, user_agent, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -289,7 +290,7 @@ async fn judge_reuse(
     row: &UserRow,
     now: DateTime<Utc>,
 ) -> Result<AuthError, sqlx::Error> {
-    let previous: Option<(Option<DateTime<Utc>>, Uuid)> = sqlx::query_as(
+    let previous: Option<(Option<DateTime<Utc>>, LoginId)> = sqlx::query_as(
         "SELECT rotated_at, family_id FROM refresh_tokens WHERE jti = $1 AND user_id = $2",
     )
     .bind(claims.jti)
@@ -337,9 +338,9 @@ async fn judge_reuse(
 async fn issue(
     tx: &mut Tx,
     keys: &Keys,
-    settings: &SessionSettings,
+    settings: &LoginSettings,
     row: &UserRow,
-    session: SessionClaims,
+    login: LoginClaims,
     user_agent: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Issued, sqlx::Error> {
@@ -350,11 +351,11 @@ async fn issue(
         jti,
         typ: tokens::REFRESH.into(),
         iat,
-        exp: iat + session.idle_max,
-        auth_time: Some(session.auth_time),
-        idle_max: Some(session.idle_max),
-        abs_max: Some(session.abs_max),
-        fam: Some(session.family_id),
+        exp: iat + login.idle_max,
+        auth_time: Some(login.auth_time),
+        idle_max: Some(login.idle_max),
+        abs_max: Some(login.abs_max),
+        fam: Some(login.family_id),
     };
     let idle_expires_at = timestamp(refresh.exp);
     let user_agent = user_agent.map(|ua| ua.chars().take(USER_AGENT_MAX).collect::<String>());
@@ -365,7 +366,7 @@ async fn issue(
     .bind(jti)
     .bind(row.account_id)
     .bind(row.id)
-    .bind(session.family_id)
+    .bind(login.family_id)
     .bind(now)
     .bind(idle_expires_at)
     .bind(user_agent)
@@ -387,8 +388,8 @@ async fn issue(
         access,
         refresh_token: tokens::encode_token(keys, &refresh),
         idle_expires_at,
-        absolute_expires_at: timestamp(session.auth_time + session.abs_max),
-        family_id: session.family_id,
+        absolute_expires_at: timestamp(login.auth_time + login.abs_max),
+        family_id: login.family_id,
         user,
     })
 }
@@ -439,7 +440,7 @@ pub async fn member_in(
 pub fn windows_of(
     keys: &Keys,
     refresh_token: &str,
-    user_id: Uuid,
+    user_id: UserId,
 ) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let claims = tokens::decode_refresh_any_age(keys, refresh_token).ok()?;
     if claims.sub != user_id {

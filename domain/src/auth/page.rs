@@ -3,7 +3,7 @@
 
 use super::{
     client::user_agent,
-    cookies::{cleared_cookies, cookie_names, read_cookie, session_cookies},
+    cookies::{cleared_cookies, cookie_names, login_cookies, read_cookie},
     logins::{self, AuthError},
     tokens::{self, AccessClaims},
 };
@@ -15,13 +15,13 @@ use axum::{
     response::Response,
 };
 use chrono::{DateTime, Utc};
-use vocab::visitor::SessionEnd;
+use vocab::visitor::LoginEnd;
 
 /// What the page-load layer learned about a request's session.
 #[derive(Clone, Debug)]
 pub enum PageAuth {
     Signed(AccessClaims),
-    Ended(Option<SessionEnd>),
+    Ended(Option<LoginEnd>),
 }
 
 /// The windows of a session the page-load layer just refreshed.
@@ -45,7 +45,7 @@ fn is_page_load(req: &Request) -> bool {
 
 /// Page loads whose access token is missing or expired but whose refresh cookie is good are
 /// refreshed here, before rendering, so a returning user is never bounced to the sign-in page.
-pub async fn refresh_page_session(
+pub async fn refresh_page_login(
     State(state): State<AppState>,
     mut req: Request,
     next: Next,
@@ -66,7 +66,7 @@ pub async fn refresh_page_session(
     let outcome = logins::refresh(
         &state.pool,
         &state.keys,
-        &state.config.session,
+        &state.config.login,
         &refresh,
         ua.as_deref(),
         now,
@@ -80,7 +80,7 @@ pub async fn refresh_page_session(
             });
             (
                 PageAuth::Signed(issued.access.clone()),
-                Some(session_cookies(&state, &issued, now)),
+                Some(login_cookies(&state, &issued, now)),
             )
         }
         // Another request of this browser rotated the token a moment ago and set the new
@@ -93,11 +93,11 @@ pub async fn refresh_page_session(
             return next.run(req).await;
         }
         Err(AuthError::SessionExpiredIdle) => (
-            PageAuth::Ended(Some(SessionEnd::Idle)),
+            PageAuth::Ended(Some(LoginEnd::Idle)),
             Some(cleared_cookies(&state)),
         ),
         Err(AuthError::SessionExpiredAbsolute) => (
-            PageAuth::Ended(Some(SessionEnd::Absolute)),
+            PageAuth::Ended(Some(LoginEnd::Absolute)),
             Some(cleared_cookies(&state)),
         ),
         Err(AuthError::InvalidRefreshToken | AuthError::InvalidCredentials) => {

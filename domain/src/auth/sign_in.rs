@@ -37,7 +37,7 @@ pub async fn sign_in(
     let result = logins::login(
         &state.pool,
         &state.keys,
-        &state.config.session,
+        &state.config.login,
         &email,
         password,
         user_agent(headers),

@@ -8,6 +8,7 @@ use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, 
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use uuid::Uuid;
+use vocab::ids::{AccountId, LoginId, UserId};
 use vocab::users::Role;
 
 pub const ACCESS: &str = "access";
@@ -30,8 +31,8 @@ impl Keys {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
-    pub sub: Uuid,
-    pub account_id: Uuid,
+    pub sub: UserId,
+    pub account_id: AccountId,
     pub role: Role,
     #[serde(rename = "type")]
     pub typ: String,
@@ -43,7 +44,7 @@ pub struct AccessClaims {
 /// session policy existed can still be read (and grandfathered once, docs/API.md §3, step 3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefreshClaims {
-    pub sub: Uuid,
+    pub sub: UserId,
     pub jti: Uuid,
     #[serde(rename = "type")]
     pub typ: String,
@@ -56,7 +57,7 @@ pub struct RefreshClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abs_max: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fam: Option<Uuid>,
+    pub fam: Option<LoginId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -85,7 +86,7 @@ fn verify<T: for<'de> Deserialize<'de>>(keys: &Keys, token: &str) -> Result<T, T
 }
 
 fn judge(exp: i64, typ: &str, want: &str, now: DateTime<Utc>) -> Result<(), TokenError> {
-    // Expiry first: an expired token is reported as expired, as the seed's decoder did.
+    // Expiry first: an expired token is reported as expired, whatever else is wrong with it.
     if now.timestamp() >= exp {
         return Err(TokenError::Expired);
     }
@@ -136,7 +137,7 @@ mod tests {
 
     fn refresh_claims(now: DateTime<Utc>) -> RefreshClaims {
         RefreshClaims {
-            sub: Uuid::new_v4(),
+            sub: UserId(Uuid::new_v4()),
             jti: Uuid::new_v4(),
             typ: REFRESH.into(),
             iat: now.timestamp(),
@@ -144,7 +145,7 @@ mod tests {
             auth_time: Some(now.timestamp()),
             idle_max: Some(600),
             abs_max: Some(3600),
-            fam: Some(Uuid::new_v4()),
+            fam: Some(LoginId(Uuid::new_v4())),
         }
     }
 

@@ -158,7 +158,7 @@ pub async fn login_as(router: &Router, email: &str) -> Session {
     Session {
         access: cookie_pair(&res, "rf_access").expect("access cookie"),
         refresh,
-        user_id: claims.sub,
-        family_id: claims.fam.unwrap(),
+        user_id: claims.sub.0,
+        family_id: claims.fam.unwrap().0,
     }
 }

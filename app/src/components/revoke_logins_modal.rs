@@ -1,4 +1,4 @@
-//! RevokeSessionsModal: confirms one of the two bulk sign-outs. Title, body and confirm label
+//! RevokeLoginsModal: confirms one of the two bulk sign-outs. Title, body and confirm label
 //! follow the scope; the confirm is danger-styled; focus stays inside; Escape cancels.
 
 use leptos::{ev::KeyboardEvent, html, prelude::*};
@@ -34,7 +34,7 @@ impl Scope {
 }
 
 #[component]
-pub fn RevokeSessionsModal(
+pub fn RevokeLoginsModal(
     scope: Scope,
     #[prop(into)] pending: Signal<bool>,
     on_confirm: impl Fn() + Send + Sync + 'static,

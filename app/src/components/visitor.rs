@@ -2,24 +2,24 @@
 //! handed to the browser with the hydration data.
 
 use super::{
-    session_channel::{use_session_channel, SessionChannel, SessionEvent},
-    session_expiry::{use_session_windows, SessionWindows},
+    login_channel::{use_login_channel, LoginChannel, LoginEvent},
+    login_expiry::{use_login_windows, LoginWindows},
 };
-use crate::api::auth::{current_session, refresh, RefreshAnswer, Visitor};
+use crate::api::auth::{current_visitor, refresh, RefreshAnswer, Visitor};
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 use std::future::Future;
 use vocab::{
     error::{ApiError, ErrorCode},
-    visitor::SessionView,
+    visitor::SignedIn,
 };
 
-pub type SessionResource = Resource<Result<Visitor, ApiError>>;
+pub type VisitorResource = Resource<Result<Visitor, ApiError>>;
 
-/// Loads the visitor's session with the page and keeps [`SessionWindows`] in step with it.
-pub fn provide_session() -> (SessionResource, SessionWindows) {
-    let resource = Resource::new_blocking(|| (), |_| current_session());
-    let windows = SessionWindows(RwSignal::new(None));
+/// Loads the visitor's session with the page and keeps [`LoginWindows`] in step with it.
+pub fn provide_visitor() -> (VisitorResource, LoginWindows) {
+    let resource = Resource::new_blocking(|| (), |_| current_visitor());
+    let windows = LoginWindows(RwSignal::new(None));
     Effect::new(move |_| {
         if let Some(Ok(visitor)) = resource.get() {
             let ends = visitor
@@ -53,14 +53,14 @@ pub async fn refresh_in_browser() -> Result<RefreshAnswer, ApiError> {
 /// the sign-in page, told why.
 #[derive(Clone, Copy)]
 pub struct Api {
-    windows: SessionWindows,
-    channel: SessionChannel,
+    windows: LoginWindows,
+    channel: LoginChannel,
 }
 
 pub fn use_api() -> Api {
     Api {
-        windows: use_session_windows(),
-        channel: use_session_channel(),
+        windows: use_login_windows(),
+        channel: use_login_channel(),
     }
 }
 
@@ -80,7 +80,7 @@ impl Api {
                     Ok(answer) => {
                         let windows = (answer.idle_expires_at, answer.absolute_expires_at);
                         self.windows.0.set(Some(windows));
-                        self.channel.broadcast(&SessionEvent::Refreshed {
+                        self.channel.broadcast(&LoginEvent::Refreshed {
                             idle_expires_at: windows.0,
                             absolute_expires_at: windows.1,
                         });
@@ -117,13 +117,13 @@ fn leave_for_login(expired: bool) {
     let _ = expired;
 }
 
-pub fn use_session() -> SessionResource {
-    expect_context::<SessionResource>()
+pub fn use_visitor() -> VisitorResource {
+    expect_context::<VisitorResource>()
 }
 
 /// The signed-in session, inside a [`RequireUser`].
-pub fn use_signed_in() -> SessionView {
-    expect_context::<SessionView>()
+pub fn use_signed_in() -> SignedIn {
+    expect_context::<SignedIn>()
 }
 
 /// Where a signed-out visitor goes: the sign-in page, told why when the session expired, and
@@ -154,7 +154,7 @@ pub fn encode_component(s: &str) -> String {
 /// else to the sign-in page.
 #[component]
 pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
-    let session = use_session();
+    let session = use_visitor();
     let location = use_location();
     let children = StoredValue::new(children);
     view! {

@@ -1,25 +1,25 @@
-//! SessionExpiryToast: the notice at the top of the app five minutes before the session ends.
+//! LoginExpiryToast: the notice at the top of the app five minutes before the session ends.
 //! Idle (amber): "Stay signed in" refreshes. Absolute (cyan): nothing can extend it, so
 //! "Sign in now" starts a fresh session. Dismissed, it stays away until the deadline changes.
 
 use super::time::format_time;
 use super::{
-    session::refresh_in_browser,
-    session_channel::{use_session_channel, SessionEvent},
-    session_expiry::{time_left, use_session_expiry, use_session_windows, Warning},
+    login_channel::{use_login_channel, LoginEvent},
+    login_expiry::{time_left, use_login_expiry, use_login_windows, Warning},
     toast::DismissButton,
+    visitor::refresh_in_browser,
 };
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use vocab::visitor::SessionEnd;
+use vocab::visitor::LoginEnd;
 
 const BUTTON: &str = "rounded-md px-3 py-1.5 text-sm font-semibold shadow-sm focus:outline-none focus-visible:ring-2 focus-visible:ring-offset-2 disabled:opacity-60";
 
 #[component]
-pub fn SessionExpiryToast() -> impl IntoView {
-    let expiry = use_session_expiry();
-    let windows = use_session_windows();
-    let channel = use_session_channel();
+pub fn LoginExpiryToast() -> impl IntoView {
+    let expiry = use_login_expiry();
+    let windows = use_login_windows();
+    let channel = use_login_channel();
     let dismissed = RwSignal::new(None::<DateTime<Utc>>);
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
@@ -33,7 +33,7 @@ pub fn SessionExpiryToast() -> impl IntoView {
                     windows
                         .0
                         .set(Some((answer.idle_expires_at, answer.absolute_expires_at)));
-                    channel.broadcast(&SessionEvent::Refreshed {
+                    channel.broadcast(&LoginEvent::Refreshed {
                         idle_expires_at: answer.idle_expires_at,
                         absolute_expires_at: answer.absolute_expires_at,
                     });
@@ -55,35 +55,35 @@ pub fn SessionExpiryToast() -> impl IntoView {
                 let at = e.at.unwrap_or_default();
                 let ended = e.warning == Warning::Now;
                 let (tone, title, body) = match (e.reason, ended) {
-                    (SessionEnd::Idle, false) => (
+                    (LoginEnd::Idle, false) => (
                         "border-amber-200 bg-amber-50 text-amber-900",
                         "Your session is about to expire",
                         format!("You'll be signed out in {} because of inactivity.", time_left(Utc::now(), at)),
                     ),
-                    (SessionEnd::Absolute, false) => (
+                    (LoginEnd::Absolute, false) => (
                         "border-cyan-200 bg-cyan-50 text-cyan-900",
                         "Your session ends soon",
                         format!("For security, sessions have a maximum length. Yours ends at {}; sign in again to keep working.", format_time(at)),
                     ),
-                    (SessionEnd::Idle, true) => (
+                    (LoginEnd::Idle, true) => (
                         "border-amber-200 bg-amber-50 text-amber-900",
                         "Your session has expired",
                         "You were signed out after a period of inactivity.".to_owned(),
                     ),
-                    (SessionEnd::Absolute, true) => (
+                    (LoginEnd::Absolute, true) => (
                         "border-cyan-200 bg-cyan-50 text-cyan-900",
                         "Your session has ended",
                         "Sessions have a maximum length. Sign in again to keep working.".to_owned(),
                     ),
                 };
-                let recoverable = e.reason == SessionEnd::Idle && !ended;
+                let recoverable = e.reason == LoginEnd::Idle && !ended;
                 view! {
                     <div class="pointer-events-none fixed inset-x-0 top-16 z-50 flex justify-center px-4">
                         <div
                             class=format!("pointer-events-auto flex w-full max-w-lg items-start gap-3 rounded-lg border px-4 py-3 shadow-lg {tone}")
                             role="alert"
                             data-testid="session-expiry-toast"
-                            data-reason=if e.reason == SessionEnd::Idle { "idle" } else { "absolute" }
+                            data-reason=if e.reason == LoginEnd::Idle { "idle" } else { "absolute" }
                         >
                             <div class="flex-1">
                                 <p class="text-sm font-semibold">{title}</p>
@@ -105,7 +105,7 @@ pub fn SessionExpiryToast() -> impl IntoView {
                                     } else {
                                         // A fresh sign-in is the only way on: end this session first.
                                         view! {
-                                            <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&SessionEvent::Ended)>
+                                            <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&LoginEvent::Ended)>
                                                 <button type="submit" class=format!("{BUTTON} bg-cyan-700 text-white hover:bg-cyan-600 focus-visible:ring-cyan-600")>
                                                     "Sign in now"
                                                 </button>

@@ -1,15 +1,15 @@
 //! The account's session policy: idle and absolute windows, overrides over system defaults.
 
-use crate::config::SessionSettings;
+use crate::config::LoginSettings;
 
 /// The effective windows, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SessionPolicy {
+pub struct LoginPolicy {
     pub idle_minutes: i32,
     pub absolute_minutes: i32,
 }
 
-impl SessionPolicy {
+impl LoginPolicy {
     pub fn idle_seconds(self) -> i64 {
         i64::from(self.idle_minutes) * 60
     }
@@ -20,12 +20,12 @@ impl SessionPolicy {
 }
 
 /// An account's overrides (`NULL` = system default) resolved against the settings.
-pub fn resolve_session_policy(
+pub fn resolve_login_policy(
     idle_override: Option<i32>,
     absolute_override: Option<i32>,
-    settings: &SessionSettings,
-) -> SessionPolicy {
-    SessionPolicy {
+    settings: &LoginSettings,
+) -> LoginPolicy {
+    LoginPolicy {
         idle_minutes: idle_override.unwrap_or(settings.idle.default),
         absolute_minutes: absolute_override.unwrap_or(settings.absolute.default),
     }
@@ -36,7 +36,7 @@ mod tests {
     use super::*;
     use crate::config::WindowSettings;
 
-    const SETTINGS: SessionSettings = SessionSettings {
+    const SETTINGS: LoginSettings = LoginSettings {
         idle: WindowSettings {
             default: 4320,
             min: 15,
@@ -52,12 +52,12 @@ mod tests {
 
     #[test]
     fn null_overrides_fall_back_to_the_strict_defaults() {
-        let p = resolve_session_policy(None, None, &SETTINGS);
+        let p = resolve_login_policy(None, None, &SETTINGS);
         assert_eq!(
             (p.idle_seconds(), p.absolute_seconds()),
             (259_200, 1_209_600)
         );
-        let p = resolve_session_policy(Some(60), None, &SETTINGS);
+        let p = resolve_login_policy(Some(60), None, &SETTINGS);
         assert_eq!((p.idle_minutes, p.absolute_minutes), (60, 20160));
     }
 }

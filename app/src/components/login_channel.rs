@@ -10,7 +10,7 @@ const CHANNEL: &str = "rf-session";
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SessionEvent {
+pub enum LoginEvent {
     Refreshed {
         idle_expires_at: DateTime<Utc>,
         absolute_expires_at: DateTime<Utc>,
@@ -20,14 +20,14 @@ pub enum SessionEvent {
 
 /// This tab's end of the channel (opened after hydration; nothing on the server).
 #[derive(Clone, Copy)]
-pub struct SessionChannel {
+pub struct LoginChannel {
     #[cfg(feature = "hydrate")]
     channel: StoredValue<Option<web_sys::BroadcastChannel>, LocalStorage>,
 }
 
-impl SessionChannel {
+impl LoginChannel {
     /// Tells the other tabs.
-    pub fn broadcast(&self, event: &SessionEvent) {
+    pub fn broadcast(&self, event: &LoginEvent) {
         #[cfg(feature = "hydrate")]
         self.channel.with_value(|channel| {
             if let (Some(channel), Ok(json)) = (channel, serde_json::to_string(event)) {
@@ -40,8 +40,8 @@ impl SessionChannel {
 }
 
 /// Opens the channel for this tab and calls `on_event` for what other tabs say.
-pub fn provide_session_channel(on_event: impl Fn(SessionEvent) + 'static) -> SessionChannel {
-    let channel = SessionChannel {
+pub fn provide_login_channel(on_event: impl Fn(LoginEvent) + 'static) -> LoginChannel {
+    let channel = LoginChannel {
         #[cfg(feature = "hydrate")]
         channel: StoredValue::new_local(None),
     };
@@ -59,7 +59,7 @@ pub fn provide_session_channel(on_event: impl Fn(SessionEvent) + 'static) -> Ses
                     let event = msg
                         .data()
                         .as_string()
-                        .and_then(|json| serde_json::from_str::<SessionEvent>(&json).ok());
+                        .and_then(|json| serde_json::from_str::<LoginEvent>(&json).ok());
                     if let Some(event) = event {
                         on_event(event);
                     }
@@ -76,6 +76,6 @@ pub fn provide_session_channel(on_event: impl Fn(SessionEvent) + 'static) -> Ses
     channel
 }
 
-pub fn use_session_channel() -> SessionChannel {
-    expect_context::<SessionChannel>()
+pub fn use_login_channel() -> LoginChannel {
+    expect_context::<LoginChannel>()
 }

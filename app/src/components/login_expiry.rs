@@ -1,12 +1,12 @@
-//! `use_session_expiry` (the seed's useAuthSessionExpiry): from the two ends of the current
-//! session, which one comes first and whether it is near.
+//! `use_login_expiry`: from the two ends of the current login (idle and absolute), which one
+//! comes first and whether it is near.
 //!
 //! Re-evaluated every 30 s in the browser; on the server (and before hydration) it reports no
 //! warning, so both render the same first HTML.
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
-use vocab::visitor::SessionEnd;
+use vocab::visitor::LoginEnd;
 
 /// How long before the end the warning starts.
 pub const WARN_BEFORE: Duration = Duration::minutes(5);
@@ -23,7 +23,7 @@ pub enum Warning {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Expiry {
     pub warning: Warning,
-    pub reason: SessionEnd,
+    pub reason: LoginEnd,
     /// When the closer window closes.
     pub at: Option<DateTime<Utc>>,
 }
@@ -31,7 +31,7 @@ pub struct Expiry {
 impl Expiry {
     pub const QUIET: Expiry = Expiry {
         warning: Warning::None,
-        reason: SessionEnd::Idle,
+        reason: LoginEnd::Idle,
         at: None,
     };
 }
@@ -44,9 +44,9 @@ pub fn evaluate(
     absolute: Option<DateTime<Utc>>,
 ) -> Expiry {
     let closer = match (idle, absolute) {
-        (Some(i), Some(a)) if a <= i => Some((a, SessionEnd::Absolute)),
-        (Some(i), _) => Some((i, SessionEnd::Idle)),
-        (None, Some(a)) => Some((a, SessionEnd::Absolute)),
+        (Some(i), Some(a)) if a <= i => Some((a, LoginEnd::Absolute)),
+        (Some(i), _) => Some((i, LoginEnd::Idle)),
+        (None, Some(a)) => Some((a, LoginEnd::Absolute)),
         (None, None) => None,
     };
     let Some((at, reason)) = closer else {
@@ -69,16 +69,16 @@ pub fn evaluate(
 /// The current session's two ends, as the browser knows them. Empty when signed out, on the
 /// server, and before hydration.
 #[derive(Clone, Copy)]
-pub struct SessionWindows(pub RwSignal<Option<(DateTime<Utc>, DateTime<Utc>)>>);
+pub struct LoginWindows(pub RwSignal<Option<(DateTime<Utc>, DateTime<Utc>)>>);
 
-pub fn use_session_windows() -> SessionWindows {
-    expect_context::<SessionWindows>()
+pub fn use_login_windows() -> LoginWindows {
+    expect_context::<LoginWindows>()
 }
 
-/// The seed's useAuthSessionExpiry: the closer window and how near it is, re-evaluated every
+/// The closer window and how near it is, re-evaluated every
 /// 30 s and whenever the windows change.
-pub fn use_session_expiry() -> ReadSignal<Expiry> {
-    let windows = use_session_windows();
+pub fn use_login_expiry() -> ReadSignal<Expiry> {
+    let windows = use_login_windows();
     let (expiry, set_expiry) = signal(Expiry::QUIET);
     let tick = RwSignal::new(0u32);
     #[cfg(feature = "hydrate")]
@@ -125,7 +125,7 @@ mod tests {
             Some(t("2026-11-24T10:05:00Z")),
             Some(t("2026-11-24T12:00:00Z")),
         );
-        assert_eq!((e.warning, e.reason), (Warning::Soon, SessionEnd::Idle));
+        assert_eq!((e.warning, e.reason), (Warning::Soon, LoginEnd::Idle));
         let e = evaluate(
             now,
             Some(t("2026-11-24T10:05:01Z")),
@@ -137,16 +137,16 @@ mod tests {
             Some(t("2026-11-27T10:00:00Z")),
             Some(t("2026-11-24T10:03:00Z")),
         );
-        assert_eq!((e.warning, e.reason), (Warning::Soon, SessionEnd::Absolute));
+        assert_eq!((e.warning, e.reason), (Warning::Soon, LoginEnd::Absolute));
     }
 
     #[test]
     fn a_tie_is_the_absolute_end_and_a_passed_end_is_now() {
         let now = t(NOW);
         let same = Some(t("2026-11-24T10:02:00Z"));
-        assert_eq!(evaluate(now, same, same).reason, SessionEnd::Absolute);
+        assert_eq!(evaluate(now, same, same).reason, LoginEnd::Absolute);
         let e = evaluate(now, Some(t(NOW)), Some(t("2026-11-25T10:00:00Z")));
-        assert_eq!((e.warning, e.reason), (Warning::Now, SessionEnd::Idle));
+        assert_eq!((e.warning, e.reason), (Warning::Now, LoginEnd::Idle));
         assert_eq!(evaluate(now, None, None), Expiry::QUIET);
     }
 
