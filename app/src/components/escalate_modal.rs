@@ -2,6 +2,7 @@
 //! chosen senior is named), or park it for later (nobody is told). The reason is required;
 //! Enter submits and Shift+Enter starts a new line; Escape cancels.
 
+use super::ui::{ErrorNote, PRIMARY, SECONDARY};
 use super::visitor::use_api;
 use crate::api::handoffs::{create_handoff, escalation_targets};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
@@ -165,7 +166,7 @@ pub fn EscalateModal(
                     on:keydown=on_reason_keydown
                 ></textarea>
                 <p class="mt-1 text-xs text-slate-500">"Enter sends · Shift+Enter for a new line"</p>
-                {move || reason_error().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                <ErrorNote message=Signal::derive(reason_error) class="mt-1" />
                 <Show when=move || intent.get() == Intent::Escalate>
                     <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
                         "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>
@@ -193,7 +194,7 @@ pub fn EscalateModal(
                 <div class="mt-6 flex justify-end gap-3">
                     <button
                         type="button"
-                        class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                        class=SECONDARY
                         on:click=move |_| on_cancel()
                     >
                         "Cancel"
@@ -201,7 +202,7 @@ pub fn EscalateModal(
                     <button
                         type="submit"
                         disabled=move || busy.get()
-                        class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                        class=PRIMARY
                     >
                         {move || match (intent.get(), busy.get()) {
                             (_, true) => "Sending…",

@@ -8,6 +8,7 @@
 //! exclusive `<details>` group, so this works without JavaScript too). Pick Up claims without
 //! also opening the card.
 
+use super::ui::PRIMARY_SMALL;
 use super::{
     badges::{confidence_words, TicketBadge},
     claim::{claim_handoff, Claimed},
@@ -198,7 +199,7 @@ fn QueueCard(
             {can_claim.then(|| view! {
                 <button
                     type="button"
-                    class="absolute right-4 top-4 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                    class=format!("absolute right-4 top-4 {PRIMARY_SMALL}")
                     disabled=move || claiming.get()
                     on:click=pick_up.clone()
                 >

@@ -2,6 +2,7 @@
 //! that asks for the outcome of the fix in play (verifying, partly worked, awaiting
 //! verification, and the nudge whose "Still checking" records "waiting to verify").
 
+use super::ui::ErrorNote;
 use super::{
     toast::{use_toasts, Toasts, Tone},
     visitor::{use_api, Api},
@@ -180,7 +181,7 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
                     />
                     <button type="submit" class=SMALL_BUTTON disabled=move || busy.get()>"Add"</button>
                 </form>
-                {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                <ErrorNote message=error class="mt-1" />
             </Show>
         </section>
     }

@@ -19,4 +19,5 @@ pub mod session_sidebar;
 pub mod storage;
 pub mod time;
 pub mod toast;
+pub mod ui;
 pub mod visitor;

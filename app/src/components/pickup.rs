@@ -3,6 +3,7 @@
 //! itself when `handoff_assessment_ready` arrives. Also the suggested-step chips the claimer
 //! gets above the composer.
 
+use super::ui::PRIMARY;
 use super::{
     badges::{confidence_words, OutcomePill, TicketBadge},
     claim::{claim_handoff, Claimed},
@@ -144,7 +145,7 @@ fn ClaimState(
     view! {
         <button
             type="button"
-            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+            class=PRIMARY
             disabled=move || busy.get()
             on:click=pick_up
         >

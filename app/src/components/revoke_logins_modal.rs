@@ -1,6 +1,7 @@
 //! RevokeLoginsModal: confirms one of the two bulk sign-outs. Title, body and confirm label
 //! follow the scope; the confirm is danger-styled; focus stays inside; Escape cancels.
 
+use super::ui::{DANGER, SECONDARY};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,7 +89,7 @@ pub fn RevokeLoginsModal(
                     <button
                         type="button"
                         node_ref=cancel_ref
-                        class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                        class=SECONDARY
                         on:click=move |_| on_cancel()
                     >
                         "Cancel"
@@ -97,7 +98,7 @@ pub fn RevokeLoginsModal(
                         type="button"
                         node_ref=confirm_ref
                         disabled=move || pending.get()
-                        class="rounded-md bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                        class=DANGER
                         on:click=move |_| on_confirm()
                     >
                         {confirm}

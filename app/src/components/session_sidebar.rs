@@ -1,6 +1,7 @@
 //! The sidebar of my troubleshooting sessions (mine, and those escalated to me), and the form
 //! that starts a new one.
 
+use super::ui::{ErrorNote, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
@@ -148,11 +149,11 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
                 prop:value=move || ticket.get()
                 on:input=move |ev| ticket.set(event_target_value(&ev))
             />
-            {move || error.get().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
+            <ErrorNote message=error />
             <button
                 type="submit"
                 disabled=move || busy.get()
-                class="mt-1 rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60"
+                class=format!("mt-1 {PRIMARY_SMALL}")
             >
                 {move || if busy.get() { "Starting…" } else { "Start session" }}
             </button>

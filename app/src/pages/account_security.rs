@@ -1,5 +1,6 @@
 //! AccountSecuritySettingsPage: the owner's session policy and sign-out controls.
 
+use crate::components::ui::{FieldError, PRIMARY, SECONDARY};
 use crate::{
     api::{
         auth::logout,
@@ -268,7 +269,7 @@ fn PolicyCard(policy: RwSignal<PolicyView>) -> impl IntoView {
             <div class="mt-5 flex items-center gap-3">
                 <button
                     type="button"
-                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60"
+                    class=PRIMARY
                     disabled=move || saving.get() || request.with(Result::is_err)
                     on:click=save
                 >
@@ -322,9 +323,11 @@ fn MinutesField(
                 prop:value=value
                 on:input=move |ev| on_input(event_target_value(&ev))
                 class=class
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=format!("{id}-hint {id}-error")
             />
-            <p class="mt-1 text-xs text-slate-500">{format!("Between {min} and {max}.")}</p>
-            {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-600" data-testid=error_testid>{m}</p> })}
+            <p id=format!("{id}-hint") class="mt-1 text-xs text-slate-500">{format!("Between {min} and {max}.")}</p>
+            <FieldError id=format!("{id}-error") message=error test_id=error_testid />
         </div>
     }
 }
@@ -508,7 +511,7 @@ fn SessionsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                 <Show when=move || policy.with(|p| p.active_users.len() > 1)>
                     <button
                         type="button"
-                        class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50"
+                        class=SECONDARY
                         on:click=move |_| modal.set(Some(Scope::Others))
                     >
                         "Sign out everyone except me"

@@ -2,15 +2,16 @@
 //! still to write up (with the plan's quota), `/kb/:article_id` reads one. `/kb?write=ID` opens
 //! the write-up of that session straight away (the pilot page links there).
 
+use crate::components::ui::{input_class, ErrorNote, PRIMARY, SECONDARY};
 use crate::{
     api::kb::{convert_session, draft_article, get_article, list_articles},
     components::{
         badges::TicketBadge,
-        dialog::{self, Dialog},
+        dialog::Dialog,
         time::{format_time, time_ago},
         visitor::{use_api, LoadError, RequireUser},
     },
-    pages::{login::input_class, not_found::NotFound},
+    pages::not_found::NotFound,
 };
 use chrono::Utc;
 use leptos::prelude::*;
@@ -142,7 +143,7 @@ fn CandidateRow(
             </div>
             <button
                 type="button"
-                class=dialog::SECONDARY
+                class=SECONDARY
                 disabled=quota.reached()
                 on:click=move |_| writing.set(Some(id))
             >
@@ -234,10 +235,10 @@ fn WriteUpDialog(
                     prop:value=move || body.get()
                     on:input=move |ev| body.set(event_target_value(&ev))
                 ></textarea>
-                {move || error.get().map(|m| view! { <p class="mt-2 text-sm text-red-700" role="alert">{m}</p> })}
+                <ErrorNote message=error class="mt-2" />
                 <div class="mt-6 flex justify-end gap-3">
-                    <button type="button" class=dialog::SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
-                    <button type="submit" class=dialog::PRIMARY disabled=move || busy.get() || !matches!(draft.get(), Some(Ok(_)))>
+                    <button type="button" class=SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
+                    <button type="submit" class=PRIMARY disabled=move || busy.get() || !matches!(draft.get(), Some(Ok(_)))>
                         "Save article"
                     </button>
                 </div>

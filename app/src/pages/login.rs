@@ -1,3 +1,4 @@
+use crate::components::ui::{input_class, FieldError, PRIMARY_WIDE};
 use crate::{
     api::auth::{login, Visitor},
     components::{
@@ -41,16 +42,6 @@ fn message_for(code: &str) -> &'static str {
         "rate_limited" => "Too many sign-in attempts. Try again in a few minutes.",
         "validation_failed" | "bad_request" => "Enter your e-mail and password.",
         _ => "We couldn't sign you in. Please try again.",
-    }
-}
-
-const INPUT: &str = "mt-1.5 block w-full rounded-md border bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:outline-none focus:ring-2";
-
-pub(crate) fn input_class(invalid: bool) -> String {
-    if invalid {
-        format!("{INPUT} border-red-400 focus:border-red-500 focus:ring-red-500/30")
-    } else {
-        format!("{INPUT} border-slate-300 focus:border-indigo-500 focus:ring-indigo-500/30")
     }
 }
 
@@ -131,10 +122,11 @@ fn LoginForm() -> impl IntoView {
                     required
                     node_ref=email_ref
                     aria-invalid=move || email_error.with(Option::is_some).to_string()
+                    aria-describedby="email-error"
                     class=move || input_class(email_error.with(Option::is_some))
                     placeholder="you@yourmsp.com"
                 />
-                {move || email_error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
+                <FieldError id="email-error" message=email_error />
             </div>
             <div>
                 <div class="flex items-baseline justify-between">
@@ -150,6 +142,7 @@ fn LoginForm() -> impl IntoView {
                         required
                         node_ref=password_ref
                         aria-invalid=move || password_error.with(Option::is_some).to_string()
+                        aria-describedby="password-error"
                         class=move || format!("{} pr-11", input_class(password_error.with(Option::is_some)))
                     />
                     <button
@@ -163,12 +156,12 @@ fn LoginForm() -> impl IntoView {
                         {move || if show_password.get() { view! { <EyeOff /> }.into_any() } else { view! { <Eye /> }.into_any() }}
                     </button>
                 </div>
-                {move || password_error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
+                <FieldError id="password-error" message=password_error />
             </div>
             <button
                 type="submit"
                 disabled=move || pending.get()
-                class="flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60"
+                class=PRIMARY_WIDE
             >
                 {move || if pending.get() { "Signing in…" } else { "Sign in" }}
             </button>

@@ -1,17 +1,15 @@
 //! `/forgot-password` (ask for a reset link) and `/reset-password?token=…` (set a new
 //! password with it).
 
+use crate::components::ui::{input_class, ErrorNote, FieldError, PRIMARY_WIDE};
 use crate::{
     api::auth::{forgot_password, reset_password},
     components::icons::Info,
-    pages::login::input_class,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use vocab::error::{ApiError, ErrorCode};
-
-const BUTTON: &str = "flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60";
 
 #[component]
 fn Card(title: &'static str, intro: &'static str, children: Children) -> impl IntoView {
@@ -75,7 +73,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                             />
                         </div>
                         {move || error.get().map(|e| view! { <p class="text-sm text-red-700" role="alert">{e.user_message()}</p> })}
-                        <button type="submit" class=BUTTON disabled=move || busy.get()>
+                        <button type="submit" class=PRIMARY_WIDE disabled=move || busy.get()>
                             {move || if busy.get() { "Sending…" } else { "Send the link" }}
                         </button>
                     </form>
@@ -151,8 +149,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             error=Signal::derive(move || mismatch.get().then(|| "The two passwords don't match.".to_owned()))
                             on_edit=|| ()
                         />
-                        {move || general_error().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
-                        <button type="submit" class=BUTTON disabled=move || busy.get()>
+                        <ErrorNote message=Signal::derive(general_error) />
+                        <button type="submit" class=PRIMARY_WIDE disabled=move || busy.get()>
                             {move || if busy.get() { "Saving…" } else { "Set the password" }}
                         </button>
                     </form>
@@ -185,13 +183,15 @@ fn PasswordField(
                 autocomplete="new-password"
                 required
                 class=move || input_class(error.with(Option::is_some))
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                aria-describedby=format!("{id}-error")
                 prop:value=move || value.get()
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));
                     on_edit();
                 }
             />
-            {move || error.get().map(|m| view! { <p class="mt-1.5 text-sm text-red-600">{m}</p> })}
+            <FieldError id=format!("{id}-error") message=error />
         </div>
     }
 }

@@ -2,6 +2,7 @@
 //! session's conversation and steps, the sidebar of my sessions, escalation, and, with
 //! `?pickup=true`, the pick-up screen for the senior taking it over.
 
+use crate::components::ui::{ErrorNote, PRIMARY, PRIMARY_SMALL, SECONDARY, SECONDARY_SMALL};
 use crate::{
     api::{
         handoffs::get_handoff,
@@ -11,7 +12,7 @@ use crate::{
     },
     components::{
         badges::{OutcomePill, StatusPill, TicketBadge},
-        dialog::{self, Dialog},
+        dialog::Dialog,
         escalate_modal::EscalateModal,
         escalation_feed::{use_escalation_feed, FeedEvent},
         fixes::{FixBanner, FixRecorder, Fixes, FixesPanel},
@@ -271,8 +272,8 @@ fn Workspace(
                     }).collect_view()}
                 </ul>
                 <div class="mt-6 flex justify-end gap-3">
-                    <button type="button" class=dialog::SECONDARY on:click=move |_| intercepting.set(false)>"Record outcomes first"</button>
-                    <button type="button" class=dialog::PRIMARY on:click=move |_| {
+                    <button type="button" class=SECONDARY on:click=move |_| intercepting.set(false)>"Record outcomes first"</button>
+                    <button type="button" class=PRIMARY on:click=move |_| {
                         intercepting.set(false);
                         escalating.set(true);
                     }>"Escalate anyway"</button>
@@ -366,10 +367,10 @@ fn ResolveDialog(
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))
                 ></textarea>
-                {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                <ErrorNote message=error class="mt-1" />
                 <div class="mt-6 flex justify-end gap-3">
-                    <button type="button" class=dialog::SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
-                    <button type="submit" class=dialog::PRIMARY disabled=move || busy.get()>"Resolve"</button>
+                    <button type="button" class=SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
+                    <button type="submit" class=PRIMARY disabled=move || busy.get()>"Resolve"</button>
                 </div>
             </form>
         </Dialog>
@@ -482,11 +483,11 @@ fn Conversation(
                             on:input=move |ev| draft.set(event_target_value(&ev))
                             on:keydown=on_keydown
                         ></textarea>
-                        {move || error.get().map(|m| view! { <p class="mt-1 text-sm text-red-700" role="alert">{m}</p> })}
+                        <ErrorNote message=error class="mt-1" />
                     </div>
                     <button
                         type="submit"
-                        class="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60"
+                        class=format!("inline-flex items-center gap-1.5 {PRIMARY_SMALL}")
                         disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
                     >
                         <Send />
@@ -619,12 +620,12 @@ fn Steps(
                         <button
                             type="submit"
                             disabled=move || busy.get()
-                            class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60"
+                            class=SECONDARY_SMALL
                         >
                             "Add"
                         </button>
                     </div>
-                    {move || error.get().map(|m| view! { <p class="text-sm text-red-700" role="alert">{m}</p> })}
+                    <ErrorNote message=error />
                 </form>
             </Show>
         </section>

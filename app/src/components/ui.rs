@@ -1,0 +1,58 @@
+//! The few pieces every page is built from, so that a primary button, an input or a field's
+//! error looks and behaves the same everywhere, and changes in one place. (Tailwind finds the
+//! classes because each is written out whole here.)
+
+use leptos::prelude::*;
+
+/// The one action a form or dialog is for.
+pub const PRIMARY: &str = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60";
+/// [`PRIMARY`] inside a card or a list row.
+pub const PRIMARY_SMALL: &str = "rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60";
+/// [`PRIMARY`] across a narrow form (sign-in, password reset).
+pub const PRIMARY_WIDE: &str = "flex w-full justify-center rounded-md bg-indigo-600 px-4 py-2.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-wait disabled:opacity-60";
+/// Cancel, and every action beside the primary one.
+pub const SECONDARY: &str = "rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-60";
+/// [`SECONDARY`] inside a card or a list row.
+pub const SECONDARY_SMALL: &str = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 disabled:opacity-60";
+
+/// An action that cannot be undone (signing people out), in red.
+pub const DANGER: &str = "rounded-md bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60";
+
+/// A text input of a form, red while its field has an error.
+pub fn input_class(invalid: bool) -> &'static str {
+    if invalid {
+        "mt-1.5 block w-full rounded-md border border-red-400 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-red-500 focus:outline-none focus:ring-2 focus:ring-red-500/30"
+    } else {
+        "mt-1.5 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30"
+    }
+}
+
+/// What is wrong with one field, under it. Give the input `aria-describedby` the same `id`
+/// and `aria-invalid` while there is a message, so a screen reader reads it with the field.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+    #[prop(optional)] test_id: Option<&'static str>,
+) -> impl IntoView {
+    move || {
+        message.get().map(|m| {
+            view! { <p id=id.clone() class="mt-1.5 text-sm text-red-600" data-testid=test_id>{m}</p> }
+        })
+    }
+}
+
+/// Why the last action failed, as a whole (not one field's fault); announced when it appears.
+#[component]
+pub fn ErrorNote(
+    #[prop(into)] message: Signal<Option<String>>,
+    /// Spacing from what is above it.
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    move || {
+        message.get().map(|m| {
+            view! { <p class=format!("text-sm text-red-700 {class}") role="alert">{m}</p> }
+        })
+    }
+}
