@@ -330,7 +330,7 @@ mod tests {
         assert_eq!(c.admin_database_url, c.database_url);
         assert!((4..=32).contains(&c.database_max_connections));
         assert_eq!(
-            c.session.idle,
+            c.login.idle,
             WindowSettings {
                 default: 4320,
                 min: 15,
@@ -338,14 +338,14 @@ mod tests {
             }
         );
         assert_eq!(
-            c.session.absolute,
+            c.login.absolute,
             WindowSettings {
                 default: 20160,
                 min: 60,
                 max: 129600
             }
         );
-        assert_eq!(c.session.access_token_minutes, 5);
+        assert_eq!(c.login.access_token_minutes, 5);
         assert_eq!(c.ai_assessment_timeout, Duration::from_secs(45));
         assert!(c.smtp_url.is_none() && c.anthropic_api_key.is_none());
     }
