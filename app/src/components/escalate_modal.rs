@@ -12,15 +12,6 @@ use vocab::{
     ids::{SessionId, UserId},
 };
 
-/// Field messages of a 422, by field name.
-fn field_message(err: &ApiError, field: &str) -> Option<String> {
-    err.details
-        .get("fields")?
-        .get(field)?
-        .as_str()
-        .map(str::to_owned)
-}
-
 #[component]
 pub fn EscalateModal(
     session_id: SessionId,
@@ -31,7 +22,6 @@ pub fn EscalateModal(
     let intent = RwSignal::new(Intent::Escalate);
     let reason = RwSignal::new(String::new());
     let target = RwSignal::new(None::<UserId>);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<ApiError>);
     let missing = RwSignal::new(false);
     let seniors = LocalResource::new(move || api.call(escalation_targets));
@@ -42,6 +32,28 @@ pub fn EscalateModal(
         }
     });
 
+    let hand_off = Action::new_unsync(
+        move |(chosen, text, target_id): &(Intent, String, Option<UserId>)| {
+            let (chosen, text, target_id) = (*chosen, text.clone(), *target_id);
+            async move {
+                let result = api
+                    .call(move || {
+                        create_handoff(
+                            session_id,
+                            chosen.as_str().to_owned(),
+                            text.clone(),
+                            target_id,
+                        )
+                    })
+                    .await;
+                match result {
+                    Ok(handoff) => on_done(handoff),
+                    Err(err) => error.set(Some(err)),
+                }
+            }
+        },
+    );
+    let busy = hand_off.pending();
     let submit = move || {
         if busy.get_untracked() {
             return;
@@ -53,28 +65,11 @@ pub fn EscalateModal(
         }
         missing.set(false);
         error.set(None);
-        busy.set(true);
         let chosen = intent.get_untracked();
         let target_id = target
             .get_untracked()
             .filter(|_| chosen == Intent::Escalate);
-        leptos::task::spawn_local(async move {
-            let result = api
-                .call(move || {
-                    create_handoff(
-                        session_id,
-                        chosen.as_str().to_owned(),
-                        text.clone(),
-                        target_id,
-                    )
-                })
-                .await;
-            busy.set(false);
-            match result {
-                Ok(handoff) => on_done(handoff),
-                Err(err) => error.set(Some(err)),
-            }
-        });
+        hand_off.dispatch((chosen, text, target_id));
     };
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -97,7 +92,10 @@ pub fn EscalateModal(
                 Intent::Park => "Note where you left off, so you can pick it up later.".to_owned(),
             });
         }
-        error.with(|e| e.as_ref().and_then(|e| field_message(e, "reason")))
+        error.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.field("reason").map(str::to_owned))
+        })
     };
     // What can't be shown next to the reason: the chosen senior, the session, the rest.
     let general_error = move || {
@@ -106,7 +104,9 @@ pub fn EscalateModal(
             if e.error != ErrorCode::ValidationFailed {
                 return Some(e.message.clone());
             }
-            field_message(e, "target_user_id").or_else(|| field_message(e, "session_id"))
+            e.field("target_user_id")
+                .or_else(|| e.field("session_id"))
+                .map(str::to_owned)
         })
     };
     let choice = move |value: Intent, title: &'static str, body: &'static str| {

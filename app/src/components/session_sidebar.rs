@@ -100,22 +100,11 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
     let navigate = use_navigate();
     let summary = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let problem = summary.get_untracked();
-        if problem.trim().is_empty() {
-            error.set(Some(
-                "Describe the problem in a sentence or two.".to_owned(),
-            ));
-            return;
-        }
-        let ticket = Some(ticket.get_untracked()).filter(|t| !t.trim().is_empty());
-        busy.set(true);
-        error.set(None);
+    let start = Action::new_unsync(move |(problem, ticket): &(String, Option<String>)| {
+        let (problem, ticket) = (problem.clone(), ticket.clone());
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
+        async move {
             match api
                 .call(move || create_session(problem.clone(), ticket.clone()))
                 .await
@@ -126,8 +115,21 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
                 }
                 Err(err) => error.set(Some(err.message)),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = start.pending();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let problem = summary.get_untracked();
+        if problem.trim().is_empty() {
+            error.set(Some(
+                "Describe the problem in a sentence or two.".to_owned(),
+            ));
+            return;
+        }
+        let ticket = Some(ticket.get_untracked()).filter(|t| !t.trim().is_empty());
+        error.set(None);
+        start.dispatch((problem, ticket));
     };
     view! {
         <form class="flex flex-col gap-2" on:submit=submit data-testid="new-session-form">

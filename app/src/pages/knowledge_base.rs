@@ -182,9 +182,22 @@ fn WriteUpDialog(
     let navigate = use_navigate();
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let draft = LocalResource::new(move || api.call(move || draft_article(session_id)));
+    let convert = Action::new_unsync(move |(t, b): &(String, String)| {
+        let (t, b) = (t.clone(), b.clone());
+        let navigate = navigate.clone();
+        async move {
+            match api
+                .call(move || convert_session(session_id, t.clone(), b.clone()))
+                .await
+            {
+                Ok(article) => navigate(&format!("/kb/{}", article.item.id), Default::default()),
+                Err(err) => error.set(Some(err.user_message())),
+            }
+        }
+    });
+    let busy = convert.pending();
     Effect::new(move |_| match draft.get() {
         Some(Ok(found)) if body.get_untracked().is_empty() => {
             title.set(found.title);
@@ -200,19 +213,8 @@ fn WriteUpDialog(
             error.set(Some("Give the article a title and a body.".to_owned()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
-            match api
-                .call(move || convert_session(session_id, t.clone(), b.clone()))
-                .await
-            {
-                Ok(article) => navigate(&format!("/kb/{}", article.item.id), Default::default()),
-                Err(err) => error.set(Some(err.user_message())),
-            }
-            busy.set(false);
-        });
+        convert.dispatch((t, b));
     };
     view! {
         <Dialog title="Write up for the knowledge base" test_id="write-up-dialog" on_cancel>

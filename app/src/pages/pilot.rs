@@ -325,8 +325,20 @@ fn ResolveDialog(
 ) -> impl IntoView {
     let api = use_api();
     let note = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
+    let resolve = Action::new_unsync(move |text: &String| {
+        let text = text.clone();
+        async move {
+            match api
+                .call(move || resolve_session(session_id, text.clone()))
+                .await
+            {
+                Ok(done) => on_done(done),
+                Err(err) => error.set(Some(err.message)),
+            }
+        }
+    });
+    let busy = resolve.pending();
     let draft = LocalResource::new(move || api.call(move || resolution_draft(session_id)));
     Effect::new(move |_| {
         if let Some(Ok(text)) = draft.get() {
@@ -342,18 +354,8 @@ fn ResolveDialog(
             error.set(Some("Write what resolved it.".to_owned()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
-            match api
-                .call(move || resolve_session(session_id, text.clone()))
-                .await
-            {
-                Ok(done) => on_done(done),
-                Err(err) => error.set(Some(err.message)),
-            }
-            busy.set(false);
-        });
+        resolve.dispatch(text);
     };
     view! {
         <Dialog title="Resolve this session" test_id="resolve-dialog" on_cancel>
@@ -388,7 +390,6 @@ fn Conversation(
     let api = use_api();
     let me = use_signed_in().user.id;
     let draft = RwSignal::new(String::new());
-    let sending = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
     let composer = NodeRef::<html::Textarea>::new();
     let chips_hidden = RwSignal::new(false);
@@ -402,14 +403,9 @@ fn Conversation(
         Store::Session.set(&chips_key(session_id), "1");
     };
 
-    let send = move || {
-        let body = draft.get_untracked();
-        if body.trim().is_empty() || sending.get_untracked() {
-            return;
-        }
-        sending.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
+    let post = Action::new_unsync(move |body: &String| {
+        let body = body.clone();
+        async move {
             match api
                 .call(move || send_message(session_id, body.clone()))
                 .await
@@ -422,8 +418,16 @@ fn Conversation(
                 // The draft stays where it is, so nothing typed is lost.
                 Err(err) => error.set(Some(err.message)),
             }
-            sending.set(false);
-        });
+        }
+    });
+    let sending = post.pending();
+    let send = move || {
+        let body = draft.get_untracked();
+        if body.trim().is_empty() || sending.get_untracked() {
+            return;
+        }
+        error.set(None);
+        post.dispatch(body);
     };
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -541,28 +545,12 @@ fn Steps(
     let api = use_api();
     let action = RwSignal::new(String::new());
     let outcome = RwSignal::new(StepOutcome::Failed);
-    let busy = RwSignal::new(false);
     let error = RwSignal::new(None::<String>);
-    let record = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = action.get_untracked();
-        if text.trim().is_empty() {
-            error.set(Some("Say what you tried.".to_owned()));
-            return;
-        }
-        let how = outcome.get_untracked();
-        busy.set(true);
-        error.set(None);
-        leptos::task::spawn_local(async move {
+    let add = Action::new_unsync(move |(text, how): &(String, StepOutcome)| {
+        let (text, how) = (text.clone(), how.as_str().to_owned());
+        async move {
             match api
-                .call(move || {
-                    add_step(
-                        session_id,
-                        text.clone(),
-                        Some(how.as_str().to_owned()),
-                        None,
-                    )
-                })
+                .call(move || add_step(session_id, text.clone(), Some(how.clone()), None))
                 .await
             {
                 Ok(step) => {
@@ -571,8 +559,18 @@ fn Steps(
                 }
                 Err(err) => error.set(Some(err.message)),
             }
-            busy.set(false);
-        });
+        }
+    });
+    let busy = add.pending();
+    let record = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = action.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some("Say what you tried.".to_owned()));
+            return;
+        }
+        error.set(None);
+        add.dispatch((text, outcome.get_untracked()));
     };
     view! {
         <section class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-labelledby="steps-title">
