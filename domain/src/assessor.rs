@@ -511,7 +511,7 @@ mod tests {
                     notes: None,
                 })
                 .collect(),
-            fixes: Vec::new(),
+            ..Snapshot::default()
         }
     }
 

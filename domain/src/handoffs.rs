@@ -12,7 +12,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use sqlx::PgPool;
+use sqlx::{types::Json, PgPool};
 use vocab::{
     error::{ApiError, ErrorCode},
     events::EscalationEvent,
@@ -94,17 +94,16 @@ pub async fn create(
 
     let detail = session_record::load_detail(&mut tx, session_id).await?;
     // What the assessor reads, plus who, when, and how much was said.
-    let mut snapshot =
-        serde_json::to_value(detail.snapshot(reason.clone())).map_err(|_| ApiError::internal())?;
-    if let Some(fields) = snapshot.as_object_mut() {
-        fields.insert("session_id".to_owned(), json!(detail.id));
-        fields.insert(
-            "from_user".to_owned(),
-            json!({ "id": user.id, "name": user.name }),
-        );
-        fields.insert("message_count".to_owned(), json!(detail.messages.len()));
-        fields.insert("taken_at".to_owned(), json!(now));
-    }
+    let snapshot = Snapshot {
+        session_id: Some(detail.id),
+        from_user: Some(UserRef {
+            id: user.id,
+            name: user.name.clone(),
+        }),
+        message_count: Some(detail.messages.len()),
+        taken_at: Some(now),
+        ..detail.snapshot(reason.clone())
+    };
     let handoff_id: HandoffId = sqlx::query_scalar(
         "INSERT INTO session_handoffs (account_id, session_id, from_user_id, intent, reason, target_user_id, snapshot, assessment_status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -115,7 +114,7 @@ pub async fn create(
     .bind(intent)
     .bind(&reason)
     .bind(target_user_id)
-    .bind(&snapshot)
+    .bind(Json(&snapshot))
     .bind(match intent {
         Intent::Escalate => AssessmentStatus::Pending,
         Intent::Park => AssessmentStatus::NotApplicable,
@@ -238,27 +237,21 @@ pub async fn assess(
     state: &AppState,
     account_id: AccountId,
     handoff_id: HandoffId,
-    snapshot: &Value,
+    snapshot: &Snapshot,
 ) {
-    let outcome = match serde_json::from_value::<Snapshot>(snapshot.clone()) {
-        Ok(snapshot) => match tokio::time::timeout(
-            state.config.ai_assessment_timeout,
-            state.assessor.assess(&snapshot),
-        )
-        .await
-        {
-            Ok(Ok(assessment)) => Some(assessment),
-            Ok(Err(e)) => {
-                tracing::warn!(%handoff_id, error = %e, "assessor failed");
-                None
-            }
-            Err(_) => {
-                tracing::warn!(%handoff_id, "assessor ran past its budget");
-                None
-            }
-        },
-        Err(e) => {
-            tracing::error!(%handoff_id, error = %e, "unreadable snapshot");
+    let outcome = match tokio::time::timeout(
+        state.config.ai_assessment_timeout,
+        state.assessor.assess(snapshot),
+    )
+    .await
+    {
+        Ok(Ok(assessment)) => Some(assessment),
+        Ok(Err(e)) => {
+            tracing::warn!(%handoff_id, error = %e, "assessor failed");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(%handoff_id, "assessor ran past its budget");
             None
         }
     };
@@ -496,7 +489,7 @@ struct HandoffRow {
     reason: String,
     target_user_id: Option<UserId>,
     target_name: Option<String>,
-    snapshot: Value,
+    snapshot: Json<Snapshot>,
     claimed_by: Option<UserId>,
     claimer_name: Option<String>,
     claimed_at: Option<DateTime<Utc>>,
@@ -540,7 +533,7 @@ impl From<HandoffRow> for Handoff {
             intent: row.intent,
             reason: row.reason,
             target_user: user_ref(row.target_user_id, row.target_name),
-            snapshot: row.snapshot,
+            snapshot: row.snapshot.0,
             claimed_by: user_ref(row.claimed_by, row.claimer_name),
             claimed_at: row.claimed_at,
             ai_assessment: row

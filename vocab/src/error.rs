@@ -9,27 +9,26 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// The machine-readable error codes of docs/API.md §2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    InvalidCredentials,
-    NotAuthenticated,
-    SessionExpiredIdle,
-    SessionExpiredAbsolute,
-    InvalidRefreshToken,
-    SubscriptionRequired,
-    Forbidden,
-    CannotClaimOwnHandoff,
-    NotFound,
-    AlreadyClaimed,
-    PayloadTooLarge,
-    BadRequest,
-    ValidationFailed,
-    RateLimited,
-    /// A bug or an outage on our side. Never carries internal detail.
-    #[serde(rename = "internal_error")]
-    Internal,
+words! {
+    /// The machine-readable error codes of docs/API.md §2.
+    pub enum ErrorCode {
+        InvalidCredentials = "invalid_credentials",
+        NotAuthenticated = "not_authenticated",
+        SessionExpiredIdle = "session_expired_idle",
+        SessionExpiredAbsolute = "session_expired_absolute",
+        InvalidRefreshToken = "invalid_refresh_token",
+        SubscriptionRequired = "subscription_required",
+        Forbidden = "forbidden",
+        CannotClaimOwnHandoff = "cannot_claim_own_handoff",
+        NotFound = "not_found",
+        AlreadyClaimed = "already_claimed",
+        PayloadTooLarge = "payload_too_large",
+        BadRequest = "bad_request",
+        ValidationFailed = "validation_failed",
+        RateLimited = "rate_limited",
+        /// A bug or an outage on our side. Never carries internal detail.
+        Internal = "internal_error",
+    }
 }
 
 impl ErrorCode {
@@ -53,38 +52,51 @@ impl ErrorCode {
             Internal => 500,
         }
     }
-
-    /// The wire spelling of the code, e.g. `"session_expired_idle"`.
-    pub fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            InvalidCredentials => "invalid_credentials",
-            NotAuthenticated => "not_authenticated",
-            SessionExpiredIdle => "session_expired_idle",
-            SessionExpiredAbsolute => "session_expired_absolute",
-            InvalidRefreshToken => "invalid_refresh_token",
-            SubscriptionRequired => "subscription_required",
-            Forbidden => "forbidden",
-            CannotClaimOwnHandoff => "cannot_claim_own_handoff",
-            NotFound => "not_found",
-            AlreadyClaimed => "already_claimed",
-            PayloadTooLarge => "payload_too_large",
-            BadRequest => "bad_request",
-            ValidationFailed => "validation_failed",
-            RateLimited => "rate_limited",
-            Internal => "internal_error",
-        }
-    }
 }
 
 /// An error as the client sees it: a code, a human message, and code-specific details that are
 /// flattened into the JSON object (`fields`, `plan`, `claimed_by`, …).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
-    #[serde(flatten)]
     pub details: Map<String, Value>,
+}
+
+// The JSON object is written and read by hand rather than with `#[serde(flatten)]`, whose
+// deserializer buffers every field first; in the browser's WASM that machinery is a few KB,
+// and every error answer is read this way.
+impl Serialize for ApiError {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2 + self.details.len()))?;
+        map.serialize_entry("error", &self.error)?;
+        map.serialize_entry("message", &self.message)?;
+        for (key, value) in &self.details {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for ApiError {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut details = Map::<String, Value>::deserialize(deserializer)?;
+        let mut text = |key: &'static str| match details.remove(key) {
+            Some(Value::String(text)) => Ok(text),
+            _ => Err(D::Error::missing_field(key)),
+        };
+        let code = text("error")?;
+        let error = ErrorCode::parse(&code)
+            .ok_or_else(|| D::Error::unknown_variant(&code, ErrorCode::WORDS))?;
+        let message = text("message")?;
+        Ok(ApiError {
+            error,
+            message,
+            details,
+        })
+    }
 }
 
 impl ApiError {

@@ -47,9 +47,9 @@ pub struct Assessment {
     pub confidence_tier: ConfidenceTier,
 }
 
-/// What a handoff recorded of its session when it was made (the part the pick-up screen and
-/// the assessor read; the stored snapshot has a few more fields).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A session as it stood when it was handed off (what the pick-up screen and the assessor
+/// read), or as a resolution note's draft reads it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub problem_summary: String,
     #[serde(default)]
@@ -59,6 +59,16 @@ pub struct Snapshot {
     pub steps: Vec<SnapshotStep>,
     #[serde(default)]
     pub fixes: Vec<SnapshotFix>,
+    /// The rest is what a handoff records besides: whose session, who handed it off, how much
+    /// was said, and when (absent from a draft's snapshot).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<SessionId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_user: Option<UserRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_count: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taken_at: Option<DateTime<Utc>>,
 }
 
 /// A fix as a handoff's snapshot (and the assessor) sees it.
@@ -88,19 +98,12 @@ pub struct Handoff {
     pub intent: Intent,
     pub reason: String,
     pub target_user: Option<UserRef>,
-    pub snapshot: serde_json::Value,
+    pub snapshot: Snapshot,
     pub claimed_by: Option<UserRef>,
     pub claimed_at: Option<DateTime<Utc>>,
     pub ai_assessment: Option<Assessment>,
     pub assessment_status: AssessmentStatus,
     pub created_at: DateTime<Utc>,
-}
-
-impl Handoff {
-    /// The session as it stood when it was handed off.
-    pub fn snapshot(&self) -> Option<Snapshot> {
-        serde_json::from_value(self.snapshot.clone()).ok()
-    }
 }
 
 /// A card of the escalation queue (docs/API.md §6 `handoffs/queue`).

@@ -123,6 +123,7 @@ impl SessionDetail {
                     pending_reason: f.pending_reason.clone(),
                 })
                 .collect(),
+            ..Snapshot::default()
         }
     }
 }

@@ -32,7 +32,7 @@ macro_rules! id {
 }
 
 /// A closed set of words: an enum whose wire form and stored `text` are the words given, with
-/// `ALL`, `as_str` and `parse`. On the server it binds and decodes as `text`; a stored word the
+/// `ALL`, `WORDS`, `as_str` and `parse`. On the server it binds and decodes as `text`; a stored word the
 /// enum does not know is a decode error, not a silent default.
 macro_rules! words {
     (
@@ -42,13 +42,15 @@ macro_rules! words {
         }
     ) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $word)] $variant),+
+            $($(#[$vdoc])* $variant),+
         }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The words, in the order of [`Self::ALL`].
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
 
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -61,6 +63,22 @@ macro_rules! words {
                     $($word => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        // By hand rather than derived: serde's enum machinery is instantiated once per enum,
+        // and in the browser's WASM that costs about 2 KB each; a word is a string.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let word = <String as serde::Deserialize>::deserialize(deserializer)?;
+                Self::parse(&word)
+                    .ok_or_else(|| serde::de::Error::unknown_variant(&word, Self::WORDS))
             }
         }
 

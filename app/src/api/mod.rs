@@ -1,10 +1,12 @@
 //! The server functions: the JSON API of docs/API.md. Each one parses, authorises, calls the
-//! domain in `server/` and maps its errors; none holds business rules.
+//! domain crate and maps its errors; none holds business rules. `loaded` is how their answers
+//! are loaded with a page.
 
 pub mod auth;
 pub mod fixes;
 pub mod handoffs;
 pub mod kb;
+pub mod loaded;
 pub mod notifications;
 pub mod security;
 pub mod sessions;

@@ -33,7 +33,7 @@ pub fn race_message(err: &ApiError, now: DateTime<Utc>) -> String {
     let when = err
         .details
         .get("claimed_at")
-        .and_then(|at| serde_json::from_value::<DateTime<Utc>>(at.clone()).ok())
+        .and_then(|at| at.as_str()?.parse::<DateTime<Utc>>().ok())
         .map(|at| time_ago(now, at))
         .unwrap_or_else(|| "just now".to_owned());
     format!("Already claimed by {name} {when}.")

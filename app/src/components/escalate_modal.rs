@@ -2,7 +2,8 @@
 //! chosen senior is named), or park it for later (nobody is told). The reason is required;
 //! Enter submits and Shift+Enter starts a new line; Escape cancels.
 
-use super::ui::{ErrorNote, PRIMARY, SECONDARY};
+use super::call::Call;
+use super::ui::{error_note, PRIMARY, SECONDARY};
 use super::visitor::use_api;
 use crate::api::handoffs::{create_handoff, escalation_targets};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
@@ -32,27 +33,7 @@ pub fn EscalateModal(
         }
     });
 
-    let hand_off = Action::new_unsync(
-        move |(chosen, text, target_id): &(Intent, String, Option<UserId>)| {
-            let (chosen, text, target_id) = (*chosen, text.clone(), *target_id);
-            async move {
-                let result = api
-                    .call(move || {
-                        create_handoff(
-                            session_id,
-                            chosen.as_str().to_owned(),
-                            text.clone(),
-                            target_id,
-                        )
-                    })
-                    .await;
-                match result {
-                    Ok(handoff) => on_done(handoff),
-                    Err(err) => error.set(Some(err)),
-                }
-            }
-        },
-    );
+    let hand_off = Call::new();
     let busy = hand_off.pending();
     let submit = move || {
         if busy.get_untracked() {
@@ -69,7 +50,22 @@ pub fn EscalateModal(
         let target_id = target
             .get_untracked()
             .filter(|_| chosen == Intent::Escalate);
-        hand_off.dispatch((chosen, text, target_id));
+        hand_off.run(async move {
+            let result = api
+                .call(move || {
+                    create_handoff(
+                        session_id,
+                        chosen.as_str().to_owned(),
+                        text.clone(),
+                        target_id,
+                    )
+                })
+                .await;
+            match result {
+                Ok(handoff) => on_done(handoff),
+                Err(err) => error.set(Some(err)),
+            }
+        });
     };
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -166,7 +162,7 @@ pub fn EscalateModal(
                     on:keydown=on_reason_keydown
                 ></textarea>
                 <p class="mt-1 text-xs text-slate-500">"Enter sends · Shift+Enter for a new line"</p>
-                <ErrorNote message=Signal::derive(reason_error) class="mt-1" />
+                {error_note(Signal::derive(reason_error), "mt-1")}
                 <Show when=move || intent.get() == Intent::Escalate>
                     <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
                         "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>

@@ -19,6 +19,7 @@ use super::{
     visitor::{use_api, use_signed_in, LoadError},
 };
 use crate::api::handoffs::queue;
+use crate::api::loaded::loaded;
 use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
@@ -27,7 +28,7 @@ use vocab::{events::EscalationEvent, handoffs::QueueItem, ids::HandoffId};
 
 #[component]
 pub fn EscalationQueue() -> impl IntoView {
-    let loaded = Resource::new(|| (), |_| queue());
+    let loaded = loaded(|| (), |_| queue());
     let status = use_escalation_feed().status;
     view! {
         <section class="rounded-xl border border-slate-200 bg-white shadow-sm" aria-labelledby="queue-title" data-testid="escalation-queue">
@@ -245,7 +246,7 @@ impl SeenEscalations {
 fn read_seen() -> Vec<HandoffId> {
     Store::Local
         .get(SEEN_KEY)
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .and_then(|json| serde_json::from_slice(json.as_bytes()).ok())
         .unwrap_or_default()
 }
 

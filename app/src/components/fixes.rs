@@ -2,7 +2,7 @@
 //! that asks for the outcome of the fix in play (verifying, partly worked, awaiting
 //! verification, and the nudge whose "Still checking" records "waiting to verify").
 
-use super::ui::ErrorNote;
+use super::ui::error_note;
 use super::{
     toast::{use_toasts, Toasts, Tone},
     visitor::{use_api, Api},
@@ -181,7 +181,7 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
                     />
                     <button type="submit" class=SMALL_BUTTON disabled=move || busy.get()>"Add"</button>
                 </form>
-                <ErrorNote message=error class="mt-1" />
+                {error_note(error, "mt-1")}
             </Show>
         </section>
     }

@@ -9,6 +9,7 @@ use super::{
     toast::{provide_toasts, ToastRegion},
     visitor::{provide_visitor, use_api, use_visitor},
 };
+use crate::api::loaded::loaded;
 use crate::api::{
     auth::{logout, Visitor},
     notifications::list_notifications,
@@ -63,7 +64,7 @@ fn TopBar() -> impl IntoView {
     let session = use_visitor();
     // Loaded beside the session and awaited in the same place: one suspense for the whole
     // signed-in corner (nesting another one here would not hydrate).
-    let notifications = Resource::new(|| (), |_| list_notifications());
+    let notifications = loaded(|| (), |_| list_notifications());
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
             <div class="mx-auto flex h-14 max-w-7xl items-center justify-between px-4 sm:px-6">

@@ -56,10 +56,9 @@ pub fn provide_login_channel(on_event: impl Fn(LoginEvent) + 'static) -> LoginCh
             let on_event = on_event.clone();
             let handler =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |msg: web_sys::MessageEvent| {
-                    let event = msg
-                        .data()
-                        .as_string()
-                        .and_then(|json| serde_json::from_str::<LoginEvent>(&json).ok());
+                    let event = msg.data().as_string().and_then(|json| {
+                        serde_json::from_slice::<LoginEvent>(json.as_bytes()).ok()
+                    });
                     if let Some(event) = event {
                         on_event(event);
                     }

@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI.
 
 pub mod badges;
+pub mod call;
 pub mod claim;
 pub mod dialog;
 pub mod escalate_modal;

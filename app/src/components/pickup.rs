@@ -24,9 +24,8 @@ pub fn PickupPanel(
 ) -> impl IntoView {
     move || {
         handoff.get().map(|h| {
-            let snapshot = h.snapshot();
-            let steps = snapshot.as_ref().map(|s| s.steps.clone()).unwrap_or_default();
-            let ticket = snapshot.and_then(|s| s.psa_ticket_id);
+            let steps = h.snapshot.steps.clone();
+            let ticket = h.snapshot.psa_ticket_id.clone();
             view! {
                 <section class="rounded-xl border border-indigo-200 bg-white shadow-sm" data-testid="pickup-panel">
                     <header class="flex flex-wrap items-start justify-between gap-4 border-b border-slate-100 px-5 py-4">

@@ -1,13 +1,15 @@
 //! The sidebar of my troubleshooting sessions (mine, and those escalated to me), and the form
 //! that starts a new one.
 
-use super::ui::{ErrorNote, PRIMARY_SMALL};
+use super::call::Call;
+use super::ui::{error_note, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
     time::time_ago,
     visitor::use_api,
 };
+use crate::api::loaded::Loaded;
 use crate::api::sessions::create_session;
 use chrono::Utc;
 use leptos::prelude::*;
@@ -18,7 +20,7 @@ use vocab::{
     sessions::SessionListItem,
 };
 
-pub type SessionsResource = Resource<Result<Vec<SessionListItem>, ApiError>>;
+pub type SessionsResource = Loaded<Result<Vec<SessionListItem>, ApiError>>;
 
 #[component]
 pub fn SessionSidebar(
@@ -101,22 +103,7 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
     let summary = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let start = Action::new_unsync(move |(problem, ticket): &(String, Option<String>)| {
-        let (problem, ticket) = (problem.clone(), ticket.clone());
-        let navigate = navigate.clone();
-        async move {
-            match api
-                .call(move || create_session(problem.clone(), ticket.clone()))
-                .await
-            {
-                Ok(created) => {
-                    on_started();
-                    navigate(&format!("/pilot/{}", created.id), Default::default());
-                }
-                Err(err) => error.set(Some(err.message)),
-            }
-        }
-    });
+    let start = Call::new();
     let busy = start.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -129,7 +116,19 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
         }
         let ticket = Some(ticket.get_untracked()).filter(|t| !t.trim().is_empty());
         error.set(None);
-        start.dispatch((problem, ticket));
+        let navigate = navigate.clone();
+        start.run(async move {
+            match api
+                .call(move || create_session(problem.clone(), ticket.clone()))
+                .await
+            {
+                Ok(created) => {
+                    on_started();
+                    navigate(&format!("/pilot/{}", created.id), Default::default());
+                }
+                Err(err) => error.set(Some(err.message)),
+            }
+        });
     };
     view! {
         <form class="flex flex-col gap-2" on:submit=submit data-testid="new-session-form">
@@ -151,7 +150,7 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
                 prop:value=move || ticket.get()
                 on:input=move |ev| ticket.set(event_target_value(&ev))
             />
-            <ErrorNote message=error />
+            {error_note(error, "")}
             <button
                 type="submit"
                 disabled=move || busy.get()

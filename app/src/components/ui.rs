@@ -27,14 +27,17 @@ pub fn input_class(invalid: bool) -> &'static str {
     }
 }
 
+// The two below are functions, not `#[component]`s: they are used on most pages, and each
+// component costs its own instance of Leptos's component wrapper in the WASM.
+
 /// What is wrong with one field, under it. Give the input `aria-describedby` the same `id`
 /// and `aria-invalid` while there is a message, so a screen reader reads it with the field.
-#[component]
-pub fn FieldError(
-    #[prop(into)] id: String,
-    #[prop(into)] message: Signal<Option<String>>,
-    #[prop(optional)] test_id: Option<&'static str>,
+pub fn field_error(
+    id: String,
+    message: impl Into<Signal<Option<String>>>,
+    test_id: Option<&'static str>,
 ) -> impl IntoView {
+    let message = message.into();
     move || {
         message.get().map(|m| {
             view! { <p id=id.clone() class="mt-1.5 text-sm text-red-600" data-testid=test_id>{m}</p> }
@@ -43,13 +46,12 @@ pub fn FieldError(
 }
 
 /// Why the last action failed, as a whole (not one field's fault); announced when it appears.
-#[component]
-pub fn ErrorNote(
-    #[prop(into)] message: Signal<Option<String>>,
-    /// Spacing from what is above it.
-    #[prop(optional)]
+/// `class` spaces it from what is above.
+pub fn error_note(
+    message: impl Into<Signal<Option<String>>>,
     class: &'static str,
 ) -> impl IntoView {
+    let message = message.into();
     move || {
         message.get().map(|m| {
             view! { <p class=format!("text-sm text-red-700 {class}") role="alert">{m}</p> }

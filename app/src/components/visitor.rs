@@ -6,6 +6,7 @@ use super::{
     login_expiry::{use_login_windows, LoginWindows},
 };
 use crate::api::auth::{current_visitor, refresh, RefreshAnswer, Visitor};
+use crate::api::loaded::{loaded_blocking, Loaded};
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 use std::future::Future;
@@ -14,11 +15,11 @@ use vocab::{
     visitor::SignedIn,
 };
 
-pub type VisitorResource = Resource<Result<Visitor, ApiError>>;
+pub type VisitorResource = Loaded<Result<Visitor, ApiError>>;
 
 /// Loads the visitor's session with the page and keeps [`LoginWindows`] in step with it.
 pub fn provide_visitor() -> (VisitorResource, LoginWindows) {
-    let resource = Resource::new_blocking(|| (), |_| current_visitor());
+    let resource = loaded_blocking(|| (), |_| current_visitor());
     let windows = LoginWindows(RwSignal::new(None));
     Effect::new(move |_| {
         if let Some(Ok(visitor)) = resource.get() {

@@ -1,3 +1,4 @@
+use crate::api::loaded::loaded;
 use crate::{
     api::sessions::list_sessions,
     components::{
@@ -26,7 +27,7 @@ fn Dashboard() -> impl IntoView {
     let session = use_signed_in();
     let user = session.user.clone();
     let windows = session.idle_expires_at.zip(session.absolute_expires_at);
-    let sessions: SessionsResource = Resource::new(|| (), |_| list_sessions());
+    let sessions: SessionsResource = loaded(|| (), |_| list_sessions());
     let nowhere = Memo::new(|_| None);
     view! {
         <div class="mx-auto w-full max-w-7xl px-4 py-8 sm:px-6">

@@ -2,7 +2,9 @@
 //! still to write up (with the plan's quota), `/kb/:article_id` reads one. `/kb?write=ID` opens
 //! the write-up of that session straight away (the pilot page links there).
 
-use crate::components::ui::{input_class, ErrorNote, PRIMARY, SECONDARY};
+use crate::api::loaded::loaded;
+use crate::components::call::Call;
+use crate::components::ui::{error_note, input_class, PRIMARY, SECONDARY};
 use crate::{
     api::kb::{convert_session, draft_article, get_article, list_articles},
     components::{
@@ -35,7 +37,7 @@ pub fn KnowledgeBasePage() -> impl IntoView {
 
 #[component]
 fn KnowledgeBaseView() -> impl IntoView {
-    let kb = Resource::new(|| (), |_| list_articles());
+    let kb = loaded(|| (), |_| list_articles());
     view! {
         <div class="mx-auto w-full max-w-4xl px-4 py-8 sm:px-6">
             <h1 class="text-2xl font-semibold tracking-tight text-slate-900">"Knowledge base"</h1>
@@ -184,19 +186,7 @@ fn WriteUpDialog(
     let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let draft = LocalResource::new(move || api.call(move || draft_article(session_id)));
-    let convert = Action::new_unsync(move |(t, b): &(String, String)| {
-        let (t, b) = (t.clone(), b.clone());
-        let navigate = navigate.clone();
-        async move {
-            match api
-                .call(move || convert_session(session_id, t.clone(), b.clone()))
-                .await
-            {
-                Ok(article) => navigate(&format!("/kb/{}", article.item.id), Default::default()),
-                Err(err) => error.set(Some(err.user_message())),
-            }
-        }
-    });
+    let convert = Call::new();
     let busy = convert.pending();
     Effect::new(move |_| match draft.get() {
         Some(Ok(found)) if body.get_untracked().is_empty() => {
@@ -214,7 +204,16 @@ fn WriteUpDialog(
             return;
         }
         error.set(None);
-        convert.dispatch((t, b));
+        let navigate = navigate.clone();
+        convert.run(async move {
+            match api
+                .call(move || convert_session(session_id, t.clone(), b.clone()))
+                .await
+            {
+                Ok(article) => navigate(&format!("/kb/{}", article.item.id), Default::default()),
+                Err(err) => error.set(Some(err.user_message())),
+            }
+        });
     };
     view! {
         <Dialog title="Write up for the knowledge base" test_id="write-up-dialog" on_cancel>
@@ -237,7 +236,7 @@ fn WriteUpDialog(
                     prop:value=move || body.get()
                     on:input=move |ev| body.set(event_target_value(&ev))
                 ></textarea>
-                <ErrorNote message=error class="mt-2" />
+                {error_note(error, "mt-2")}
                 <div class="mt-6 flex justify-end gap-3">
                     <button type="button" class=SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
                     <button type="submit" class=PRIMARY disabled=move || busy.get() || !matches!(draft.get(), Some(Ok(_)))>
@@ -283,7 +282,7 @@ pub fn ArticlePage() -> impl IntoView {
             .get("article_id")
             .and_then(|id| id.parse::<ArticleId>().ok())
     });
-    let article = Resource::new(
+    let article = loaded(
         move || article_id.get(),
         |id| async move {
             match id {

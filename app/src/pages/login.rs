@@ -1,4 +1,4 @@
-use crate::components::ui::{input_class, FieldError, PRIMARY_WIDE};
+use crate::components::ui::{field_error, input_class, PRIMARY_WIDE};
 use crate::{
     api::auth::{login, Visitor},
     components::{
@@ -126,7 +126,7 @@ fn LoginForm() -> impl IntoView {
                     class=move || input_class(email_error.with(Option::is_some))
                     placeholder="you@yourmsp.com"
                 />
-                <FieldError id="email-error" message=email_error />
+                {field_error("email-error".to_owned(), email_error, None)}
             </div>
             <div>
                 <div class="flex items-baseline justify-between">
@@ -156,7 +156,7 @@ fn LoginForm() -> impl IntoView {
                         {move || if show_password.get() { view! { <EyeOff /> }.into_any() } else { view! { <Eye /> }.into_any() }}
                     </button>
                 </div>
-                <FieldError id="password-error" message=password_error />
+                {field_error("password-error".to_owned(), password_error, None)}
             </div>
             <button
                 type="submit"

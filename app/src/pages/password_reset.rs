@@ -1,7 +1,7 @@
 //! `/forgot-password` (ask for a reset link) and `/reset-password?token=…` (set a new
 //! password with it).
 
-use crate::components::ui::{input_class, ErrorNote, FieldError, PRIMARY_WIDE};
+use crate::components::ui::{error_note, field_error, input_class, PRIMARY_WIDE};
 use crate::{
     api::auth::{forgot_password, reset_password},
     components::icons::Info,
@@ -149,7 +149,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                             error=Signal::derive(move || mismatch.get().then(|| "The two passwords don't match.".to_owned()))
                             on_edit=|| ()
                         />
-                        <ErrorNote message=Signal::derive(general_error) />
+                        {error_note(Signal::derive(general_error), "")}
                         <button type="submit" class=PRIMARY_WIDE disabled=move || busy.get()>
                             {move || if busy.get() { "Saving…" } else { "Set the password" }}
                         </button>
@@ -191,7 +191,7 @@ fn PasswordField(
                     on_edit();
                 }
             />
-            <FieldError id=format!("{id}-error") message=error />
+            {field_error(format!("{id}-error"), error, None)}
         </div>
     }
 }

@@ -2,7 +2,9 @@
 //! session's conversation and steps, the sidebar of my sessions, escalation, and, with
 //! `?pickup=true`, the pick-up screen for the senior taking it over.
 
-use crate::components::ui::{ErrorNote, PRIMARY, PRIMARY_SMALL, SECONDARY, SECONDARY_SMALL};
+use crate::api::loaded::loaded;
+use crate::components::call::Call;
+use crate::components::ui::{error_note, PRIMARY, PRIMARY_SMALL, SECONDARY, SECONDARY_SMALL};
 use crate::{
     api::{
         handoffs::get_handoff,
@@ -60,7 +62,7 @@ fn Pilot() -> impl IntoView {
             .and_then(|id| id.parse::<SessionId>().ok())
     });
     let pickup = Memo::new(move |_| query.read().get("pickup").as_deref() == Some("true"));
-    let detail = Resource::new(
+    let detail = loaded(
         move || session_id.get(),
         |id| async move {
             match id {
@@ -69,7 +71,7 @@ fn Pilot() -> impl IntoView {
             }
         },
     );
-    let sessions: SessionsResource = Resource::new(|| (), |_| list_sessions());
+    let sessions: SessionsResource = loaded(|| (), |_| list_sessions());
     view! {
         <div class="mx-auto grid w-full max-w-7xl flex-1 items-start gap-6 px-4 py-6 sm:px-6 lg:grid-cols-[17rem_1fr]">
             <SessionSidebar sessions current=session_id />
@@ -326,18 +328,7 @@ fn ResolveDialog(
     let api = use_api();
     let note = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let resolve = Action::new_unsync(move |text: &String| {
-        let text = text.clone();
-        async move {
-            match api
-                .call(move || resolve_session(session_id, text.clone()))
-                .await
-            {
-                Ok(done) => on_done(done),
-                Err(err) => error.set(Some(err.message)),
-            }
-        }
-    });
+    let resolve = Call::new();
     let busy = resolve.pending();
     let draft = LocalResource::new(move || api.call(move || resolution_draft(session_id)));
     Effect::new(move |_| {
@@ -355,7 +346,15 @@ fn ResolveDialog(
             return;
         }
         error.set(None);
-        resolve.dispatch(text);
+        resolve.run(async move {
+            match api
+                .call(move || resolve_session(session_id, text.clone()))
+                .await
+            {
+                Ok(done) => on_done(done),
+                Err(err) => error.set(Some(err.message)),
+            }
+        });
     };
     view! {
         <Dialog title="Resolve this session" test_id="resolve-dialog" on_cancel>
@@ -369,7 +368,7 @@ fn ResolveDialog(
                     prop:value=move || note.get()
                     on:input=move |ev| note.set(event_target_value(&ev))
                 ></textarea>
-                <ErrorNote message=error class="mt-1" />
+                {error_note(error, "mt-1")}
                 <div class="mt-6 flex justify-end gap-3">
                     <button type="button" class=SECONDARY on:click=move |_| on_cancel()>"Cancel"</button>
                     <button type="submit" class=PRIMARY disabled=move || busy.get()>"Resolve"</button>
@@ -403,9 +402,15 @@ fn Conversation(
         Store::Session.set(&chips_key(session_id), "1");
     };
 
-    let post = Action::new_unsync(move |body: &String| {
-        let body = body.clone();
-        async move {
+    let post = Call::new();
+    let sending = post.pending();
+    let send = move || {
+        let body = draft.get_untracked();
+        if body.trim().is_empty() || sending.get_untracked() {
+            return;
+        }
+        error.set(None);
+        post.run(async move {
             match api
                 .call(move || send_message(session_id, body.clone()))
                 .await
@@ -418,16 +423,7 @@ fn Conversation(
                 // The draft stays where it is, so nothing typed is lost.
                 Err(err) => error.set(Some(err.message)),
             }
-        }
-    });
-    let sending = post.pending();
-    let send = move || {
-        let body = draft.get_untracked();
-        if body.trim().is_empty() || sending.get_untracked() {
-            return;
-        }
-        error.set(None);
-        post.dispatch(body);
+        });
     };
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -487,7 +483,7 @@ fn Conversation(
                             on:input=move |ev| draft.set(event_target_value(&ev))
                             on:keydown=on_keydown
                         ></textarea>
-                        <ErrorNote message=error class="mt-1" />
+                        {error_note(error, "mt-1")}
                     </div>
                     <button
                         type="submit"
@@ -546,9 +542,18 @@ fn Steps(
     let action = RwSignal::new(String::new());
     let outcome = RwSignal::new(StepOutcome::Failed);
     let error = RwSignal::new(None::<String>);
-    let add = Action::new_unsync(move |(text, how): &(String, StepOutcome)| {
-        let (text, how) = (text.clone(), how.as_str().to_owned());
-        async move {
+    let add = Call::new();
+    let busy = add.pending();
+    let record = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let text = action.get_untracked();
+        if text.trim().is_empty() {
+            error.set(Some("Say what you tried.".to_owned()));
+            return;
+        }
+        error.set(None);
+        let how = outcome.get_untracked().as_str().to_owned();
+        add.run(async move {
             match api
                 .call(move || add_step(session_id, text.clone(), Some(how.clone()), None))
                 .await
@@ -559,18 +564,7 @@ fn Steps(
                 }
                 Err(err) => error.set(Some(err.message)),
             }
-        }
-    });
-    let busy = add.pending();
-    let record = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let text = action.get_untracked();
-        if text.trim().is_empty() {
-            error.set(Some("Say what you tried.".to_owned()));
-            return;
-        }
-        error.set(None);
-        add.dispatch((text, outcome.get_untracked()));
+        });
     };
     view! {
         <section class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm" aria-labelledby="steps-title">
@@ -623,7 +617,7 @@ fn Steps(
                             "Add"
                         </button>
                     </div>
-                    <ErrorNote message=error />
+                    {error_note(error, "")}
                 </form>
             </Show>
         </section>
