@@ -2,6 +2,7 @@
 //! that asks for the outcome of the fix in play (verifying, partly worked, awaiting
 //! verification, and the nudge whose "Still checking" records "waiting to verify").
 
+use super::call::Call;
 use super::ui::error_note;
 use super::{
     toast::{use_toasts, Toasts, Tone},
@@ -97,19 +98,17 @@ impl FixRecorder {
         true
     }
 
-    /// Records in the background, with `busy` set meanwhile.
+    /// Records as `call`, which is pending meanwhile.
     fn spawn(
         self,
-        busy: RwSignal<bool>,
+        call: Call,
         fix_id: FixId,
         outcome: FixStatus,
         notes: Option<String>,
         pending_reason: Option<String>,
     ) {
-        busy.set(true);
-        leptos::task::spawn_local(async move {
+        call.run(async move {
             self.record(fix_id, outcome, notes, pending_reason).await;
-            busy.set(false);
         });
     }
 }
@@ -131,7 +130,8 @@ const SMALL_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-2.5 p
 pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
     let api = use_api();
     let title = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    let suggest = Call::new();
+    let busy = suggest.pending();
     let error = RwSignal::new(None::<String>);
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -140,9 +140,8 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
             error.set(Some("Name the fix.".to_owned()));
             return;
         }
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
+        suggest.run(async move {
             match api
                 .call(move || suggest_fix(session_id, text.clone(), None))
                 .await
@@ -153,7 +152,6 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
                 }
                 Err(err) => error.set(Some(err.message)),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -190,9 +188,10 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
 #[component]
 fn FixRow(fix: SuggestedFix, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
     let id = fix.id;
-    let busy = RwSignal::new(false);
+    let recording = Call::new();
+    let busy = recording.pending();
     let recorder = FixRecorder::new(fixes);
-    let set = move |outcome: FixStatus| recorder.spawn(busy, id, outcome, None, None);
+    let set = move |outcome: FixStatus| recorder.spawn(recording, id, outcome, None, None);
     let detail = match fix.status {
         FixStatus::AppliedPending => fix
             .pending_reason
@@ -247,11 +246,12 @@ fn OutcomeBanner(fix: SuggestedFix, fixes: Fixes) -> impl IntoView {
     let id = fix.id;
     let asking = RwSignal::new(Asking::Nothing);
     let text = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
+    let recording = Call::new();
+    let busy = recording.pending();
     let menu = RwSignal::new(false);
     let recorder = FixRecorder::new(fixes);
     let set = move |outcome: FixStatus, notes: Option<String>, reason: Option<String>| {
-        recorder.spawn(busy, id, outcome, notes, reason)
+        recorder.spawn(recording, id, outcome, notes, reason)
     };
     let ask = move |what: Asking, prefill: Option<String>| {
         menu.set(false);

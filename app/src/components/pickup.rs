@@ -3,6 +3,7 @@
 //! itself when `handoff_assessment_ready` arrives. Also the suggested-step chips the claimer
 //! gets above the composer.
 
+use super::call::Call;
 use super::ui::PRIMARY;
 use super::{
     badges::{confidence_words, OutcomePill, TicketBadge},
@@ -127,17 +128,17 @@ fn ClaimState(
     let api = use_api();
     let toasts = use_toasts();
     let navigate = use_navigate();
-    let busy = RwSignal::new(false);
+    let claim = Call::new();
+    let busy = claim.pending();
     let id = handoff.id;
     let pick_up = move |_| {
-        busy.set(true);
         let navigate = navigate.clone();
-        leptos::task::spawn_local(async move {
+        claim.run(async move {
             match claim_handoff(api, toasts, id).await {
                 Claimed::Won(won) => on_claimed(*won),
                 // Someone else has it: back to the queue, without `?pickup=true`.
                 Claimed::Lost => navigate("/", Default::default()),
-                Claimed::Failed => busy.set(false),
+                Claimed::Failed => {}
             }
         });
     };

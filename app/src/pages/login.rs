@@ -1,3 +1,4 @@
+use crate::components::call::Call;
 use crate::components::ui::{field_error, input_class, PRIMARY_WIDE};
 use crate::{
     api::auth::{login, Visitor},
@@ -64,7 +65,8 @@ fn LoginForm() -> impl IntoView {
     );
     let email_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
-    let pending = RwSignal::new(false);
+    let sign_in = Call::new();
+    let pending = sign_in.pending();
     let show_password = RwSignal::new(false);
     let email_ref = NodeRef::<html::Input>::new();
     let password_ref = NodeRef::<html::Input>::new();
@@ -76,15 +78,16 @@ fn LoginForm() -> impl IntoView {
         }
         let email = email_ref.get().map(|el| el.value()).unwrap_or_default();
         let password = password_ref.get().map(|el| el.value()).unwrap_or_default();
-        pending.set(true);
         error.set(None);
         email_error.set(None);
         password_error.set(None);
-        leptos::task::spawn_local(async move {
+        sign_in.run(async move {
             match login(email, password, false).await {
                 Ok(_) => {
                     // A full page load, so the next page renders on the server with the session.
                     let _ = window().location().assign(&next.get_untracked());
+                    // Still pending until that page replaces this one: no second submit.
+                    std::future::pending::<()>().await;
                 }
                 Err(err) => {
                     email_error.set(err.field("email").map(str::to_owned));
@@ -92,7 +95,6 @@ fn LoginForm() -> impl IntoView {
                     if err.error != ErrorCode::ValidationFailed {
                         error.set(Some(err.message));
                     }
-                    pending.set(false);
                 }
             }
         });

@@ -1,6 +1,7 @@
 //! `/forgot-password` (ask for a reset link) and `/reset-password?token=…` (set a new
 //! password with it).
 
+use crate::components::call::Call;
 use crate::components::ui::{error_note, field_error, input_class, PRIMARY_WIDE};
 use crate::{
     api::auth::{forgot_password, reset_password},
@@ -39,18 +40,17 @@ fn field(err: &ApiError, name: &str) -> Option<String> {
 pub fn ForgotPasswordPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let sent = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let send = Call::new();
+    let busy = send.pending();
     let error = RwSignal::new(None::<ApiError>);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let address = email.get_untracked();
-        busy.set(true);
-        leptos::task::spawn_local(async move {
+        send.run(async move {
             match forgot_password(address).await {
                 Ok(_) => sent.set(true),
                 Err(err) => error.set(Some(err)),
             }
-            busy.set(false);
         });
     };
     view! {
@@ -95,7 +95,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
     let done = RwSignal::new(false);
-    let busy = RwSignal::new(false);
+    let reset = Call::new();
+    let busy = reset.pending();
     let error = RwSignal::new(None::<ApiError>);
     let mismatch = RwSignal::new(false);
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -106,14 +107,12 @@ pub fn ResetPasswordPage() -> impl IntoView {
             return;
         }
         let token = token();
-        busy.set(true);
         error.set(None);
-        leptos::task::spawn_local(async move {
+        reset.run(async move {
             match reset_password(token, new).await {
                 Ok(_) => done.set(true),
                 Err(err) => error.set(Some(err)),
             }
-            busy.set(false);
         });
     };
     let password_error = move || error.with(|e| field(e.as_ref()?, "password"));

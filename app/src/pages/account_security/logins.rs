@@ -72,8 +72,6 @@ struct SignOuts {
     modal: RwSignal<Option<Scope>>,
     one: Call,
     bulk: Call,
-    /// Signed everyone out, this browser included: on its way to the sign-in page.
-    leaving: RwSignal<bool>,
 }
 
 impl SignOuts {
@@ -85,7 +83,6 @@ impl SignOuts {
             modal: RwSignal::new(None),
             one: Call::new(),
             bulk: Call::new(),
-            leaving: RwSignal::new(false),
         }
     }
 
@@ -125,7 +122,8 @@ impl SignOuts {
                     );
                     if scope == Scope::All {
                         self.leave();
-                        return;
+                        // Still pending until the sign-in page replaces this one.
+                        std::future::pending::<()>().await;
                     }
                     self.modal.set(None);
                     self.reload().await;
@@ -142,7 +140,6 @@ impl SignOuts {
     /// are told and the sign-in page follows, with no "session expired" banner (the owner
     /// did this).
     fn leave(self) {
-        self.leaving.set(true);
         let channel = self.channel;
         set_timeout(
             move || {
@@ -154,11 +151,6 @@ impl SignOuts {
             },
             Duration::from_millis(1500),
         );
-    }
-
-    fn pending(self) -> Signal<bool> {
-        let (bulk, leaving) = (self.bulk.pending(), self.leaving);
-        Signal::derive(move || bulk.get() || leaving.get())
     }
 }
 
@@ -211,7 +203,7 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
             {move || modal.get().map(|scope| view! {
                 <RevokeLoginsModal
                     scope
-                    pending=sign_outs.pending()
+                    pending=sign_outs.bulk.pending()
                     on_confirm=move || sign_outs.confirm()
                     on_cancel=move || modal.set(None)
                 />
