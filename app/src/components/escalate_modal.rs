@@ -4,53 +4,58 @@
 
 use super::call::Call;
 use super::ui::{error_note, PRIMARY, SECONDARY};
-use super::visitor::use_api;
+use super::visitor::{use_api, Api};
 use crate::api::handoffs::{create_handoff, escalation_targets};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 use vocab::{
     error::{ApiError, ErrorCode},
     handoffs::{Handoff, Intent},
     ids::{SessionId, UserId},
+    users::UserRef,
 };
 
-#[component]
-pub fn EscalateModal(
-    session_id: SessionId,
-    on_done: impl Fn(Handoff) + Copy + Send + Sync + 'static,
-    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
-) -> impl IntoView {
-    let api = use_api();
-    let intent = RwSignal::new(Intent::Escalate);
-    let reason = RwSignal::new(String::new());
-    let target = RwSignal::new(None::<UserId>);
-    let error = RwSignal::new(None::<ApiError>);
-    let missing = RwSignal::new(false);
-    let seniors = LocalResource::new(move || api.call(escalation_targets));
-    let reason_ref = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(input) = reason_ref.get() {
-            let _ = input.focus();
-        }
-    });
+/// What the dialog holds: the chosen intent, the reason, the named senior, and what the last
+/// try answered.
+#[derive(Clone, Copy)]
+struct HandOffForm {
+    intent: RwSignal<Intent>,
+    reason: RwSignal<String>,
+    target: RwSignal<Option<UserId>>,
+    error: RwSignal<Option<ApiError>>,
+    /// Submitted without a reason.
+    missing: RwSignal<bool>,
+    sending: Call,
+}
 
-    let hand_off = Call::new();
-    let busy = hand_off.pending();
-    let submit = move || {
-        if busy.get_untracked() {
+impl HandOffForm {
+    fn new() -> Self {
+        HandOffForm {
+            intent: RwSignal::new(Intent::Escalate),
+            reason: RwSignal::new(String::new()),
+            target: RwSignal::new(None),
+            error: RwSignal::new(None),
+            missing: RwSignal::new(false),
+            sending: Call::new(),
+        }
+    }
+
+    fn submit(self, api: Api, session_id: SessionId, on_done: impl Fn(Handoff) + 'static) {
+        if self.sending.pending().get_untracked() {
             return;
         }
-        let text = reason.get_untracked();
+        let text = self.reason.get_untracked();
         if text.trim().is_empty() {
-            missing.set(true);
+            self.missing.set(true);
             return;
         }
-        missing.set(false);
-        error.set(None);
-        let chosen = intent.get_untracked();
-        let target_id = target
+        self.missing.set(false);
+        self.error.set(None);
+        let chosen = self.intent.get_untracked();
+        let target_id = self
+            .target
             .get_untracked()
             .filter(|_| chosen == Intent::Escalate);
-        hand_off.run(async move {
+        self.sending.run(async move {
             let result = api
                 .call(move || {
                     create_handoff(
@@ -63,10 +68,59 @@ pub fn EscalateModal(
                 .await;
             match result {
                 Ok(handoff) => on_done(handoff),
-                Err(err) => error.set(Some(err)),
+                Err(err) => self.error.set(Some(err)),
             }
         });
-    };
+    }
+
+    /// What is wrong with the reason: missing, or what the server said of it.
+    fn reason_error(self) -> Option<String> {
+        if self.missing.get() {
+            return Some(match self.intent.get() {
+                Intent::Escalate => {
+                    "Tell the senior what you've tried and where you're stuck.".to_owned()
+                }
+                Intent::Park => "Note where you left off, so you can pick it up later.".to_owned(),
+            });
+        }
+        self.error.with(|e| {
+            e.as_ref()
+                .and_then(|e| e.field("reason").map(str::to_owned))
+        })
+    }
+
+    /// What can't be shown next to the reason: the chosen senior, the session, the rest.
+    fn general_error(self) -> Option<String> {
+        self.error.with(|e| {
+            let e = e.as_ref()?;
+            if e.error != ErrorCode::ValidationFailed {
+                return Some(e.message.clone());
+            }
+            e.field("target_user_id")
+                .or_else(|| e.field("session_id"))
+                .map(str::to_owned)
+        })
+    }
+}
+
+#[component]
+pub fn EscalateModal(
+    session_id: SessionId,
+    on_done: impl Fn(Handoff) + Copy + Send + Sync + 'static,
+    on_cancel: impl Fn() + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let api = use_api();
+    let form = HandOffForm::new();
+    let HandOffForm { intent, reason, .. } = form;
+    let busy = form.sending.pending();
+    let seniors = LocalResource::new(move || api.call(escalation_targets));
+    let reason_ref = NodeRef::<html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(input) = reason_ref.get() {
+            let _ = input.focus();
+        }
+    });
+    let submit = move || form.submit(api, session_id, on_done);
     let on_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Escape" {
             ev.prevent_default();
@@ -79,52 +133,7 @@ pub fn EscalateModal(
             submit();
         }
     };
-    let reason_error = move || {
-        if missing.get() {
-            return Some(match intent.get() {
-                Intent::Escalate => {
-                    "Tell the senior what you've tried and where you're stuck.".to_owned()
-                }
-                Intent::Park => "Note where you left off, so you can pick it up later.".to_owned(),
-            });
-        }
-        error.with(|e| {
-            e.as_ref()
-                .and_then(|e| e.field("reason").map(str::to_owned))
-        })
-    };
-    // What can't be shown next to the reason: the chosen senior, the session, the rest.
-    let general_error = move || {
-        error.with(|e| {
-            let e = e.as_ref()?;
-            if e.error != ErrorCode::ValidationFailed {
-                return Some(e.message.clone());
-            }
-            e.field("target_user_id")
-                .or_else(|| e.field("session_id"))
-                .map(str::to_owned)
-        })
-    };
-    let choice = move |value: Intent, title: &'static str, body: &'static str| {
-        view! {
-            <label class=move || format!(
-                "flex cursor-pointer gap-3 rounded-lg border p-3 text-sm {}",
-                if intent.get() == value { "border-indigo-500 bg-indigo-50" } else { "border-slate-200 hover:border-slate-300" },
-            )>
-                <input
-                    type="radio"
-                    name="intent"
-                    class="mt-0.5"
-                    prop:checked=move || intent.get() == value
-                    on:change=move |_| intent.set(value)
-                />
-                <span>
-                    <span class="block font-medium text-slate-900">{title}</span>
-                    <span class="block text-slate-600">{body}</span>
-                </span>
-            </label>
-        }
-    };
+    let reason_error = move || form.reason_error();
 
     view! {
         <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
@@ -141,8 +150,8 @@ pub fn EscalateModal(
             >
                 <h2 id="escalate-title" class="text-lg font-semibold text-slate-900">"Hand this session on"</h2>
                 <div class="mt-4 grid gap-2">
-                    {choice(Intent::Escalate, "Escalate to a senior", "Everyone who works the queue is told right away; the first to pick it up takes it.")}
-                    {choice(Intent::Park, "Park it", "Set it aside to come back to. Nobody is notified.")}
+                    {intent_choice(form, Intent::Escalate, "Escalate to a senior", "Everyone who works the queue is told right away; the first to pick it up takes it.")}
+                    {intent_choice(form, Intent::Park, "Park it", "Set it aside to come back to. Nobody is notified.")}
                 </div>
                 <label for="escalate-reason" class="mt-5 block text-sm font-medium text-slate-900">
                     {move || match intent.get() {
@@ -164,27 +173,9 @@ pub fn EscalateModal(
                 <p class="mt-1 text-xs text-slate-500">"Enter sends · Shift+Enter for a new line"</p>
                 {error_note(Signal::derive(reason_error), "mt-1")}
                 <Show when=move || intent.get() == Intent::Escalate>
-                    <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
-                        "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>
-                    </label>
-                    <select
-                        id="escalate-target"
-                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-                        on:change=move |ev| target.set(event_target_value(&ev).parse().ok())
-                    >
-                        <option value="">"Anyone who's free"</option>
-                        {move || {
-                            seniors
-                                .get()
-                                .and_then(Result::ok)
-                                .unwrap_or_default()
-                                .into_iter()
-                                .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
-                                .collect_view()
-                        }}
-                    </select>
+                    {target_picker(form, seniors)}
                 </Show>
-                {move || general_error().map(|m| view! {
+                {move || form.general_error().map(|m| view! {
                     <p class="mt-4 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800" role="alert">{m}</p>
                 })}
                 <div class="mt-6 flex justify-end gap-3">
@@ -209,5 +200,60 @@ pub fn EscalateModal(
                 </div>
             </form>
         </div>
+    }
+}
+
+fn intent_choice(
+    form: HandOffForm,
+    value: Intent,
+    title: &'static str,
+    body: &'static str,
+) -> impl IntoView {
+    let intent = form.intent;
+    view! {
+        <label class=move || format!(
+            "flex cursor-pointer gap-3 rounded-lg border p-3 text-sm {}",
+            if intent.get() == value { "border-indigo-500 bg-indigo-50" } else { "border-slate-200 hover:border-slate-300" },
+        )>
+            <input
+                type="radio"
+                name="intent"
+                class="mt-0.5"
+                prop:checked=move || intent.get() == value
+                on:change=move |_| intent.set(value)
+            />
+            <span>
+                <span class="block font-medium text-slate-900">{title}</span>
+                <span class="block text-slate-600">{body}</span>
+            </span>
+        </label>
+    }
+}
+
+/// One senior to name, or anyone who works the queue.
+fn target_picker(
+    form: HandOffForm,
+    seniors: LocalResource<Result<Vec<UserRef>, ApiError>>,
+) -> impl IntoView {
+    view! {
+        <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
+            "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>
+        </label>
+        <select
+            id="escalate-target"
+            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            on:change=move |ev| form.target.set(event_target_value(&ev).parse().ok())
+        >
+            <option value="">"Anyone who's free"</option>
+            {move || {
+                seniors
+                    .get()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|p| view! { <option value=p.id.to_string()>{p.name}</option> })
+                    .collect_view()
+            }}
+        </select>
     }
 }
