@@ -60,10 +60,12 @@ pub struct Done {
     pub ok: bool,
 }
 
-/// What the app shell knows about the visitor: their session, or why it ended.
+/// What the app shell knows about the visitor: who is signed in, or why their login ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Visitor {
-    pub session: Option<SignedIn>,
+    /// `session` on the wire (docs/API.md §3).
+    #[serde(rename = "session")]
+    pub signed_in: Option<SignedIn>,
     pub ended: Option<LoginEnd>,
     /// The account's plan does not open the Pro features (the live stream among them).
     pub plan_lapsed: bool,
@@ -149,7 +151,7 @@ pub async fn current_visitor() -> Result<Visitor, ApiError> {
         Some(PageAuth::Ended(reason)) => *reason,
         _ => None,
     };
-    let (session, plan_lapsed) = match ctx::caller().await {
+    let (who, plan_lapsed) = match ctx::caller().await {
         Ok((_, caller)) => {
             let plan_lapsed = caller.plan_lapsed();
             (Some(signed_in(&state, &parts, caller.user)), plan_lapsed)
@@ -158,7 +160,7 @@ pub async fn current_visitor() -> Result<Visitor, ApiError> {
         Err(err) => return Err(err),
     };
     Ok(Visitor {
-        session,
+        signed_in: who,
         ended,
         plan_lapsed,
     })

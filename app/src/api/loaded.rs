@@ -34,7 +34,8 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
     }
 }
 
-/// A page's data, loaded with it.
+/// A page's data, loaded with it. (The app shell's own, which the response waits for, is
+/// `Resource::new_with_options(.., true)` of this type.)
 pub type Loaded<T> = Resource<T, Json>;
 
 /// Loads `fetch(source())` with the page, and again whenever `source` changes.
@@ -48,18 +49,4 @@ where
     Fut: Future<Output = T> + Send + 'static,
 {
     Resource::new_with_options(source, fetch, false)
-}
-
-/// [`loaded`], holding the response until it is ready (what the page's `<head>` or its redirect
-/// depend on).
-pub fn loaded_blocking<S, T, Fut>(
-    source: impl Fn() -> S + Send + Sync + 'static,
-    fetch: impl Fn(S) -> Fut + Send + Sync + 'static,
-) -> Loaded<T>
-where
-    S: Send + Sync + Clone + PartialEq + 'static,
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-    Fut: Future<Output = T> + Send + 'static,
-{
-    Resource::new_with_options(source, fetch, true)
 }

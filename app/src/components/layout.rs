@@ -20,7 +20,7 @@ use vocab::users::User;
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
-    let (session, windows) = provide_visitor();
+    let (visitor, windows) = provide_visitor();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
     provide_login_channel(move |event| match event {
         LoginEvent::Refreshed {
@@ -28,7 +28,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
             absolute_expires_at,
         } => windows.0.set(Some((idle_expires_at, absolute_expires_at))),
         // Signing out is idempotent: doing it here too means this tab never reaches the sign-in
-        // page while the cookie jar still holds the old session.
+        // page while the cookie jar still holds the old login.
         LoginEvent::Ended => leptos::task::spawn_local(async {
             let _ = logout().await;
             let _ = window().location().assign("/login");
@@ -39,10 +39,10 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     let api = use_api();
     Effect::new(move |_| {
         if let Some(Ok(Visitor {
-            session: Some(view),
+            signed_in: Some(view),
             plan_lapsed: false,
             ..
-        })) = session.get()
+        })) = visitor.get()
         {
             if view.user.role.can_work() {
                 feed.connect(api);
@@ -61,8 +61,8 @@ pub fn AppLayout(children: Children) -> impl IntoView {
 
 #[component]
 fn TopBar() -> impl IntoView {
-    let session = use_visitor();
-    // Loaded beside the session and awaited in the same place: one suspense for the whole
+    let visitor = use_visitor();
+    // Loaded beside the visitor and awaited in the same place: one suspense for the whole
     // signed-in corner (nesting another one here would not hydrate).
     let notifications = loaded(|| (), |_| list_notifications());
     view! {
@@ -74,8 +74,8 @@ fn TopBar() -> impl IntoView {
                 </a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {
-                        match session.await {
-                            Ok(Visitor { session: Some(view), .. }) => {
+                        match visitor.await {
+                            Ok(Visitor { signed_in: Some(view), .. }) => {
                                 let bell = notifications.await.ok();
                                 view! {
                                     <div class="flex items-center gap-2">

@@ -1,12 +1,12 @@
-//! The visitor's session as the UI sees it, loaded once per page with the server render and
-//! handed to the browser with the hydration data.
+//! The visitor (who is signed in in this browser) as the UI sees it, loaded once per page with
+//! the server render and handed to the browser with the hydration data.
 
 use super::{
     login_channel::{use_login_channel, LoginChannel, LoginEvent},
     login_expiry::{use_login_windows, LoginWindows},
 };
 use crate::api::auth::{current_visitor, refresh, RefreshAnswer, Visitor};
-use crate::api::loaded::{loaded_blocking, Loaded};
+use crate::api::loaded::Loaded;
 use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 use std::future::Future;
@@ -17,14 +17,15 @@ use vocab::{
 
 pub type VisitorResource = Loaded<Result<Visitor, ApiError>>;
 
-/// Loads the visitor's session with the page and keeps [`LoginWindows`] in step with it.
+/// Loads the visitor with the page and keeps [`LoginWindows`] in step with their login.
 pub fn provide_visitor() -> (VisitorResource, LoginWindows) {
-    let resource = loaded_blocking(|| (), |_| current_visitor());
+    // Blocking: the shell's redirects and its <head> depend on who is signed in.
+    let resource: VisitorResource = Resource::new_with_options(|| (), |_| current_visitor(), true);
     let windows = LoginWindows(RwSignal::new(None));
     Effect::new(move |_| {
         if let Some(Ok(visitor)) = resource.get() {
             let ends = visitor
-                .session
+                .signed_in
                 .and_then(|s| s.idle_expires_at.zip(s.absolute_expires_at));
             windows.0.set(ends);
         }
@@ -34,7 +35,7 @@ pub fn provide_visitor() -> (VisitorResource, LoginWindows) {
     (resource, windows)
 }
 
-/// Refreshes the session from the browser. When two tabs refresh at once, the loser is told
+/// Refreshes the login from the browser. When two tabs refresh at once, the loser is told
 /// `invalid_refresh_token`, but by then the winner's new cookie is in the jar: one retry after
 /// a moment succeeds.
 pub async fn refresh_in_browser() -> Result<RefreshAnswer, ApiError> {
@@ -49,8 +50,8 @@ pub async fn refresh_in_browser() -> Result<RefreshAnswer, ApiError> {
 }
 
 /// Calls the API from the browser on the user's behalf. Access tokens live minutes; a page
-/// stays open for hours. A call answered `not_authenticated` refreshes the session once (which
-/// the other tabs hear about) and is tried again; a session that has ended takes the user to
+/// stays open for hours. A call answered `not_authenticated` refreshes the login once (which
+/// the other tabs hear about) and is tried again; a login that has ended takes the user to
 /// the sign-in page, told why.
 #[derive(Clone, Copy)]
 pub struct Api {
@@ -122,12 +123,12 @@ pub fn use_visitor() -> VisitorResource {
     expect_context::<VisitorResource>()
 }
 
-/// The signed-in session, inside a [`RequireUser`].
+/// Who is signed in, inside a [`RequireUser`].
 pub fn use_signed_in() -> SignedIn {
     expect_context::<SignedIn>()
 }
 
-/// Where a signed-out visitor goes: the sign-in page, told why when the session expired, and
+/// Where a signed-out visitor goes: the sign-in page, told why when the login expired, and
 /// told where they were headed.
 pub fn login_url(expired: bool, next: &str) -> String {
     let mut url = String::from("/login?");
@@ -151,18 +152,18 @@ pub fn encode_component(s: &str) -> String {
         .collect()
 }
 
-/// Renders its children for a signed-in visitor (with the session in context); sends anyone
+/// Renders its children for a signed-in visitor (with who it is in context); sends anyone
 /// else to the sign-in page.
 #[component]
 pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
-    let session = use_visitor();
+    let visitor = use_visitor();
     let location = use_location();
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                match session.await {
-                    Ok(Visitor { session: Some(view), .. }) => {
+                match visitor.await {
+                    Ok(Visitor { signed_in: Some(view), .. }) => {
                         provide_context(view);
                         children.with_value(|c| c()).into_any()
                     }

@@ -180,7 +180,7 @@ fn AlreadySignedIn() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match session.await {
-                    Ok(Visitor { session: Some(_), .. }) => {
+                    Ok(Visitor { signed_in: Some(_), .. }) => {
                         let next = query.with_untracked(|q| q.get("next").map(|n| safe_next(&n).to_owned()));
                         view! { <Redirect path=next.unwrap_or_else(|| "/".into()) /> }.into_any()
                     }
