@@ -2,7 +2,7 @@
 //! that starts a new one.
 
 use super::call::Call;
-use super::ui::{error_note, PRIMARY_SMALL};
+use super::ui::{error_note, FIELD_SMALL, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
@@ -136,7 +136,7 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
             <textarea
                 id="new-summary"
                 rows="3"
-                class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                class=FIELD_SMALL
                 placeholder="e.g. Printer on the 2nd floor drops off the network every morning"
                 prop:value=move || summary.get()
                 on:input=move |ev| summary.set(event_target_value(&ev))

@@ -18,6 +18,9 @@ pub const SECONDARY_SMALL: &str = "rounded-md border border-slate-300 bg-white p
 /// An action that cannot be undone (signing people out), in red.
 pub const DANGER: &str = "rounded-md bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-red-500 focus-visible:ring-offset-2 disabled:opacity-60";
 
+/// A compact text field in a side panel (a new session, a step tried).
+pub const FIELD_SMALL: &str = "block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500";
+
 /// A text input of a form, red while its field has an error.
 pub fn input_class(invalid: bool) -> &'static str {
     if invalid {

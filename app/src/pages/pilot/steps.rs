@@ -5,7 +5,7 @@ use crate::{
     components::{
         badges::OutcomePill,
         call::Call,
-        ui::{error_note, SECONDARY_SMALL},
+        ui::{error_note, FIELD_SMALL, SECONDARY_SMALL},
         visitor::use_api,
     },
 };
@@ -73,7 +73,7 @@ pub fn Steps(
                     <label for="step-action" class="text-xs font-medium text-slate-700">"Record a step"</label>
                     <input
                         id="step-action"
-                        class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                        class=FIELD_SMALL
                         placeholder="What did you try?"
                         prop:value=move || action.get()
                         on:input=move |ev| action.set(event_target_value(&ev))
