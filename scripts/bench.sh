@@ -34,11 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 rf_create_db "$PGSUPER" "$BENCH_DB"
-export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$BENCH_DB"
+rf_server_role "$PGSUPER"
+# Requests as the server's role; migrations, and what the bench reads and writes itself, as
+# the operator.
+export ADMIN_DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$BENCH_DB"
+export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$BENCH_DB"
 "$BIN" migrate
 "$BIN" seed-demo >/dev/null
 # A hundred more seniors for the claim race, with the demo password (copied from Sam).
-psql "$DATABASE_URL" -qc "INSERT INTO users (account_id, email, name, role, password_hash, email_verified_at)
+psql "$ADMIN_DATABASE_URL" -qc "INSERT INTO users (account_id, email, name, role, password_hash, email_verified_at)
   SELECT account_id, 'senior' || g || '@acme.test', 'Senior ' || g, 'engineer', password_hash, now()
   FROM users, generate_series(1, 100) AS g WHERE email = 'sam@acme.test'"
 
@@ -67,7 +71,8 @@ page_weight() {
   wasm-bindgen --target web --no-typescript --out-dir "$out" "$target_dir/wasm32-unknown-unknown/wasm-release/minimal_leptos.wasm"
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/minimal_leptos_bg.wasm" -o "$out/minimal_leptos_bg.wasm"
-  local ours=target/site/pkg/resolutionflow.wasm mine="$out/minimal_leptos_bg.wasm"
+  local ours mine="$out/minimal_leptos_bg.wasm"
+  ours="$(ls target/site/pkg/resolutionflow*.wasm | head -n 1)"
   local ours_gz mine_gz
   ours_gz="$(gzip -9 -c "$ours" | wc -c)"
   mine_gz="$(gzip -9 -c "$mine" | wc -c)"
@@ -75,10 +80,10 @@ page_weight() {
 }
 
 LOAD=(target/release/rf-load --base-url "http://127.0.0.1:$BENCH_PORT")
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql "$DATABASE_URL" -Atc 'show server_version') PostgreSQL"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql "$ADMIN_DATABASE_URL" -Atc 'show server_version') PostgreSQL"
 for measure in "${MEASURES[@]}"; do
   case "$measure" in
-    refresh) "${LOAD[@]}" refresh --database-url "$DATABASE_URL" ;;
+    refresh) "${LOAD[@]}" refresh --database-url "$ADMIN_DATABASE_URL" ;;
     claim) "${LOAD[@]}" claim --server-pid "$SERVER_PID" ;;
     fanout) "${LOAD[@]}" fanout --server-pid "$SERVER_PID" ;;
     page)

@@ -20,8 +20,11 @@ cleanup() {
 }
 trap cleanup EXIT
 rf_create_db "$PGSUPER" "$E2E_DB"
+rf_server_role "$PGSUPER"
 
-export DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
+# Requests as the server's role; migrations as the operator.
+export ADMIN_DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
+export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$E2E_DB"
 BIN=target/release/resolutionflow
 "$BIN" migrate
 "$BIN" seed-demo
@@ -45,11 +48,13 @@ LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COO
   RF_SMTP_URL="smtp://127.0.0.1:$RF_E2E_SMTP_PORT" RF_PUBLIC_URL="http://127.0.0.1:$E2E_PORT" \
   "$BIN" serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
+healthy=""
 for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && break
+  curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && { healthy=1; break; }
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; die "the server exited"; }
   sleep 0.5
 done
+[ -n "$healthy" ] || { cat "$SERVER_LOG"; die "the server was not healthy within 30 s"; }
 
 log "Playwright (server log: $SERVER_LOG)"
 (cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test "$@")

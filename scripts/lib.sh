@@ -118,12 +118,47 @@ rf_create_db() {
   fi
 }
 
+# The login role the server runs requests as (docs/SECURITY.md, "Row-level security"): not a
+# superuser, no BYPASSRLS, only a member of the application role rf_app, so row-level security
+# holds whatever a transaction sets. `serve` refuses anything more. Roles are cluster-wide, so
+# this is once per PostgreSQL; migrations keep running as the operator (ADMIN_DATABASE_URL).
+RF_SERVER_ROLE=rf_server
+rf_server_role() {
+  local super="$1"
+  psql -h 127.0.0.1 -U "$super" -d postgres -qv ON_ERROR_STOP=1 >/dev/null <<SQL
+DO \$\$ BEGIN
+  CREATE ROLE rf_app NOLOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$;
+DO \$\$ BEGIN
+  CREATE ROLE $RF_SERVER_ROLE LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END \$\$;
+GRANT rf_app TO $RF_SERVER_ROLE;
+SQL
+}
+
+# Debian's nginx, for the tests that put the server behind a real proxy (not started here).
+rf_proxy_tools() {
+  command -v nginx >/dev/null && return
+  log "installing Debian's nginx (for the reverse-proxy tests)"
+  # Installed, not started: a policy-rc.d that refuses keeps the package from starting it.
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    policy=1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null
+  [ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
+  return 0
+}
+
 rf_drop_db() {
   local user="$1" name="$2"
   psql -h 127.0.0.1 -U "$user" -d postgres -qc "drop database if exists \"$name\" with (force)" >/dev/null 2>&1 || true
 }
 
+# Release build; the site's files get content-hashed names, and brotli and gzip copies
+# beside them (docs/PERFORMANCE.md, "What a first visit transfers").
 rf_build_release() {
-  log "building (cargo leptos build --release)"
-  cargo leptos build --release
+  log "building (cargo leptos build --release --precompress)"
+  cargo leptos build --release --precompress
 }

@@ -7,6 +7,7 @@ rf_target_cache
 rf_rust_tools
 rf_node_tools
 rf_browser_tools
+rf_proxy_tools
 rf_postgres
 
 PGSUPER="$(rf_pg_superuser)"

@@ -97,9 +97,16 @@ async fn connect(config: &Config) -> anyhow::Result<sqlx::PgPool> {
         .context("could not connect to DATABASE_URL")
 }
 
+/// The operator's connection (migrations, `create-site-admin`): never used by a request.
+async fn connect_admin(config: &Config) -> anyhow::Result<sqlx::PgPool> {
+    db::connect(&config.admin_database_url, 2)
+        .await
+        .context("could not connect to ADMIN_DATABASE_URL (or DATABASE_URL)")
+}
+
 async fn migrate() -> anyhow::Result<()> {
     let config = Config::from_env(Purpose::Tool)?;
-    let pool = connect(&config).await?;
+    let pool = connect_admin(&config).await?;
     db::migrate(&pool).await.context("migrations failed")?;
     tracing::info!("migrations applied");
     Ok(())
@@ -130,9 +137,7 @@ async fn create_site_admin(
     promote_only: bool,
 ) -> anyhow::Result<()> {
     let config = Config::from_env(Purpose::Tool)?;
-    let pool = db::connect(&config.admin_database_url, config.database_max_connections)
-        .await
-        .context("could not connect to ADMIN_DATABASE_URL (or DATABASE_URL)")?;
+    let pool = connect_admin(&config).await?;
     let outcome =
         site_admin::create_or_promote(&pool, email, promote_only, chrono::Utc::now()).await?;
     println!(
@@ -191,21 +196,40 @@ async fn serve() -> anyhow::Result<()> {
         );
     }
     tracing::info!(?config, "starting");
+    if config.webhook_allow_private {
+        tracing::warn!(
+            "RF_WEBHOOK_ALLOW_PRIVATE=true: webhooks may use plain http and reach loopback and \
+             private addresses; for local testing only"
+        );
+    }
+    // Migrations through the operator's role; requests never use it.
+    let admin = connect_admin(&config).await?;
+    db::migrate(&admin).await.context("migrations failed")?;
+    admin.close().await;
     let pool = connect(&config).await?;
-    db::migrate(&pool).await.context("migrations failed")?;
+    if let Some(why) = db::privileged_role(&pool).await? {
+        anyhow::bail!(
+            "DATABASE_URL connects as a role that row-level security does not hold ({why}); \
+             serve requests as a login role that is only a member of {} \
+             (scripts/run.sh creates one) and keep the operator's in ADMIN_DATABASE_URL",
+            db::APP_ROLE
+        );
+    }
 
     let addr = config.site_addr;
+    let max_connections = config.max_connections;
     let state = AppState::start(pool, config)
         .await
         .map_err(anyhow::Error::msg)?;
     let bus = state.bus.clone();
+    tokio::spawn(prune_now_and_then(state.pool.clone(), state.limits.window));
     let app = http::router(state);
 
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("could not listen on {addr}"))?;
     tracing::info!("listening on http://{addr}");
-    http::serve(listener, app, async move {
+    http::serve(listener, app, max_connections, async move {
         shutdown_signal().await;
         // Open escalation streams never finish by themselves: end them, or shutdown waits forever.
         bus.close();
@@ -213,6 +237,19 @@ async fn serve() -> anyhow::Result<()> {
     .await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes expired rows at start and every hour after (`db::prune`); a failure is logged and
+/// tried again next time.
+async fn prune_now_and_then(pool: sqlx::PgPool, throttle_window: chrono::Duration) {
+    let mut every = tokio::time::interval(db::PRUNE_EVERY);
+    loop {
+        every.tick().await;
+        match db::prune(&pool, throttle_window, chrono::Utc::now()).await {
+            Ok(pruned) => tracing::debug!(pruned, "expired rows pruned"),
+            Err(e) => tracing::warn!(error = %e, "pruning expired rows"),
+        }
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C; in-flight requests then finish before the process exits.

@@ -5,6 +5,7 @@
 
 use crate::db;
 use axum::body::Bytes;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{
     postgres::{PgListener, PgPoolOptions},
@@ -13,7 +14,7 @@ use sqlx::{
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{broadcast, watch};
 use vocab::events::EscalationEvent;
-use vocab::ids::AccountId;
+use vocab::ids::{AccountId, UserId};
 
 const CHANNEL: &str = "rf_escalation_events";
 /// Events a subscriber may fall behind by before it is dropped (it then reconnects and catches
@@ -171,21 +172,32 @@ pub async fn publish(
     Ok(id)
 }
 
-/// The account's events after `after`, oldest first (what a reconnecting stream missed).
+/// How far back a reconnecting stream is given what it missed; beyond this the page's own
+/// fetch is what is current.
+pub const REPLAY_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// The account's events after `after`, oldest first (what a reconnecting stream missed): none
+/// older than [`REPLAY_WINDOW`], none from before `user_id` joined the account.
 pub async fn since(
     pool: &PgPool,
     account_id: AccountId,
+    user_id: UserId,
     after: i64,
     limit: i64,
+    now: DateTime<Utc>,
 ) -> Result<Vec<BusEvent>, sqlx::Error> {
     let mut tx = db::tenant_tx(pool, account_id).await?;
     let rows: Vec<(i64, String, Value)> = sqlx::query_as(
         "SELECT id, event_type, payload FROM escalation_events \
-         WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+         WHERE account_id = $1 AND id > $2 \
+           AND created_at > greatest($4, (SELECT created_at FROM users WHERE id = $5)) \
+         ORDER BY id LIMIT $3",
     )
     .bind(account_id)
     .bind(after)
     .bind(limit)
+    .bind(now - REPLAY_WINDOW)
+    .bind(user_id)
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -1,6 +1,7 @@
 //! Configuration from the environment (the README). Read once at start-up; every value is
 //! validated here so a misconfiguration stops the process with a clear message.
 
+use ipnet::IpNet;
 use std::{fmt, net::SocketAddr, time::Duration};
 
 /// Bounds and defaults of one session window, in minutes.
@@ -40,6 +41,13 @@ pub struct Config {
     pub mail_from: String,
     pub login: LoginSettings,
     pub ai_assessment_timeout: Duration,
+    /// The proxies whose `X-Forwarded-For` is believed (`RF_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<IpNet>,
+    /// The most connections the HTTP server holds at once (`RF_MAX_CONNECTIONS`).
+    pub max_connections: usize,
+    /// `RF_WEBHOOK_ALLOW_PRIVATE`: webhooks may be plain http and reach private addresses
+    /// (local testing only).
+    pub webhook_allow_private: bool,
 }
 
 impl fmt::Debug for Config {
@@ -56,6 +64,9 @@ impl fmt::Debug for Config {
             .field("anthropic", &self.anthropic_api_key.is_some())
             .field("login", &self.login)
             .field("ai_assessment_timeout", &self.ai_assessment_timeout)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_connections", &self.max_connections)
+            .field("webhook_allow_private", &self.webhook_allow_private)
             .finish_non_exhaustive()
     }
 }
@@ -182,6 +193,21 @@ impl Config {
             ));
         }
 
+        let trusted_proxies = match var("RF_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(proxy_net)
+                .collect::<Result<_, _>>()?,
+        };
+        let max_connections = int(&var, "RF_MAX_CONNECTIONS", 20_000)?;
+        let max_connections = usize::try_from(max_connections)
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| ConfigError("RF_MAX_CONNECTIONS must be at least 1".into()))?;
+
         Ok(Self {
             database_url,
             admin_database_url,
@@ -204,6 +230,9 @@ impl Config {
                 access_token_minutes,
             },
             ai_assessment_timeout: Duration::from_secs(ai_secs as u64),
+            trusted_proxies,
+            max_connections,
+            webhook_allow_private: parse_bool(&var, "RF_WEBHOOK_ALLOW_PRIVATE", false)?,
         })
     }
 }
@@ -221,6 +250,18 @@ fn default_max_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Clamped first, so the conversion is exact.
     cores.saturating_mul(4).clamp(4, 32) as u32
+}
+
+/// One entry of `RF_TRUSTED_PROXIES`: an address (`10.0.0.5`) or a range (`10.0.0.0/8`).
+fn proxy_net(entry: &str) -> Result<IpNet, ConfigError> {
+    entry
+        .parse::<IpNet>()
+        .or_else(|_| entry.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            ConfigError(format!(
+                "RF_TRUSTED_PROXIES must list addresses or CIDR ranges, not {entry:?}"
+            ))
+        })
 }
 
 fn random_secret() -> Vec<u8> {
@@ -348,6 +389,25 @@ mod tests {
         assert_eq!(c.login.access_token_minutes, 5);
         assert_eq!(c.ai_assessment_timeout, Duration::from_secs(45));
         assert!(c.smtp_url.is_none() && c.anthropic_api_key.is_none());
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.max_connections, 20_000);
+        assert!(!c.webhook_allow_private);
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_ranges() {
+        let secret = "x".repeat(32);
+        let c = load(
+            &[
+                DB,
+                ("RF_JWT_SECRET", &secret),
+                ("RF_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.9,::1"),
+            ],
+            Purpose::Serve,
+        )
+        .unwrap();
+        let listed: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(listed, ["10.0.0.0/8", "127.0.0.9/32", "::1/128"]);
     }
 
     #[test]
@@ -363,6 +423,9 @@ mod tests {
             ("DATABASE_MAX_CONNECTIONS", "0"),
             ("DATABASE_MAX_CONNECTIONS", "many"),
             ("DATABASE_MAX_CONNECTIONS", "5000"),
+            ("RF_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
+            ("RF_MAX_CONNECTIONS", "0"),
+            ("RF_WEBHOOK_ALLOW_PRIVATE", "sometimes"),
         ] {
             let mut pairs = base.to_vec();
             pairs.push((k, v));

@@ -89,6 +89,43 @@ pub async fn anonymous_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
     pool.begin_with(begin_as_app("")).await
 }
 
+/// Why `serve` will not run on this connection's role, if it would not (docs/SECURITY.md,
+/// "Row-level security"): a superuser or a role that bypasses row-level security sees every
+/// tenant, and so does one that can switch (`SET ROLE`, `set_config('role', ...)`) to such a
+/// role, whatever the tenant transaction set. Requests must run as a role that is at most a
+/// member of [`APP_ROLE`].
+pub async fn privileged_role(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT format('%s can act as %s, which %s', current_user, r.rolname, \
+                CASE WHEN r.rolsuper THEN 'is a superuser' ELSE 'bypasses row-level security' END) \
+         FROM pg_roles r \
+         WHERE (r.rolsuper OR r.rolbypassrls) AND pg_has_role(current_user, r.oid, 'MEMBER') \
+         ORDER BY r.rolname = current_user DESC, r.rolname LIMIT 1",
+    )
+    .fetch_optional(pool)
+    .await
+}
+
+/// Deletes what no request needs any more, in every tenant (`rf_prune`): sign-in counts whose
+/// `throttle_window` ended, refresh tokens and reset links a day past their expiry. Returns
+/// how many rows went. `serve` calls it hourly ([`PRUNE_EVERY`]).
+pub async fn prune(
+    pool: &PgPool,
+    throttle_window: chrono::Duration,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<i64, sqlx::Error> {
+    let mut tx = anonymous_tx(pool).await?;
+    let pruned = sqlx::query_scalar("SELECT rf_prune($1, $2)")
+        .bind(now)
+        .bind(throttle_window.num_seconds() as i32)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(pruned)
+}
+
+pub const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Is the database answering? Used by `/healthz`.
 pub async fn ping(pool: &PgPool) -> bool {
     matches!(

@@ -222,7 +222,8 @@ pub async fn deliver(state: &AppState, created: &Created) {
     tokio::join!(
         futures::future::join_all(mails),
         notify::webhooks(
-            &state.http,
+            &state.webhook_http,
+            state.config.webhook_allow_private,
             &state.pool,
             created.account_id,
             &created.title,

@@ -24,6 +24,8 @@ pub const BODY_MAX: usize = 20_000;
 const DRAFT_TITLE_CHARS: usize = 120;
 /// The candidates the page offers, most recently resolved first.
 const CANDIDATES_SHOWN: i64 = 50;
+/// The articles the page lists, newest first (every answer has a bounded size).
+pub const ARTICLES_SHOWN: i64 = 1000;
 
 /// What a list row shows, and where it comes from.
 const ITEM_COLUMNS: &str = "a.id, a.title, a.psa_ticket_id, u.name AS author_name, a.created_at";
@@ -33,8 +35,9 @@ const ARTICLES: &str = "kb_articles a LEFT JOIN users u ON u.id = a.created_by";
 pub async fn overview(pool: &PgPool, user: &User) -> Result<KnowledgeBase, ApiError> {
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
     let articles: Vec<KbArticleItem> = sqlx::query_as(&format!(
-        "SELECT {ITEM_COLUMNS} FROM {ARTICLES} ORDER BY a.created_at DESC, a.id"
+        "SELECT {ITEM_COLUMNS} FROM {ARTICLES} ORDER BY a.created_at DESC, a.id LIMIT $1"
     ))
+    .bind(ARTICLES_SHOWN)
     .fetch_all(&mut *tx)
     .await?;
     let candidates: Vec<KbCandidate> = if user.role.can_work() {

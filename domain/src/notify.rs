@@ -153,7 +153,7 @@ impl Mailer {
         let Some(url) = smtp_url else {
             return Ok(Mailer::Log);
         };
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&require_tls(url))
             .map_err(|e| format!("RF_SMTP_URL: {e}"))?
             .timeout(Some(OUTSIDE_TIMEOUT))
             .build();
@@ -211,6 +211,51 @@ impl Mailer {
     }
 }
 
+/// `smtp://` to another machine with STARTTLS required unless the URL says otherwise
+/// (`?tls=opportunistic`, or `?tls=none` for a relay that has no TLS at all): mail carries reset
+/// and invitation links, which must not cross a network in the clear. To this machine (a local
+/// relay, a test's sink) it stays as written; `smtps://` is TLS from the first byte anyway.
+fn require_tls(url: &str) -> String {
+    let Ok(mut parsed) = reqwest::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let tls = parsed
+        .query_pairs()
+        .find(|(k, _)| k == "tls")
+        .map(|(_, v)| v.into_owned());
+    match tls.as_deref() {
+        // Plain SMTP, as asked (lettre itself knows no `none`).
+        Some("none") => {
+            let rest: Vec<(String, String)> = parsed
+                .query_pairs()
+                .filter(|(k, _)| k != "tls")
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            parsed.set_query(None);
+            if !rest.is_empty() {
+                parsed.query_pairs_mut().extend_pairs(rest);
+            }
+        }
+        Some(_) => {}
+        None => {
+            // `smtp` is not a scheme the URL standard knows, so its host stays text, also
+            // when it is an address.
+            let local = parsed.host_str().is_none_or(|host| {
+                host.eq_ignore_ascii_case("localhost")
+                    || host
+                        .trim_start_matches('[')
+                        .trim_end_matches(']')
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            });
+            if parsed.scheme() == "smtp" && !local {
+                parsed.query_pairs_mut().append_pair("tls", "required");
+            }
+        }
+    }
+    parsed.into()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MailStatus {
     Logged,
@@ -255,9 +300,11 @@ async fn record(
     tx.commit().await
 }
 
-/// Posts the escalation to each of the account's Slack and Teams incoming webhooks.
+/// Posts the escalation to each of the account's Slack and Teams incoming webhooks, through
+/// `http` (`webhooks::client`: no redirects, public addresses only).
 pub async fn webhooks(
     http: &reqwest::Client,
+    allow_private: bool,
     pool: &PgPool,
     account_id: AccountId,
     title: &str,
@@ -282,27 +329,64 @@ pub async fn webhooks(
     };
     let posts = hooks.into_iter().map(|(kind, hook)| {
         let body = match kind {
-            WebhookKind::Teams => json!({
-                "@type": "MessageCard",
-                "@context": "https://schema.org/extensions",
-                "summary": title,
-                "themeColor": "4F46E5",
-                "title": title,
-                "potentialAction": [{ "@type": "OpenUri", "name": "Pick up", "targets": [{ "os": "default", "uri": url }] }],
-            }),
+            WebhookKind::Teams => {
+                let title = teams_text(title);
+                json!({
+                    "@type": "MessageCard",
+                    "@context": "https://schema.org/extensions",
+                    "summary": title,
+                    "themeColor": "4F46E5",
+                    "title": title,
+                    "potentialAction": [{ "@type": "OpenUri", "name": "Pick up", "targets": [{ "os": "default", "uri": url }] }],
+                })
+            }
             WebhookKind::Slack => {
-                json!({ "text": format!("{title}\n<{url}|Pick up in ResolutionFlow>") })
+                json!({ "text": format!("{}\n<{url}|Pick up in ResolutionFlow>", slack_text(title)) })
             }
         };
         async move {
+            // Checked again here: the rules may have been stricter than when it was added,
+            // and an address written in the URL never reaches the client's resolver.
+            if let Err(why) = crate::webhooks::check_url(&hook, allow_private) {
+                tracing::warn!(kind = kind.as_str(), why, "webhook skipped");
+                return;
+            }
+            // The URL is a credential for the channel: it stays out of the log, also out of
+            // the client's error text, which names it.
             match http.post(&hook).timeout(OUTSIDE_TIMEOUT).json(&body).send().await {
                 Ok(res) if res.status().is_success() => {}
                 Ok(res) => tracing::warn!(kind = kind.as_str(), status = res.status().as_u16(), "webhook refused the escalation"),
-                Err(e) => tracing::warn!(kind = kind.as_str(), error = %e, "webhook unreachable"),
+                Err(e) => tracing::warn!(kind = kind.as_str(), error = %e.without_url(), "webhook unreachable"),
             }
         }
     });
     futures::future::join_all(posts).await;
+}
+
+/// Text for a Slack message: `&`, `<` and `>` as Slack's entities, so text someone typed can
+/// neither ping a channel (`<!channel>`) nor plant a link (`<https://evil|Pick up>`).
+pub fn slack_text(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Text for a Teams card, which reads Markdown and some HTML: no tag, and no link syntax.
+pub fn teams_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '[' | ']' | '(' | ')' | '*' | '_' | '`' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -327,5 +411,62 @@ mod tests {
         let title = escalation_title("Sam", None, &long);
         assert_eq!(title, format!("Escalation from Sam: {}b…", "a".repeat(69)));
         assert_eq!(title.chars().filter(|c| *c == '…').count(), 1);
+    }
+
+    #[test]
+    fn smtp_to_another_machine_requires_starttls_unless_told_otherwise() {
+        assert_eq!(
+            require_tls("smtp://mail.example.com:587"),
+            "smtp://mail.example.com:587?tls=required"
+        );
+        assert_eq!(
+            require_tls("smtp://user:pw@10.0.0.2:25"),
+            "smtp://user:pw@10.0.0.2:25?tls=required"
+        );
+        for unchanged in [
+            "smtp://127.0.0.1:2525",
+            "smtp://localhost:25",
+            "smtp://[::1]:25",
+            "smtp://mail.example.com:587?tls=opportunistic",
+            "smtps://mail.example.com:465",
+        ] {
+            assert_eq!(require_tls(unchanged), unchanged);
+        }
+        assert_eq!(
+            require_tls("smtp://mail.example.com:25?tls=none"),
+            "smtp://mail.example.com:25",
+            "plain SMTP only when asked for"
+        );
+        assert!(Mailer::new(
+            Some(&require_tls("smtp://relay.test:25?tls=none")),
+            "a@b.test"
+        )
+        .is_ok());
+        // What lettre makes of it: a transport that insists on TLS.
+        assert!(Mailer::new(
+            Some(&require_tls("smtp://mail.example.com:587")),
+            "a@b.test"
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn typed_text_can_neither_ping_nor_link_in_a_chat_message() {
+        let typed = "Printer <!channel> <https://evil.test|Pick up> & [Pick up](https://evil.test)";
+        let slack = slack_text(typed);
+        assert_eq!(
+            slack,
+            "Printer &lt;!channel&gt; &lt;https://evil.test|Pick up&gt; &amp; [Pick up](https://evil.test)"
+        );
+        assert!(!slack.contains('<') && !slack.contains('>'));
+        let teams = teams_text(typed);
+        assert!(
+            !teams.contains('<') && !teams.contains("[Pick up]("),
+            "{teams}"
+        );
+        assert!(
+            teams.contains("\\[Pick up\\]\\(https://evil.test\\)"),
+            "{teams}"
+        );
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::{
     audit,
-    auth::passwords,
+    auth::logins::AuthError,
     db::{self, Tx},
     notify::{MailStatus, Mailer},
     state::AppState,
@@ -12,7 +12,6 @@ use crate::{
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use vocab::error::ApiError;
 use vocab::ids::{AccountId, UserId};
@@ -25,10 +24,7 @@ pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
 
 pub fn hash_token(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::text::sha256_hex(token)
 }
 
 /// A fresh token for `user_id`, of which only the hash is stored. Returns the token itself.
@@ -63,10 +59,20 @@ pub fn reset_url(public_url: &str, token: &str) -> String {
     )
 }
 
-/// Mails a reset link when `email` has an account; nothing otherwise. The caller answers the
-/// same either way, and the mail goes out in the background, so neither the answer nor its
-/// timing tells whether the address is known.
-pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+/// Mails a reset link when `email` has an account; nothing otherwise. All of it happens after
+/// the answer, in the background, so neither the answer nor its timing tells whether the
+/// address is known (docs/SECURITY.md).
+pub fn request(state: &AppState, email: &str, now: DateTime<Utc>) {
+    let state = state.clone();
+    let email = email.to_owned();
+    tokio::spawn(async move {
+        if let Err(e) = mail_link(&state, &email, now).await {
+            tracing::error!(error = %e, "password reset request");
+        }
+    });
+}
+
+async fn mail_link(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
     let mut tx = db::anonymous_tx(&state.pool).await?;
     let found: Option<(UserId, AccountId)> =
         sqlx::query_as("SELECT user_id, account_id FROM rf_login_lookup($1)")
@@ -78,6 +84,12 @@ pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Resul
         return Ok(());
     };
     let mut tx = db::tenant_tx(&state.pool, account_id).await?;
+    // The address on record, not the one typed: they match only up to case and spaces. Locked,
+    // so that requests at once for one user count their links one after the other.
+    let to: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1 FOR UPDATE")
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
     // A few links an hour at most: nobody can flood an inbox through this form.
     let recent: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM password_reset_tokens WHERE user_id = $1 AND created_at > $2",
@@ -92,22 +104,18 @@ pub async fn request(state: &AppState, email: &str, now: DateTime<Utc>) -> Resul
     }
     let token = mint(&mut tx, account_id, user_id, REQUEST_TTL, now).await?;
     tx.commit().await?;
-    let state = state.clone();
-    let to = email.trim().to_lowercase();
-    tokio::spawn(async move {
-        send_link(
-            &state.mailer,
-            &state.pool,
-            account_id,
-            &to,
-            "Reset your ResolutionFlow password",
-            "Someone asked to reset the password of your ResolutionFlow account.\n\n\
-             Set a new password here (the link works once, for an hour):",
-            &reset_url(&state.config.public_url, &token),
-            "If it wasn't you, ignore this mail: your password stays as it is.",
-        )
-        .await;
-    });
+    send_link(
+        &state.mailer,
+        &state.pool,
+        account_id,
+        &to,
+        "Reset your ResolutionFlow password",
+        "Someone asked to reset the password of your ResolutionFlow account.\n\n\
+         Set a new password here (the link works once, for an hour):",
+        &reset_url(&state.config.public_url, &token),
+        "If it wasn't you, ignore this mail: your password stays as it is.",
+    )
+    .await;
     Ok(())
 }
 
@@ -148,10 +156,10 @@ pub fn password_error(password: &str) -> Option<String> {
     }
 }
 
-/// Sets a new password with a reset token: once, before it expires. Every login of the user
-/// is revoked, and the reset is audited.
+/// Sets a new password with a reset token: once, before it expires. The user's other links
+/// end with it, every login of the user is revoked, and the reset is audited.
 pub async fn redeem(
-    pool: &PgPool,
+    state: &AppState,
     token: &str,
     password: &str,
     now: DateTime<Utc>,
@@ -166,7 +174,7 @@ pub async fn redeem(
         )
     };
     let hash = hash_token(token.trim());
-    let mut tx = db::anonymous_tx(pool).await?;
+    let mut tx = db::anonymous_tx(&state.pool).await?;
     let account_id: Option<AccountId> = sqlx::query_scalar("SELECT rf_reset_token_account($1)")
         .bind(&hash)
         .fetch_one(&mut *tx)
@@ -174,30 +182,21 @@ pub async fn redeem(
     tx.commit().await?;
     let account_id = account_id.ok_or_else(unusable)?;
 
-    let password = password.to_owned();
-    let new_hash = tokio::task::spawn_blocking(move || passwords::hash(&password))
+    let new_hash = state
+        .hashes
+        .hash(password.to_owned())
         .await
-        .map_err(|_| ApiError::internal())?;
-    let mut tx = db::tenant_tx(pool, account_id).await?;
-    // Used up in the same statement that checks it: two tabs can't both redeem one link.
-    let user_id: Option<UserId> = sqlx::query_scalar(
-        "UPDATE password_reset_tokens SET used_at = $2 \
-         WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
-    )
-    .bind(&hash)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
+        .map_err(|_| AuthError::Busy)?;
+    let mut tx = db::tenant_tx(&state.pool, account_id).await?;
+    // Checked and used up in one statement, with the user's other links: two tabs can't both
+    // redeem one link, and an older link mailed before this one stops working.
+    let user_id: Option<UserId> = sqlx::query_scalar("SELECT rf_redeem_password_reset($1, $2, $3)")
+        .bind(&hash)
+        .bind(&new_hash)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
     let user_id = user_id.ok_or_else(unusable)?;
-    sqlx::query(
-        "UPDATE users SET password_hash = $2, email_verified_at = coalesce(email_verified_at, $3) \
-         WHERE id = $1 AND deleted_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(&new_hash)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?;
     let revoked = sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'password_reset' \
          WHERE user_id = $1 AND revoked_at IS NULL",

@@ -18,6 +18,9 @@ use vocab::{
     users::Role,
 };
 
+/// The most members and logins the policy view lists, the most recently active first.
+const LISTED: i64 = 500;
+
 /// Who is acting, as loaded from the database (not from a possibly stale token).
 #[derive(Clone, Copy, Debug)]
 pub struct Owner {
@@ -80,10 +83,11 @@ pub async fn policy_view(
          WHERE u.account_id = $1 AND u.deleted_at IS NULL AND EXISTS ( \
              SELECT 1 FROM refresh_tokens t \
              WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > $2) \
-         ORDER BY u.last_login_at DESC NULLS LAST, u.name",
+         ORDER BY u.last_login_at DESC NULLS LAST, u.name LIMIT $3",
     )
     .bind(owner.account_id)
     .bind(now)
+    .bind(LISTED)
     .fetch_all(&mut **tx)
     .await?;
 
@@ -97,10 +101,11 @@ pub async fn policy_view(
          FROM refresh_tokens t JOIN live USING (family_id) JOIN users u ON u.id = t.user_id \
          WHERE t.account_id = $1 AND u.deleted_at IS NULL \
          GROUP BY t.family_id, t.user_id, u.name \
-         ORDER BY max(t.issued_at) DESC",
+         ORDER BY max(t.issued_at) DESC LIMIT $3",
     )
     .bind(owner.account_id)
     .bind(now)
+    .bind(LISTED)
     .fetch_all(&mut **tx)
     .await?;
 

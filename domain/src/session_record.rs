@@ -2,6 +2,10 @@
 //! and its fixes (what the detail page, a handoff's snapshot and the knowledge base read).
 
 use crate::{db::Tx, fixes};
+
+/// The most steps and messages a record carries: the latest ones.
+pub const STEPS_SHOWN: i64 = 200;
+pub const MESSAGES_SHOWN: i64 = 500;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 use vocab::{
@@ -48,18 +52,23 @@ pub async fn load_detail(tx: &mut Tx, session_id: SessionId) -> Result<SessionDe
     .fetch_optional(&mut **tx)
     .await?
     .ok_or_else(ApiError::not_found)?;
+    // The latest steps and messages, oldest first: every answer has a bounded size.
     let steps: Vec<SessionStep> = sqlx::query_as(
-        "SELECT id, position, action, outcome, notes, created_at FROM session_steps \
-         WHERE session_id = $1 ORDER BY position",
+        "SELECT * FROM (SELECT id, position, action, outcome, notes, created_at FROM session_steps \
+             WHERE session_id = $1 ORDER BY position DESC LIMIT $2) latest ORDER BY position",
     )
     .bind(session_id)
+    .bind(STEPS_SHOWN)
     .fetch_all(&mut **tx)
     .await?;
     let messages: Vec<MessageRow> = sqlx::query_as(
-        "SELECT m.id, m.author_id, u.name AS author_name, m.body, m.created_at FROM session_messages m \
-         LEFT JOIN users u ON u.id = m.author_id WHERE m.session_id = $1 ORDER BY m.created_at, m.id",
+        "SELECT * FROM (SELECT m.id, m.author_id, u.name AS author_name, m.body, m.created_at \
+             FROM session_messages m LEFT JOIN users u ON u.id = m.author_id \
+             WHERE m.session_id = $1 ORDER BY m.created_at DESC, m.id DESC LIMIT $2) latest \
+         ORDER BY created_at, id",
     )
     .bind(session_id)
+    .bind(MESSAGES_SHOWN)
     .fetch_all(&mut **tx)
     .await?;
     Ok(SessionDetail {

@@ -9,11 +9,19 @@ use axum::{
     http::{header, HeaderMap, HeaderValue},
     response::{IntoResponse, Response},
 };
+use chrono::Utc;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 use std::{convert::Infallible, time::Duration};
 use tokio::{sync::broadcast::error::RecvError, time};
 use vocab::error::ApiError;
+use vocab::{error::ErrorCode, ids::UserId};
 
 const HEARTBEAT: Duration = Duration::from_secs(25);
+/// The most streams one user holds open in a process (a tab each): beyond this, 429.
+pub const STREAMS_PER_USER: usize = 20;
 /// The most events one reconnect replays.
 const REPLAY_LIMIT: i64 = 500;
 const READY: &[u8] = b"event: ready\ndata: {}\n\n";
@@ -27,6 +35,16 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     if let Err(lapsed) = caller.require_pro() {
         return lapsed.into_response();
     }
+    let Some(open) = state.streams.open(caller.user.id) else {
+        return ApiError::new(
+            ErrorCode::RateLimited,
+            format!(
+                "You have {STREAMS_PER_USER} live pages open already. Close some tabs and reload."
+            ),
+        )
+        .with("retry_after", 30)
+        .into_response();
+    };
     let account_id = caller.user.account_id;
     let last_seen: Option<i64> = headers
         .get("last-event-id")
@@ -39,7 +57,16 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
         mut closing,
     } = state.bus.subscribe();
     let missed = match last_seen {
-        Some(after) => match bus::since(&state.pool, account_id, after, REPLAY_LIMIT).await {
+        Some(after) => match bus::since(
+            &state.pool,
+            account_id,
+            caller.user.id,
+            after,
+            REPLAY_LIMIT,
+            Utc::now(),
+        )
+        .await
+        {
             Ok(events) => events,
             Err(e) => {
                 tracing::error!(error = %e, "stream replay");
@@ -50,6 +77,8 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     };
 
     let frames = async_stream::stream! {
+        // Counted open for as long as the stream lives.
+        let _open = open;
         yield Ok::<_, Infallible>(Bytes::from_static(READY));
         let mut high = last_seen.unwrap_or(0);
         for event in missed {
@@ -84,4 +113,42 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
+}
+
+/// How many streams each user has open in this process.
+#[derive(Clone, Default)]
+pub struct OpenStreams(Arc<Mutex<HashMap<UserId, usize>>>);
+
+/// One open stream; closing it (dropping this) makes room for another.
+pub struct OpenStream {
+    streams: OpenStreams,
+    user: UserId,
+}
+
+impl OpenStreams {
+    /// Counts a stream for `user`, unless they hold [`STREAMS_PER_USER`] already.
+    pub fn open(&self, user: UserId) -> Option<OpenStream> {
+        let mut counts = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let count = counts.entry(user).or_insert(0);
+        if *count >= STREAMS_PER_USER {
+            return None;
+        }
+        *count += 1;
+        Some(OpenStream {
+            streams: self.clone(),
+            user,
+        })
+    }
+}
+
+impl Drop for OpenStream {
+    fn drop(&mut self) {
+        let mut counts = self.streams.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = counts.get_mut(&self.user) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.user);
+            }
+        }
+    }
 }

@@ -2,13 +2,11 @@
 
 use crate::{
     assessor::{Assessor, ANTHROPIC_MODEL, ANTHROPIC_URL},
-    auth::{
-        throttle::{Limits, LoginLimiter},
-        tokens::Keys,
-    },
+    auth::{passwords::HashSlots, throttle::Limits, tokens::Keys},
     bus::Bus,
     config::Config,
     notify::Mailer,
+    sse::OpenStreams,
 };
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -18,11 +16,15 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub keys: Keys,
-    pub limiter: Arc<LoginLimiter>,
+    /// The sign-in limits (`auth::throttle`); the counts are in the database.
+    pub limits: Limits,
+    pub hashes: HashSlots,
     pub bus: Bus,
+    pub streams: OpenStreams,
     pub mailer: Mailer,
     pub assessor: Assessor,
-    pub http: reqwest::Client,
+    /// The client that posts to webhooks (`webhooks::client`).
+    pub webhook_http: reqwest::Client,
 }
 
 impl AppState {
@@ -32,10 +34,11 @@ impl AppState {
             .user_agent("ResolutionFlow")
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
+        let webhook_http = crate::webhooks::client(config.webhook_allow_private)?;
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?;
         let assessor = match &config.anthropic_api_key {
             Some(api_key) => Assessor::Anthropic {
-                http: http.clone(),
+                http,
                 api_key: api_key.clone(),
                 base_url: config
                     .anthropic_base_url
@@ -53,11 +56,13 @@ impl AppState {
             .map_err(|e| format!("bus listener: {e}"))?;
         Ok(Self {
             keys: Keys::new(&config.jwt_secret),
-            limiter: Arc::new(LoginLimiter::new(Limits::default())),
+            limits: Limits::default(),
+            hashes: HashSlots::for_this_machine(),
             bus,
+            streams: OpenStreams::default(),
             mailer,
             assessor,
-            http,
+            webhook_http,
             pool,
             config: Arc::new(config),
         })

@@ -1,4 +1,5 @@
-//! Text people type in, checked before it is stored.
+//! Text people type in, checked before it is stored; and the digest a secret or a key is
+//! stored as.
 
 use vocab::error::ApiError;
 
@@ -15,4 +16,13 @@ pub fn required_text(field: &str, text: &str, max: usize) -> Result<String, ApiE
         ));
     }
     Ok(text.to_owned())
+}
+
+/// The SHA-256 of `text` in lower-case hex: 64 characters, whatever its length.
+pub fn sha256_hex(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

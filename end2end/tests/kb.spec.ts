@@ -4,8 +4,8 @@ import { DEMO_PASSWORD, signIn } from "./helpers";
 
 /** Runs SQL on the e2e database (scripts/e2e.sh exports its URL). */
 function sql(statement: string) {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set (run through scripts/e2e.sh)");
+  const url = process.env.ADMIN_DATABASE_URL;
+  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
   execFileSync("psql", [url, "-qc", statement]);
 }
 

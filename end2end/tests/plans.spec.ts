@@ -4,8 +4,8 @@ import { signIn } from "./helpers";
 
 /** Sets Globex's subscription status straight in the e2e database (scripts/e2e.sh exports it). */
 function setGlobexStatus(status: string) {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set (run through scripts/e2e.sh)");
+  const url = process.env.ADMIN_DATABASE_URL;
+  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
   execFileSync("psql", [url, "-qc",
     `UPDATE subscriptions SET status = '${status}' FROM accounts a WHERE a.id = account_id AND a.name = 'Globex IT'`]);
 }

@@ -3,19 +3,18 @@
 //!   and the escalation bus behind the live stream), without a restart;
 //! - the server is killed in the middle of a claim storm: the handoff is still there, claimed
 //!   by at most one senior, consistently with its session; after a restart exactly one wins;
-//! - what only the real process shows: SIGTERM with streams open, and each client's own address
-//!   reaching the sign-in throttle through the HTTP server.
+//! - what only the real process shows: SIGTERM with streams open.
 //!
 //! The database "restart" is a TCP proxy between the server and PostgreSQL that drops every
 //! connection and refuses new ones for a while: what the server sees of a restart, without
 //! restarting the PostgreSQL that the other tests share.
 
-use domain::{auth::throttle::Limits, db, seed};
+use crate::server::{free_port, Api, Db, Server};
+use domain::{db, seed};
 use futures::{future::join_all, StreamExt};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::PgPool;
 use std::{
-    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -26,40 +25,6 @@ use tokio::{
     net::{TcpListener, TcpStream},
     sync::watch,
 };
-
-/// The real database server and the test database's name.
-fn database_of(pool: &PgPool) -> (String, String) {
-    let base = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let url: reqwest::Url = base.parse().expect("a database URL");
-    let host = format!(
-        "{}:{}",
-        url.host_str().unwrap_or("127.0.0.1"),
-        url.port().unwrap_or(5432)
-    );
-    let name = pool.connect_options().get_database().unwrap().to_owned();
-    (host, name)
-}
-
-/// The role the tests connect as (from `DATABASE_URL`).
-fn database_user() -> String {
-    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
-    let url: reqwest::Url = url.parse().expect("a database URL");
-    url.username().to_owned()
-}
-
-/// The test database's URL, straight to PostgreSQL.
-fn database_url(pool: &PgPool) -> String {
-    let (host, name) = database_of(pool);
-    format!("postgres://{}@{host}/{name}", database_user())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A TCP proxy that can cut every connection and refuse new ones, then take them again.
 struct Proxy {
@@ -105,217 +70,13 @@ impl Proxy {
     }
 }
 
-/// The server binary, serving on its own port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    async fn start(database_url: &str, port: u16) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_resolutionflow"))
-            .arg("serve")
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env(
-                "RF_JWT_SECRET",
-                "faults-test-secret-faults-test-secret-0123",
-            )
-            .env("RF_COOKIE_SECURE", "false")
-            .env("ACCESS_TOKEN_MINUTES", "60")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server starts");
-        let server = Self {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        server.wait_healthy(Duration::from_secs(30)).await;
-        server
-    }
-
-    async fn wait_healthy(&self, within: Duration) -> Duration {
-        let started = Instant::now();
-        let http = reqwest::Client::new();
-        loop {
-            let ok = http
-                .get(format!("{}/healthz", self.base))
-                .timeout(Duration::from_secs(2))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200);
-            if ok {
-                return started.elapsed();
-            }
-            assert!(
-                started.elapsed() < within,
-                "the server was not healthy within {within:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-
-    /// Sends SIGTERM (what a deploy sends) and waits up to `within` for the process to exit.
-    async fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
-        let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success());
-        let started = Instant::now();
-        while started.elapsed() < within {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        None
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[derive(Clone)]
-struct Api {
-    http: reqwest::Client,
-    base: String,
-}
-
-impl Api {
-    fn new(server: &Server) -> Self {
-        Self::from_address(server, None)
-    }
-
-    /// A client whose connections come from `local` (any 127.x.y.z reaches the server).
-    fn from_address(server: &Server, local: Option<std::net::IpAddr>) -> Self {
-        Self {
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(15))
-                .local_address(local)
-                .build()
-                .unwrap(),
-            base: server.base.clone(),
-        }
-    }
-
-    async fn post(
-        &self,
-        path: &str,
-        access: Option<&str>,
-        body: Value,
-    ) -> reqwest::Result<(u16, Value)> {
-        let mut req = self.http.post(format!("{}{path}", self.base)).json(&body);
-        if let Some(token) = access {
-            req = req.bearer_auth(token);
-        }
-        let res = req.send().await?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
-    }
-
-    async fn sign_in(&self, email: &str, password: &str) -> (u16, Value) {
-        let body = json!({ "email": email, "password": password, "token_in_body": true });
-        self.post("/api/auth/login", None, body).await.unwrap()
-    }
-
-    async fn login(&self, email: &str) -> (String, String) {
-        let (status, answer) = self.sign_in(email, seed::DEMO_PASSWORD).await;
-        assert_eq!(status, 200, "{email}: {answer}");
-        (
-            answer["access_token"].as_str().unwrap().to_owned(),
-            answer["user"]["id"].as_str().unwrap().to_owned(),
-        )
-    }
-
-    async fn ok(&self, path: &str, access: &str, body: Value) -> Value {
-        let (status, answer) = self.post(path, Some(access), body).await.unwrap();
-        assert_eq!(status, 200, "{path}: {answer}");
-        answer
-    }
-
-    /// Jane's new session, escalated: (session id, handoff id).
-    async fn escalation(&self, jane: &str) -> (String, String) {
-        let session = self
-            .ok(
-                "/api/sessions/create",
-                jane,
-                json!({ "problem_summary": "Faults" }),
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let handoff = self
-            .ok(
-                "/api/handoffs/create",
-                jane,
-                json!({ "session_id": session, "intent": "escalate", "reason": "Faults" }),
-            )
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        (session, handoff)
-    }
-
-    /// Opens the escalation stream (200).
-    async fn open_stream(&self, access: &str) -> reqwest::Response {
-        let res = self
-            .http
-            .get(format!("{}/api/escalations/stream", self.base))
-            .bearer_auth(access)
-            .timeout(Duration::from_secs(120))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200);
-        res
-    }
-
-    /// Opens the escalation stream; resolves with the time `handoff_created` arrives.
-    async fn first_escalation_heard(&self, access: &str) -> tokio::task::JoinHandle<Instant> {
-        let mut body = self.open_stream(access).await.bytes_stream();
-        tokio::spawn(async move {
-            let mut seen = String::new();
-            while let Some(chunk) = body.next().await {
-                seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-                if seen.contains("event: handoff_created") {
-                    return Instant::now();
-                }
-            }
-            panic!("the stream ended: {seen}");
-        })
-    }
-}
-
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn the_server_recovers_by_itself_when_the_database_comes_back(pool: PgPool) {
     seed::seed_demo(&pool).await.unwrap();
-    let (host, name) = database_of(&pool);
+    let (host, _) = crate::server::database_of(&pool);
     let proxy = Proxy::start(host).await;
-    let server = Server::start(
-        &format!(
-            "postgres://{}@127.0.0.1:{}/{name}",
-            database_user(),
-            proxy.port
-        ),
-        free_port(),
-    )
-    .await;
+    let db = Db::through(&pool, &format!("127.0.0.1:{}", proxy.port)).await;
+    let server = Server::start(&db, free_port()).await;
     let api = Api::new(&server);
     let (sam, _) = api.login("sam@acme.test").await;
     let (jane, _) = api.login("jane@acme.test").await;
@@ -396,9 +157,9 @@ async fn a_server_killed_mid_claim_storm_leaves_one_winner_or_none_and_then_exac
     .execute(&pool)
     .await
     .unwrap();
-    let url = database_url(&pool);
+    let db = Db::of(&pool).await;
     let port = free_port();
-    let mut server = Server::start(&url, port).await;
+    let mut server = Server::start(&db, port).await;
     let api = Api::new(&server);
     let (jane, _) = api.login("jane@acme.test").await;
     let mut seniors = Vec::new();
@@ -470,7 +231,7 @@ async fn a_server_killed_mid_claim_storm_leaves_one_winner_or_none_and_then_exac
     }
 
     // Restarted: the storm again; exactly one winner, the same one if there already was one.
-    let server = Server::start(&url, port).await;
+    let server = Server::start(&db, port).await;
     let api = Api::new(&server);
     let second = join_all(seniors.iter().map(|(access, id)| {
         let call = claim(api.clone(), access.clone());
@@ -510,7 +271,7 @@ async fn a_server_killed_mid_claim_storm_leaves_one_winner_or_none_and_then_exac
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn sigterm_ends_the_open_streams_and_the_server_exits(pool: PgPool) {
     seed::seed_demo(&pool).await.unwrap();
-    let mut server = Server::start(&database_url(&pool), free_port()).await;
+    let mut server = Server::start(&Db::of(&pool).await, free_port()).await;
     let api = Api::new(&server);
     let (sam, _) = api.login("sam@acme.test").await;
     let mut body = api.open_stream(&sam).await.bytes_stream();
@@ -534,38 +295,4 @@ async fn sigterm_ends_the_open_streams_and_the_server_exits(pool: PgPool) {
         .await
         .expect("the open stream ended");
     assert!(ended.unwrap(), "the stream ended cleanly, not cut off");
-}
-
-/// The sign-in throttle counts failures per client address as the server sees it: someone
-/// guessing from one address is stopped there, and a colleague at another address still signs
-/// in. (Were the address lost between the socket and the throttle, every client would share
-/// one count, and the colleague would be refused too.)
-#[sqlx::test(migrator = "db::MIGRATOR")]
-async fn sign_in_failures_are_counted_per_client_address(pool: PgPool) {
-    seed::seed_demo(&pool).await.unwrap();
-    let server = Server::start(&database_url(&pool), free_port()).await;
-    let guesser = Api::from_address(&server, Some([127, 0, 0, 1].into()));
-    let colleague = Api::from_address(&server, Some([127, 0, 0, 2].into()));
-    // One address, a different unknown e-mail each time: only the per-address count can stop it.
-    let limit = Limits::default().per_ip;
-    for i in 1..=limit {
-        let (status, answer) = guesser
-            .sign_in(&format!("guess{i}@acme.test"), "not-the-password")
-            .await;
-        assert_eq!(status, 401, "guess {i} of {limit} is answered: {answer}");
-    }
-    let (status, _) = guesser
-        .sign_in("one-more-guess@acme.test", "not-the-password")
-        .await;
-    assert_eq!(status, 429, "the guess after {limit} failures is refused");
-
-    let (status, _) = guesser.sign_in("sam@acme.test", seed::DEMO_PASSWORD).await;
-    assert_eq!(
-        status, 429,
-        "the guessing address stays refused, even with a right password"
-    );
-    let (status, answer) = colleague
-        .sign_in("sam@acme.test", seed::DEMO_PASSWORD)
-        .await;
-    assert_eq!(status, 200, "another address signs in: {answer}");
 }

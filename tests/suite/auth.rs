@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::{
     auth::{
         logins::{self, AuthError, Issued, REUSE_GRACE_SECONDS},
+        passwords::HashSlots,
         tokens::{self, Keys, RefreshClaims},
     },
     db, seed,
@@ -16,6 +17,7 @@ use vocab::ids::{AccountId, LoginId};
 struct Env {
     pool: PgPool,
     keys: Keys,
+    hashes: HashSlots,
     config: domain::config::Config,
 }
 
@@ -24,6 +26,7 @@ async fn env(pool: PgPool) -> Env {
     let config = crate::common::config(&[]);
     Env {
         keys: Keys::new(&config.jwt_secret),
+        hashes: HashSlots::for_this_machine(),
         pool,
         config,
     }
@@ -34,6 +37,7 @@ impl Env {
         logins::login(
             &self.pool,
             &self.keys,
+            &self.hashes,
             &self.config.login,
             email,
             seed::DEMO_PASSWORD,
@@ -65,6 +69,7 @@ fn code(result: Result<Issued, AuthError>) -> &'static str {
         Err(AuthError::InvalidRefreshToken) => "invalid_refresh_token",
         Err(AuthError::RotatedConcurrently { .. }) => "rotated_concurrently",
         Err(AuthError::InvalidCredentials) => "invalid_credentials",
+        Err(AuthError::Busy) => panic!("no password slot"),
         Err(AuthError::Db(e)) => panic!("database error: {e}"),
     }
 }
@@ -127,6 +132,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
         let r = logins::login(
             &env.pool,
             &env.keys,
+            &env.hashes,
             settings,
             email,
             password,
@@ -140,6 +146,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
     let r = logins::login(
         &env.pool,
         &env.keys,
+        &env.hashes,
         settings,
         " Jane@Acme.Test",
         seed::DEMO_PASSWORD,
@@ -162,6 +169,7 @@ async fn a_deleted_user_cannot_sign_in_or_refresh(pool: PgPool) {
     let r = logins::login(
         &env.pool,
         &env.keys,
+        &env.hashes,
         &env.config.login,
         "sam@acme.test",
         seed::DEMO_PASSWORD,

@@ -325,6 +325,29 @@ async fn a_cross_site_post_is_forbidden(pool: PgPool) {
         .body(Body::from(JANE))
         .unwrap();
     assert_eq!(send(&router, req).await.status, 200, "same-origin passes");
+
+    // Under `Referrer-Policy: no-referrer` a browser's form says `Origin: null`; then its
+    // `Sec-Fetch-Site` tells this site's own form from another site's.
+    for (site, status) in [
+        ("same-origin", 303),
+        ("cross-site", 403),
+        ("same-site", 403),
+    ] {
+        let req = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("host", "127.0.0.1:3000")
+            .header("origin", "null")
+            .header("sec-fetch-site", site)
+            .body(Body::from(
+                "email=jane%40acme.test&password=resolutionflow-demo&next=%2F",
+            ))
+            .unwrap();
+        assert_eq!(
+            send(&router, req).await.status,
+            status,
+            "Origin: null from {site}"
+        );
+    }
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -355,6 +378,29 @@ async fn the_sign_in_form_works_without_javascript(pool: PgPool) {
         bad.headers["location"],
         "/login?error=invalid_credentials&next=%2F"
     );
+}
+
+/// `next` that a browser would turn into another host (a tab it drops, a backslash it reads as
+/// a slash) sends the signed-in user home instead.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn sign_in_never_redirects_to_another_host(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    for next in [
+        "%2F%09%2Fevil.test",
+        "%2F%0A%2Fevil.test",
+        "%2F%5Cevil.test",
+        "%2F%2Fevil.test",
+    ] {
+        let req = Request::post("/login")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "email=jane%40acme.test&password=resolutionflow-demo&next={next}"
+            )))
+            .unwrap();
+        let res = send(&router, req).await;
+        assert_eq!(res.status, 303, "{next}");
+        assert_eq!(res.headers["location"], "/", "{next}");
+    }
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -682,6 +682,8 @@ async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_u
             ("RF_ANTHROPIC_API_KEY", "test-key"),
             ("RF_ANTHROPIC_BASE_URL", &hanging),
             ("ESCALATION_AI_ASSESSMENT_TIMEOUT_SECONDS", "1"),
+            // The stand-in webhook is plain http on loopback.
+            ("RF_WEBHOOK_ALLOW_PRIVATE", "true"),
         ],
     )
     .await;
@@ -1007,6 +1009,94 @@ async fn owners_manage_the_webhooks_and_nobody_else(pool: PgPool) {
     assert!(
         !audit[0].1.to_string().contains("example.invalid"),
         "the URL stays out of the audit trail"
+    );
+}
+
+/// A reconnect replays at most the last 24 hours, and nothing from before the user joined the
+/// account, however far back its `Last-Event-ID` reaches.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn replay_reaches_back_a_day_and_never_before_the_user_joined(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let mut handoffs = Vec::new();
+    for _ in 0..3 {
+        let session = jane_session(&router, &jane).await;
+        handoffs.push(escalate(&router, &jane, session).await["id"].clone());
+    }
+    let created = |h: &Value| {
+        let pool = pool.clone();
+        let h = h.as_str().unwrap().to_owned();
+        async move {
+            wait_for(async || {
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT id FROM escalation_events WHERE event_type = 'handoff_created' \
+                     AND payload::text LIKE '%' || $1 || '%'",
+                )
+                .bind(&h)
+                .fetch_optional(&pool)
+                .await
+                .unwrap()
+            })
+            .await
+        }
+    };
+    let (old, before_sam, recent) = (
+        created(&handoffs[0]).await,
+        created(&handoffs[1]).await,
+        created(&handoffs[2]).await,
+    );
+    // The first a day and an hour ago; the second three hours ago, before Sam joined (two).
+    for (id, hours) in [(old, 25), (before_sam, 3)] {
+        sqlx::query("UPDATE escalation_events SET created_at = now() - make_interval(hours => $2) WHERE id = $1")
+            .bind(id)
+            .bind(hours)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query(
+        "UPDATE users SET created_at = now() - interval '2 hours' WHERE email = 'sam@acme.test'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+
+    let (_, mut stream) = open_stream(&router, &sam, Some("0")).await;
+    let text = read_until(&mut stream, &format!("id: {recent}\n")).await;
+    assert!(!text.contains(&format!("id: {old}\n")), "a day old: {text}");
+    assert!(
+        !text.contains(&format!("id: {before_sam}\n")),
+        "from before Sam joined: {text}"
+    );
+}
+
+/// One user holds at most 20 streams in a process; closing one makes room for the next.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_user_holds_at_most_twenty_streams(pool: PgPool) {
+    let router = app_with(pool, &[]).await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let mut open = Vec::new();
+    for i in 0..domain::sse::STREAMS_PER_USER {
+        let (status, body) = open_stream(&router, &sam, None).await;
+        assert_eq!(status, 200, "stream {i}");
+        open.push(body);
+    }
+    let (status, refused) = open_stream(&router, &sam, None).await;
+    assert_eq!(status, 429, "the 21st stream");
+    let text = String::from_utf8_lossy(&refused.collect().await.unwrap().to_bytes()).into_owned();
+    assert!(text.contains("rate_limited"), "{text}");
+    let alex = login_as(&router, "alex@acme.test").await;
+    assert_eq!(
+        open_stream(&router, &alex, None).await.0,
+        200,
+        "others are not affected"
+    );
+    drop(open.pop());
+    assert_eq!(
+        open_stream(&router, &sam, None).await.0,
+        200,
+        "room again after closing one"
     );
 }
 

@@ -8,6 +8,7 @@ mod common;
 mod auth;
 mod auth_http;
 mod escalation;
+mod exposure;
 mod fixes;
 mod hostile;
 mod http;

@@ -193,7 +193,7 @@ fn signed_in(
 #[server(prefix = "/api", endpoint = "auth/forgot-password", input = Json)]
 pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
-    domain::password_reset::request(&state, &email, Utc::now()).await?;
+    domain::password_reset::request(&state, &email, Utc::now());
     Ok(Done { ok: true })
 }
 
@@ -201,6 +201,6 @@ pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
 #[server(prefix = "/api", endpoint = "auth/reset-password", input = Json)]
 pub async fn reset_password(token: String, password: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
-    domain::password_reset::redeem(&state.pool, &token, &password, Utc::now()).await?;
+    domain::password_reset::redeem(&state, &token, &password, Utc::now()).await?;
     Ok(Done { ok: true })
 }

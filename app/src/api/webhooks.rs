@@ -16,15 +16,7 @@ pub async fn list_webhooks() -> Result<Vec<Webhook>, ApiError> {
 #[server(prefix = "/api", endpoint = "account/webhooks/add", input = Json)]
 pub async fn add_webhook(kind: String, url: String) -> Result<Webhook, ApiError> {
     let (state, Caller { user, .. }) = ctx::caller().await?;
-    webhooks::add(
-        &state.pool,
-        user.id,
-        user.account_id,
-        &kind,
-        &url,
-        Utc::now(),
-    )
-    .await
+    webhooks::add(&state, user.id, user.account_id, &kind, &url, Utc::now()).await
 }
 
 #[server(prefix = "/api", endpoint = "account/webhooks/remove", input = Json)]

@@ -2,7 +2,7 @@
 //! and an explicit `now`, and know nothing of HTTP.
 
 use super::{
-    passwords,
+    passwords::{self, Busy, HashSlots},
     tokens::{self, AccessClaims, Keys, RefreshClaims, TokenError},
 };
 use crate::{
@@ -41,7 +41,15 @@ pub enum AuthError {
     RotatedConcurrently {
         user: User,
     },
+    /// Too many passwords are being checked at once (see [`HashSlots`]).
+    Busy,
     Db(sqlx::Error),
+}
+
+impl From<Busy> for AuthError {
+    fn from(_: Busy) -> Self {
+        AuthError::Busy
+    }
 }
 
 impl From<sqlx::Error> for AuthError {
@@ -68,6 +76,11 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidRefreshToken | AuthError::RotatedConcurrently { .. } => {
                 ApiError::new(ErrorCode::InvalidRefreshToken, "Please sign in again.")
             }
+            AuthError::Busy => ApiError::new(
+                ErrorCode::RateLimited,
+                "Many people are signing in right now. Try again in a moment.",
+            )
+            .with("retry_after", 1),
             AuthError::Db(e) => {
                 tracing::error!(error = %e, "database error in authentication");
                 ApiError::internal()
@@ -162,19 +175,22 @@ pub fn warm_up() {
     LazyLock::force(&DUMMY_HASH);
 }
 
-async fn verify_password(password: String, hash: Option<String>) -> bool {
+async fn verify_password(
+    hashes: &HashSlots,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, Busy> {
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
-    let matches = tokio::task::spawn_blocking(move || passwords::verify(&password, &hash))
-        .await
-        .unwrap_or(false);
-    known && matches
+    Ok(hashes.verify(password, hash).await? && known)
 }
 
 /// Signs a user in: checks the password, stamps `last_login_at` and starts a new login family.
+#[allow(clippy::too_many_arguments)]
 pub async fn login(
     pool: &PgPool,
     keys: &Keys,
+    hashes: &HashSlots,
     settings: &LoginSettings,
     email: &str,
     password: &str,
@@ -190,7 +206,7 @@ pub async fn login(
     tx.commit().await?;
 
     let hash = found.as_ref().and_then(|(_, _, hash)| hash.clone());
-    if !verify_password(password.to_owned(), hash).await {
+    if !verify_password(hashes, password.to_owned(), hash).await? {
         return Err(AuthError::InvalidCredentials);
     }
     let Some((user_id, account_id, _)) = found else {

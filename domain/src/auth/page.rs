@@ -92,6 +92,8 @@ pub async fn refresh_page_login(
             tracing::error!(error = %e, "page-load refresh failed");
             return next.run(req).await;
         }
+        // A refresh checks no password: never busy.
+        Err(AuthError::Busy) => return next.run(req).await,
         Err(AuthError::SessionExpiredIdle) => (
             PageAuth::Ended(Some(LoginEnd::Idle)),
             Some(cleared_cookies(&state)),

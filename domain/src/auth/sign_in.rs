@@ -3,6 +3,7 @@
 use super::{
     client::user_agent,
     logins::{self, AuthError, Issued},
+    throttle::{self, Counted},
 };
 use crate::state::AppState;
 use axum::http::HeaderMap;
@@ -30,13 +31,15 @@ pub async fn sign_in(
     if !fields.is_empty() {
         return Err(ApiError::validation(fields));
     }
-    let ip = ip.map(|ip| ip.to_string());
-    if let Err(seconds) = state.limiter.check(&email, ip.as_deref(), now) {
+    // Counted before the password is checked: see `throttle`.
+    let counted = Counted::new(&email, ip);
+    if let Err(seconds) = throttle::attempt(&state.pool, &state.limits, &counted, now).await? {
         return Err(rate_limited(seconds));
     }
     let result = logins::login(
         &state.pool,
         &state.keys,
+        &state.hashes,
         &state.config.login,
         &email,
         password,
@@ -44,17 +47,18 @@ pub async fn sign_in(
         now,
     )
     .await;
-    match result {
-        Ok(issued) => {
-            state.limiter.record_success(&email);
-            Ok(issued)
+    let given_back = match &result {
+        Ok(_) => Some(true),
+        // Refused before its password was checked: no guess was made.
+        Err(AuthError::Busy) => Some(false),
+        Err(_) => None,
+    };
+    if let Some(cleared) = given_back {
+        if let Err(e) = throttle::give_back(&state.pool, &counted, cleared).await {
+            tracing::error!(error = %e, "giving back a sign-in attempt");
         }
-        Err(AuthError::InvalidCredentials) => {
-            state.limiter.record_failure(&email, ip.as_deref(), now);
-            Err(AuthError::InvalidCredentials.into())
-        }
-        Err(other) => Err(other.into()),
     }
+    result.map_err(ApiError::from)
 }
 
 fn rate_limited(seconds: i64) -> ApiError {

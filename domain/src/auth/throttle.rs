@@ -1,108 +1,126 @@
-//! Sign-in throttling: after repeated failures for one e-mail or from one address, further
-//! attempts are refused for the rest of the window (429 with `Retry-After`).
+//! Sign-in throttling (docs/SECURITY.md, "Sign-in throttling").
 //!
-//! Kept in process memory: each server process throttles on its own, which bounds guessing to
-//! (processes × limit) per window; the argon2 cost bounds it further.
+//! Every attempt is counted in the database *before* its password is checked, by
+//! `rf_sign_in_attempt`, so every `serve` process on the database shares one count and a burst
+//! of parallel guesses cannot slip past a limit while their hashes are still being computed.
+//! Three counts, each in a fixed window:
+//!
+//! - per client address (an IPv6 address per /64, which one subscriber usually holds whole),
+//!   across e-mails: one address guessing many accounts;
+//! - per e-mail *from* that address: the limit a mistyping member meets, and all that one
+//!   address can do to an account, so guessing from one address never locks the member out
+//!   from another;
+//! - per e-mail from anywhere, higher: guessing one account from many addresses.
+//!
+//! A successful sign-in gives its attempt back and clears the member's own failures from that
+//! address, so an office behind one address is never throttled by people signing in.
 
 use chrono::{DateTime, Duration, Utc};
-use std::{collections::HashMap, sync::Mutex};
+use sqlx::PgPool;
+use std::net::IpAddr;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    pub per_email: u32,
-    pub per_ip: u32,
+    pub per_address: i32,
+    pub per_email_at_address: i32,
+    pub per_email: i32,
     pub window: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            per_email: 5,
-            per_ip: 30,
+            per_address: 30,
+            per_email_at_address: 5,
+            per_email: 20,
             window: Duration::minutes(15),
         }
     }
 }
 
-#[derive(Clone, Copy)]
-struct Window {
-    started: DateTime<Utc>,
-    failures: u32,
+/// The counts one attempt was made against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counted {
+    address: String,
+    email_at_address: String,
+    email: String,
 }
 
-pub struct LoginLimiter {
-    limits: Limits,
-    windows: Mutex<HashMap<String, Window>>,
-}
-
-/// Beyond this many tracked keys, expired windows are swept on the next failure.
-const SWEEP_AT: usize = 10_000;
-
-impl LoginLimiter {
-    pub fn new(limits: Limits) -> Self {
+impl Counted {
+    pub fn new(email: &str, client: Option<IpAddr>) -> Self {
+        let address = match client {
+            Some(ip) => network(ip),
+            None => "unknown".to_owned(),
+        };
         Self {
-            limits,
-            windows: Mutex::new(HashMap::new()),
+            email_at_address: key(&format!("email-at:{email} {address}")),
+            address: key(&format!("address:{address}")),
+            email: key(&format!("email:{email}")),
         }
     }
+}
 
-    fn keys(email: &str, ip: Option<&str>) -> [(String, bool); 2] {
-        [
-            (format!("email:{email}"), true),
-            (format!("ip:{}", ip.unwrap_or("-")), false),
-        ]
-    }
-
-    /// `Err(seconds)` when either key is locked out, with the seconds until it opens again.
-    pub fn check(&self, email: &str, ip: Option<&str>, now: DateTime<Utc>) -> Result<(), i64> {
-        let windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        let mut wait = 0;
-        for (key, is_email) in Self::keys(email, ip) {
-            let limit = if is_email {
-                self.limits.per_email
-            } else {
-                self.limits.per_ip
-            };
-            if let Some(w) = windows.get(&key) {
-                let ends = w.started + self.limits.window;
-                if w.failures >= limit && ends > now {
-                    wait = wait.max((ends - now).num_seconds().max(1));
-                }
+/// The network a client address stands for: itself for IPv4, its /64 for IPv6 (an IPv4
+/// address mapped into IPv6 counts as the IPv4 address).
+fn network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
             }
-        }
-        if wait > 0 {
-            Err(wait)
-        } else {
-            Ok(())
-        }
+        },
     }
+}
 
-    pub fn record_failure(&self, email: &str, ip: Option<&str>, now: DateTime<Utc>) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() > SWEEP_AT {
-            let window = self.limits.window;
-            windows.retain(|_, w| w.started + window > now);
-        }
-        for (key, _) in Self::keys(email, ip) {
-            let w = windows.entry(key).or_insert(Window {
-                started: now,
-                failures: 0,
-            });
-            if w.started + self.limits.window <= now {
-                *w = Window {
-                    started: now,
-                    failures: 0,
-                };
-            }
-            w.failures += 1;
-        }
-    }
+/// A count's key as stored: the SHA-256 of what it counts, so a key is 64 characters however
+/// long the e-mail typed, and the table holds no e-mail or address in the clear.
+fn key(what: &str) -> String {
+    crate::text::sha256_hex(what)
+}
 
-    /// A successful sign-in clears that e-mail's failures (not the address's).
-    pub fn record_success(&self, email: &str) {
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        windows.remove(&format!("email:{email}"));
-    }
+/// Counts an attempt. `Ok(Err(seconds))`: a limit is reached, nothing was counted, and the
+/// attempt may be made again in that many seconds.
+pub async fn attempt(
+    pool: &PgPool,
+    limits: &Limits,
+    counted: &Counted,
+    now: DateTime<Utc>,
+) -> Result<Result<(), i64>, sqlx::Error> {
+    let mut tx = crate::db::anonymous_tx(pool).await?;
+    let wait: i32 = sqlx::query_scalar("SELECT rf_sign_in_attempt($1, $2, $3, $4)")
+        .bind([&counted.address, &counted.email_at_address, &counted.email])
+        .bind([
+            limits.per_address,
+            limits.per_email_at_address,
+            limits.per_email,
+        ])
+        .bind(limits.window.num_seconds() as i32)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(if wait > 0 { Err(wait.into()) } else { Ok(()) })
+}
+
+/// Gives back an attempt that turned out not to be a guess: the sign-in succeeded (`cleared`:
+/// the member's failures from that address end too), or it was never checked.
+pub async fn give_back(pool: &PgPool, counted: &Counted, cleared: bool) -> Result<(), sqlx::Error> {
+    let refund = [&counted.address, &counted.email_at_address, &counted.email];
+    let clear: &[&String] = if cleared {
+        &[&counted.email_at_address]
+    } else {
+        &[]
+    };
+    let mut tx = crate::db::anonymous_tx(pool).await?;
+    sqlx::query("SELECT rf_sign_in_give_back($1, $2)")
+        .bind(refund)
+        .bind(clear)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 #[cfg(test)]
@@ -110,40 +128,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_an_email_after_its_limit_until_the_window_ends() {
-        let limiter = LoginLimiter::new(Limits {
-            per_email: 3,
-            per_ip: 100,
-            window: Duration::minutes(15),
-        });
-        let t0 = Utc::now();
-        for _ in 0..3 {
-            assert!(limiter.check("a@x.test", Some("1.1.1.1"), t0).is_ok());
-            limiter.record_failure("a@x.test", Some("1.1.1.1"), t0);
-        }
-        assert_eq!(limiter.check("a@x.test", Some("2.2.2.2"), t0), Err(900));
-        assert!(
-            limiter.check("b@x.test", Some("1.1.1.1"), t0).is_ok(),
-            "other e-mails are unaffected"
+    fn an_ipv6_client_counts_as_its_64_and_a_mapped_ipv4_as_itself() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(
+            Counted::new("x@y.test", Some(a)),
+            Counted::new("x@y.test", Some(b))
         );
-        assert!(limiter
-            .check("a@x.test", None, t0 + Duration::minutes(15))
-            .is_ok());
+        assert_ne!(
+            Counted::new("x@y.test", Some(a)),
+            Counted::new("x@y.test", Some(c))
+        );
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(
+            Counted::new("x@y.test", Some(v4)),
+            Counted::new("x@y.test", Some(mapped))
+        );
     }
 
     #[test]
-    fn locks_an_address_across_emails_and_success_clears_only_the_email() {
-        let limiter = LoginLimiter::new(Limits {
-            per_email: 100,
-            per_ip: 2,
-            window: Duration::minutes(1),
-        });
-        let t0 = Utc::now();
-        limiter.record_failure("a@x.test", Some("9.9.9.9"), t0);
-        limiter.record_failure("b@x.test", Some("9.9.9.9"), t0);
-        assert!(limiter.check("c@x.test", Some("9.9.9.9"), t0).is_err());
-        limiter.record_success("c@x.test");
-        assert!(limiter.check("c@x.test", Some("9.9.9.9"), t0).is_err());
-        assert!(limiter.check("c@x.test", Some("8.8.8.8"), t0).is_ok());
+    fn keys_are_fixed_length_hashes_whatever_was_typed() {
+        let counted = Counted::new(&"a".repeat(10_000), None);
+        for k in [&counted.address, &counted.email_at_address, &counted.email] {
+            assert_eq!(k.len(), 64);
+        }
+        assert_ne!(counted.email, Counted::new("b", None).email);
+        assert_eq!(counted.address, Counted::new("b", None).address);
     }
 }

@@ -2,6 +2,7 @@
 //! `#[sqlx::test]`, with the real migrations applied.
 
 pub mod peers;
+pub mod role;
 
 use axum::{body::Body, http::Request, Router};
 use domain::{
