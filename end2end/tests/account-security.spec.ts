@@ -74,6 +74,18 @@ test("presets, inline validation and save", async ({ browser }) => {
   await expect(saved).toHaveClass(/text-emerald-600/);
   await screenshot(owner, "account-security");
 
+  // The saved policy is in the page the server sends: shown before (and without) JavaScript.
+  const plain = await owner.context().browser()!.newContext({
+    javaScriptEnabled: false,
+    storageState: await owner.context().storageState(),
+  });
+  const noScript = await plain.newPage();
+  await noScript.goto("/account/security");
+  await expect(noScript.getByLabel("Custom")).toBeChecked();
+  await expect(noScript.getByLabel("Idle timeout (minutes)")).toHaveValue("600");
+  await expect(noScript.getByLabel("Absolute limit (minutes)")).toHaveValue("1200");
+  await plain.close();
+
   await owner.reload();
   await expect(owner.getByLabel("Custom")).toBeChecked();
   await expect(idle).toHaveValue("600");

@@ -53,6 +53,19 @@ test("signing in works without JavaScript", async ({ browser }) => {
   await context.close();
 });
 
+test("without JavaScript, after sign-in the user lands where they were headed", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/kb");
+  await expect(page).toHaveURL(/\/login\?next=\/kb$/);
+  await page.getByLabel("E-mail").fill("alex@acme.test");
+  await page.locator("#password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/kb$/);
+  await expect(page.getByRole("heading", { name: "Knowledge base" })).toBeVisible();
+  await context.close();
+});
+
 test("a reload after the access token has expired stays signed in", async ({ page, context }) => {
   test.setTimeout(120_000);
   await signIn(page, "jane@acme.test");

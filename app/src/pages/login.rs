@@ -113,7 +113,7 @@ fn LoginForm() -> impl IntoView {
             </div>
         })}
         <form method="post" action="/login" class="space-y-5" novalidate on:submit=on_submit>
-            <input type="hidden" name="next" prop:value=move || next.get() />
+            <input type="hidden" name="next" value=move || next.get() />
             <div>
                 <label for="email" class="block text-sm font-medium text-slate-700">"E-mail"</label>
                 <input

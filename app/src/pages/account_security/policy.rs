@@ -258,6 +258,9 @@ fn preset_choice(
                 type="radio"
                 name="preset"
                 class="mt-0.5 h-4 w-4 accent-indigo-600"
+                // The attribute for the page the server sends (before and without JavaScript),
+                // the property for every change after.
+                checked=chosen
                 prop:checked=chosen
                 on:change=move |_| form.choose(preset)
             />
@@ -299,6 +302,7 @@ fn MinutesField(
                 min=min
                 max=max
                 disabled=move || form.preset.get() != Preset::Custom
+                value=move || form.shown(window)
                 prop:value=move || form.shown(window)
                 on:input=move |ev| form.edit(window, event_target_value(&ev))
                 class=class
