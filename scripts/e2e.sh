@@ -14,8 +14,11 @@ PGSUPER="$(rf_pg_superuser)"
 E2E_DB="rf_e2e_$$"
 E2E_PORT="${RF_E2E_PORT:-3456}"
 SERVER_PID=""
+CLOSED_PID=""
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  for pid in $SERVER_PID $CLOSED_PID; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
   rf_drop_db "$PGSUPER" "$E2E_DB"
 }
 trap cleanup EXIT
@@ -46,8 +49,13 @@ LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COO
   ACCESS_TOKEN_MINUTES=1 SESSION_IDLE_MINUTES_MIN=1 SESSION_ABSOLUTE_MINUTES_MIN=1 \
   RF_ANTHROPIC_API_KEY=e2e-stand-in RF_ANTHROPIC_BASE_URL="http://127.0.0.1:$RF_E2E_ASSESSOR_PORT" \
   RF_SMTP_URL="smtp://127.0.0.1:$RF_E2E_SMTP_PORT" RF_PUBLIC_URL="http://127.0.0.1:$E2E_PORT" \
-  "$BIN" serve >"$SERVER_LOG" 2>&1 &
+  RF_SIGNUP=open "$BIN" serve >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
+# A second server on the same database as a deployment is by default: sign-up closed.
+export RF_E2E_CLOSED_PORT="$((E2E_PORT + 3))"
+LEPTOS_SITE_ADDR="127.0.0.1:$RF_E2E_CLOSED_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
+  "$BIN" serve >"$SERVER_LOG.closed" 2>&1 &
+CLOSED_PID=$!
 healthy=""
 for _ in $(seq 1 60); do
   curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && { healthy=1; break; }
@@ -57,4 +65,9 @@ done
 [ -n "$healthy" ] || { cat "$SERVER_LOG"; die "the server was not healthy within 30 s"; }
 
 log "Playwright (server log: $SERVER_LOG)"
-(cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test "$@")
+for _ in $(seq 1 60); do
+  curl -fsS "http://127.0.0.1:$RF_E2E_CLOSED_PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+(cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" \
+  RF_E2E_CLOSED_URL="http://127.0.0.1:$RF_E2E_CLOSED_PORT" npx playwright test "$@")

@@ -40,5 +40,7 @@ rf_build_release
 BIN=target/release/resolutionflow
 "$BIN" migrate
 "$BIN" seed-demo
+# Locally anyone may create an account at /signup; a deployment opens it only if it wants to.
+export RF_SIGNUP="${RF_SIGNUP:-open}"
 log "serving on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000} (demo users: see README)"
 exec "$BIN" serve

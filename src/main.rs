@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use domain::{
     config::{Config, Purpose},
     db,
+    links::LinkMail,
     notify::{MailStatus, Mailer},
     password_reset, seed, site_admin,
     state::AppState,
@@ -158,22 +159,17 @@ async fn create_site_admin(
     if send_reset {
         let mailer = Mailer::new(config.smtp_url.as_deref(), &config.mail_from)
             .map_err(anyhow::Error::msg)?;
-        let text = |link: &str| {
-            format!(
-                "You are the site administrator of ResolutionFlow.\n\n\
-                 Set your password here (the link works once, for a day):\n{link}\n"
-            )
-        };
-        let status = mailer
-            .send_recording(
-                &pool,
-                outcome.account_id,
-                &outcome.email,
-                "Set your ResolutionFlow password",
-                &text(&url),
-                &text("[reset link]"),
-            )
-            .await;
+        let status = LinkMail {
+            to: &outcome.email,
+            subject: "Set your ResolutionFlow password",
+            lead: "You are the site administrator of ResolutionFlow.\n\n\
+                   Set your password here (the link works once, for a day):",
+            link: &url,
+            tail: "",
+            kind: "reset",
+        }
+        .send(&mailer, &pool, outcome.account_id)
+        .await;
         match status {
             MailStatus::Sent => {
                 println!("reset link mailed to {}", outcome.email);

@@ -18,11 +18,14 @@ use pages::{
     account_security::AccountSecurityPage,
     account_settings::AccountSettingsPage,
     dashboard::DashboardPage,
+    invite::InvitePage,
     knowledge_base::{ArticlePage, KnowledgeBasePage},
     login::LoginPage,
+    members::MembersPage,
     not_found::NotFound,
     password_reset::{ForgotPasswordPage, ResetPasswordPage},
     pilot::PilotPage,
+    signup::{SignUpPage, VerifyEmailPage},
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -66,6 +69,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
                     <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
                     <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/members") view=MembersPage ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
+                    <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
                     <Route path=path!("/pilot/:session_id") view=PilotPage ssr=SsrMode::Async />
                     <Route path=path!("/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
                     <Route path=path!("/kb/:article_id") view=ArticlePage ssr=SsrMode::Async />

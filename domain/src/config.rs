@@ -48,6 +48,8 @@ pub struct Config {
     /// `RF_WEBHOOK_ALLOW_PRIVATE`: webhooks may be plain http and reach private addresses
     /// (local testing only).
     pub webhook_allow_private: bool,
+    /// `RF_SIGNUP=open`: anyone may create an account at `/signup` (default `closed`).
+    pub signup_open: bool,
 }
 
 impl fmt::Debug for Config {
@@ -67,6 +69,7 @@ impl fmt::Debug for Config {
             .field("trusted_proxies", &self.trusted_proxies)
             .field("max_connections", &self.max_connections)
             .field("webhook_allow_private", &self.webhook_allow_private)
+            .field("signup_open", &self.signup_open)
             .finish_non_exhaustive()
     }
 }
@@ -202,6 +205,11 @@ impl Config {
                 .map(proxy_net)
                 .collect::<Result<_, _>>()?,
         };
+        let signup_open = match var("RF_SIGNUP").as_deref().map(str::trim) {
+            None | Some("closed") => false,
+            Some("open") => true,
+            Some(_) => return Err(ConfigError("RF_SIGNUP must be open or closed".into())),
+        };
         let max_connections = int(&var, "RF_MAX_CONNECTIONS", 20_000)?;
         let max_connections = usize::try_from(max_connections)
             .ok()
@@ -233,6 +241,7 @@ impl Config {
             trusted_proxies,
             max_connections,
             webhook_allow_private: parse_bool(&var, "RF_WEBHOOK_ALLOW_PRIVATE", false)?,
+            signup_open,
         })
     }
 }
@@ -392,6 +401,7 @@ mod tests {
         assert!(c.trusted_proxies.is_empty());
         assert_eq!(c.max_connections, 20_000);
         assert!(!c.webhook_allow_private);
+        assert!(!c.signup_open, "sign-up is closed unless RF_SIGNUP=open");
     }
 
     #[test]
@@ -426,6 +436,7 @@ mod tests {
             ("RF_TRUSTED_PROXIES", "10.0.0.1, proxy.internal"),
             ("RF_MAX_CONNECTIONS", "0"),
             ("RF_WEBHOOK_ALLOW_PRIVATE", "sometimes"),
+            ("RF_SIGNUP", "yes"),
         ] {
             let mut pairs = base.to_vec();
             pairs.push((k, v));

@@ -67,7 +67,7 @@ pub async fn create(
     }
     if let Some(target) = target_user_id {
         let role: Option<Role> = sqlx::query_scalar(
-            "SELECT role FROM users WHERE id = $1 AND account_id = $2 AND deleted_at IS NULL",
+            "SELECT role FROM users WHERE id = $1 AND account_id = $2 AND active",
         )
         .bind(target)
         .bind(user.account_id)

@@ -2,6 +2,7 @@
 //! tokens, sessions, escalation, fixes, the knowledge base, mail, webhooks, the bus and its
 //! stream. Server only: none of this reaches the browser, and nothing here knows of Leptos.
 
+pub mod actor;
 pub mod assessor;
 pub mod audit;
 pub mod auth;
@@ -11,6 +12,7 @@ pub mod db;
 pub mod fixes;
 pub mod handoffs;
 pub mod kb;
+pub mod links;
 pub mod login_policy;
 pub mod notify;
 pub mod password_reset;
@@ -23,5 +25,6 @@ pub mod sessions;
 pub mod site_admin;
 pub mod sse;
 pub mod state;
+pub mod team;
 pub mod text;
 pub mod webhooks;

@@ -55,7 +55,7 @@ pub async fn recipients(
     escalator: UserId,
 ) -> Result<Vec<Recipient>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, email, name FROM users WHERE account_id = $1 AND id <> $2 AND deleted_at IS NULL \
+        "SELECT id, email, name FROM users WHERE account_id = $1 AND id <> $2 AND active \
          AND role IN ('owner', 'admin', 'engineer') ORDER BY email",
     )
     .bind(account_id)

@@ -4,15 +4,13 @@
 
 use crate::{
     audit,
-    auth::logins::AuthError,
+    auth::logins::{self, AuthError},
     db::{self, Tx},
-    notify::{MailStatus, Mailer},
+    links::{self, LinkMail},
     state::AppState,
 };
 use chrono::{DateTime, Duration, Utc};
-use rand::RngCore;
 use serde_json::json;
-use sqlx::PgPool;
 use vocab::error::ApiError;
 use vocab::ids::{AccountId, UserId};
 
@@ -23,10 +21,6 @@ pub const REQUESTS_PER_HOUR: i64 = 3;
 pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
 
-pub fn hash_token(token: &str) -> String {
-    crate::text::sha256_hex(token)
-}
-
 /// A fresh token for `user_id`, of which only the hash is stored. Returns the token itself.
 pub async fn mint(
     tx: &mut Tx,
@@ -35,16 +29,14 @@ pub async fn mint(
     ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let token = links::new_token();
     sqlx::query(
         "INSERT INTO password_reset_tokens (account_id, user_id, token_hash, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(account_id)
     .bind(user_id)
-    .bind(hash_token(&token))
+    .bind(links::hash(&token))
     .bind(now + ttl)
     .bind(now)
     .execute(&mut **tx)
@@ -53,10 +45,7 @@ pub async fn mint(
 }
 
 pub fn reset_url(public_url: &str, token: &str) -> String {
-    format!(
-        "{}/reset-password?token={token}",
-        public_url.trim_end_matches('/')
-    )
+    links::url(public_url, "reset-password", token)
 }
 
 /// Mails a reset link when `email` has an account; nothing otherwise. All of it happens after
@@ -104,45 +93,18 @@ async fn mail_link(state: &AppState, email: &str, now: DateTime<Utc>) -> Result<
     }
     let token = mint(&mut tx, account_id, user_id, REQUEST_TTL, now).await?;
     tx.commit().await?;
-    send_link(
-        &state.mailer,
-        &state.pool,
-        account_id,
-        &to,
-        "Reset your ResolutionFlow password",
-        "Someone asked to reset the password of your ResolutionFlow account.\n\n\
-         Set a new password here (the link works once, for an hour):",
-        &reset_url(&state.config.public_url, &token),
-        "If it wasn't you, ignore this mail: your password stays as it is.",
-    )
+    LinkMail {
+        to: &to,
+        subject: "Reset your ResolutionFlow password",
+        lead: "Someone asked to reset the password of your ResolutionFlow account.\n\n\
+               Set a new password here (the link works once, for an hour):",
+        link: &reset_url(&state.config.public_url, &token),
+        tail: "If it wasn't you, ignore this mail: your password stays as it is.",
+        kind: "reset",
+    }
+    .send(&state.mailer, &state.pool, account_id)
     .await;
     Ok(())
-}
-
-/// Mails a reset link between `lead` and `tail`. The copy kept in `outbound_emails` says
-/// `[reset link]` where the link was: the token is never stored in the clear.
-#[allow(clippy::too_many_arguments)]
-pub async fn send_link(
-    mailer: &Mailer,
-    pool: &PgPool,
-    account_id: AccountId,
-    to: &str,
-    subject: &str,
-    lead: &str,
-    url: &str,
-    tail: &str,
-) -> MailStatus {
-    let text = |link: &str| format!("{lead}\n{link}\n\n{tail}\n");
-    mailer
-        .send_recording(
-            pool,
-            account_id,
-            to,
-            subject,
-            &text(url),
-            &text("[reset link]"),
-        )
-        .await
 }
 
 pub fn password_error(password: &str) -> Option<String> {
@@ -173,7 +135,7 @@ pub async fn redeem(
             "This reset link has expired or was already used. Ask for a new one.",
         )
     };
-    let hash = hash_token(token.trim());
+    let hash = links::hash(token);
     let mut tx = db::anonymous_tx(&state.pool).await?;
     let account_id: Option<AccountId> = sqlx::query_scalar("SELECT rf_reset_token_account($1)")
         .bind(&hash)
@@ -197,15 +159,7 @@ pub async fn redeem(
         .fetch_one(&mut *tx)
         .await?;
     let user_id = user_id.ok_or_else(unusable)?;
-    let revoked = sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = 'password_reset' \
-         WHERE user_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let revoked = logins::revoke_all(&mut tx, user_id, "password_reset", now).await?;
     audit::record(
         &mut tx,
         account_id,
@@ -224,11 +178,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tokens_are_stored_as_their_sha256() {
-        assert_eq!(
-            hash_token("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+    fn a_password_has_twelve_characters_at_least() {
         assert_eq!(
             password_error("short"),
             Some("Use at least 12 characters.".into())

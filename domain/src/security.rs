@@ -3,6 +3,7 @@
 //! transaction.
 
 use crate::{
+    actor::Actor,
     audit,
     config::LoginSettings,
     db::{self, Tx},
@@ -30,19 +31,11 @@ pub struct Owner {
 
 /// The caller's role, read fresh; only owners pass.
 pub async fn require_owner(tx: &mut Tx, user_id: UserId) -> Result<Owner, ApiError> {
-    let row: Option<(AccountId, Role)> =
-        sqlx::query_as("SELECT account_id, role FROM users WHERE id = $1 AND deleted_at IS NULL")
-            .bind(user_id)
-            .fetch_optional(&mut **tx)
-            .await?;
-    match row {
-        Some((account_id, Role::Owner)) => Ok(Owner {
-            user_id,
-            account_id,
-        }),
-        Some(_) => Err(ApiError::forbidden()),
-        None => Err(ApiError::not_authenticated()),
-    }
+    let actor = Actor::load_if(tx, user_id, |role| role == Role::Owner).await?;
+    Ok(Owner {
+        user_id,
+        account_id: actor.account_id,
+    })
 }
 
 async fn overrides(
@@ -80,7 +73,7 @@ pub async fn policy_view(
 
     let users: Vec<(UserId, String, String, Option<DateTime<Utc>>)> = sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.last_login_at FROM users u \
-         WHERE u.account_id = $1 AND u.deleted_at IS NULL AND EXISTS ( \
+         WHERE u.account_id = $1 AND u.active AND EXISTS ( \
              SELECT 1 FROM refresh_tokens t \
              WHERE t.user_id = u.id AND t.revoked_at IS NULL AND t.expires_at > $2) \
          ORDER BY u.last_login_at DESC NULLS LAST, u.name LIMIT $3",
@@ -99,7 +92,7 @@ pub async fn policy_view(
                 max(t.issued_at) AS last_used_at, \
                 (array_agg(t.user_agent ORDER BY t.issued_at DESC))[1] AS user_agent \
          FROM refresh_tokens t JOIN live USING (family_id) JOIN users u ON u.id = t.user_id \
-         WHERE t.account_id = $1 AND u.deleted_at IS NULL \
+         WHERE t.account_id = $1 AND u.active \
          GROUP BY t.family_id, t.user_id, u.name \
          ORDER BY max(t.issued_at) DESC LIMIT $3",
     )

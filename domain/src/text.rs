@@ -18,6 +18,29 @@ pub fn required_text(field: &str, text: &str, max: usize) -> Result<String, ApiE
     Ok(text.to_owned())
 }
 
+/// The longest e-mail address a mail system delivers to (RFC 5321's path limit).
+pub const EMAIL_MAX: usize = 254;
+
+/// An e-mail address as stored: trimmed and lower case, one `@` with text on both sides, no
+/// spaces. Whether mail reaches it is for the verification link to show.
+pub fn email(field: &str, text: &str) -> Result<String, ApiError> {
+    let email = text.trim().to_lowercase();
+    let well_formed = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.contains('@')
+    }) && !email.contains(char::is_whitespace)
+        && email.chars().count() <= EMAIL_MAX;
+    if well_formed {
+        Ok(email)
+    } else if email.is_empty() {
+        Err(ApiError::invalid(field, "Enter an e-mail address."))
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "Enter an e-mail address like name@company.com.",
+        ))
+    }
+}
+
 /// The SHA-256 of `text` in lower-case hex: 64 characters, whatever its length.
 pub fn sha256_hex(text: &str) -> String {
     use sha2::{Digest, Sha256};
@@ -25,4 +48,29 @@ pub fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_email_is_kept_trimmed_and_lower_case_and_must_look_like_one() {
+        assert_eq!(
+            email("email", "  Jane@Acme.TEST ").unwrap(),
+            "jane@acme.test"
+        );
+        for bad in [
+            "",
+            "jane",
+            "@acme.test",
+            "jane@",
+            "jane@acme",
+            "ja ne@acme.test",
+            "a@b@c.d",
+        ] {
+            assert!(email("email", bad).is_err(), "{bad:?}");
+        }
+        assert!(email("email", &format!("{}@acme.test", "a".repeat(250))).is_err());
+    }
 }

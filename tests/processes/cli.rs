@@ -1,7 +1,7 @@
 //! `resolutionflow create-site-admin` run as a real process against a real database: a fresh
 //! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` without mail.
 
-use domain::{db, password_reset::hash_token};
+use domain::{db, links::hash as hash_token};
 use sqlx::PgPool;
 use std::process::{Command, Output};
 

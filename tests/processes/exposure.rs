@@ -3,12 +3,12 @@
 //! slow clients dropped on time while others are answered; the connection cap; and the
 //! database role `serve` refuses.
 
-use crate::server::{free_port, Api, Db, Server};
+use crate::server::{eventually, free_port, healthz, Api, Db, Running, Server};
 use domain::{auth::throttle::Limits, db, seed};
 use sqlx::PgPool;
 use std::{
     net::IpAddr,
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     time::{Duration, Instant},
 };
 use tokio::{
@@ -20,7 +20,7 @@ use tokio::{
 /// `from` (so the servers can tell the proxy from its clients on one machine), appending each
 /// client's address to `X-Forwarded-For` as a production proxy does.
 struct Nginx {
-    child: Child,
+    _child: Running,
     base: String,
     _dir: TempDir,
 }
@@ -61,26 +61,15 @@ impl Nginx {
             .spawn()
             .expect("nginx runs (Debian's package `nginx`; scripts/test.sh installs it)");
         let nginx = Self {
-            child,
+            _child: Running(child),
             base: format!("http://127.0.0.1:{port}"),
             _dir: TempDir(dir),
         };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "nginx did not listen"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        eventually(Duration::from_secs(10), "nginx listens", || async move {
+            TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+        })
+        .await;
         nginx
-    }
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -182,15 +171,14 @@ async fn a_client_sending_headers_a_byte_a_second_is_dropped_and_others_are_answ
     });
     let api = reqwest::Client::new();
     let started = Instant::now();
+    // Twice a second, someone else asks and is answered while the slow client drips.
+    let mut every = tokio::time::interval(Duration::from_millis(500));
     while !dripping.is_finished() && started.elapsed() < Duration::from_secs(30) {
-        let res = api
-            .get(format!("{}/healthz", server.base))
-            .timeout(Duration::from_secs(2))
-            .send()
+        every.tick().await;
+        let status = healthz(&api, &server.base, Duration::from_secs(2))
             .await
             .expect("others are answered meanwhile");
-        assert_eq!(res.status(), 200);
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(status, 200);
     }
     let dropped = dripping
         .await
@@ -253,23 +241,16 @@ async fn connections_beyond_the_cap_wait_for_one_to_close(pool: PgPool) {
         held.push(TcpStream::connect(&addr).await.unwrap());
     }
     let api = reqwest::Client::new();
-    let refused = api
-        .get(format!("{}/healthz", server.base))
-        .timeout(Duration::from_secs(3))
-        .send()
-        .await;
+    let refused = healthz(&api, &server.base, Duration::from_secs(3)).await;
     assert!(
         refused.is_err(),
         "a fourth connection is not served while three are held"
     );
     // The three send nothing, so the header deadline closes them, and the fourth gets its turn.
-    let res = api
-        .get(format!("{}/healthz", server.base))
-        .timeout(Duration::from_secs(20))
-        .send()
+    let status = healthz(&api, &server.base, Duration::from_secs(20))
         .await
         .expect("served once a connection closed");
-    assert_eq!(res.status(), 200);
+    assert_eq!(status, 200);
     drop(held);
 }
 
@@ -289,4 +270,46 @@ async fn serve_refuses_a_database_role_that_bypasses_row_level_security(pool: Pg
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("row-level security"), "{stderr}");
     assert!(stderr.contains("is a superuser"), "{stderr}");
+}
+
+/// A token in a link never reaches the log: requests are logged by their path alone, and
+/// bodies not at all, on the pages and calls that carry one.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_token_in_a_url_never_reaches_the_log(pool: PgPool) {
+    let path = std::env::temp_dir().join(format!("rf-token-log-{}.txt", free_port()));
+    let log = std::fs::File::create(&path).unwrap();
+    let server = Server::start_logging(
+        &Db::of(&pool).await,
+        free_port(),
+        &[("RUST_LOG", "info,tower_http=debug")],
+        Some(&log),
+    )
+    .await;
+    let token = "5ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7e75ec7";
+    let http = reqwest::Client::new();
+    for page in ["invite", "verify-email", "reset-password"] {
+        let res = http
+            .get(format!("{}/{page}?token={token}", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status().as_u16() < 500, "{page}: {}", res.status());
+    }
+    let api = Api::new(&server);
+    for call in ["/api/auth/invitation", "/api/auth/verify-email"] {
+        let body = serde_json::json!({ "token": token });
+        let (status, _) = api.post(call, None, body).await.unwrap();
+        assert_eq!(status, 404, "{call}");
+    }
+    drop(server);
+    let written = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(
+        written.contains("/invite"),
+        "requests are logged: {written}"
+    );
+    assert!(
+        !written.contains(token),
+        "the token is in the log: {written}"
+    );
 }

@@ -73,9 +73,34 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// A child process that is killed and reaped when dropped, so a failing test leaves none behind.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Polls `ready` until it holds, for at most `within` (then the test fails saying `what`).
+/// Returns how long it took.
+pub async fn eventually<F, Fut>(within: Duration, what: &str, mut ready: F) -> Duration
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !ready().await {
+        assert!(started.elapsed() < within, "{what} within {within:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    started.elapsed()
+}
+
 /// The server binary, serving on its own port.
 pub struct Server {
-    pub child: Child,
+    child: Running,
     pub base: String,
 }
 
@@ -86,14 +111,31 @@ impl Server {
 
     /// With more of the environment (`RF_TRUSTED_PROXIES`, ...).
     pub async fn start_with(db: &Db, port: u16, extra: &[(&str, &str)]) -> Self {
+        Self::start_logging(db, port, extra, None).await
+    }
+
+    /// [`Server::start_with`], its log (stdout and stderr) written to `log` when given.
+    pub async fn start_logging(
+        db: &Db,
+        port: u16,
+        extra: &[(&str, &str)],
+        log: Option<&std::fs::File>,
+    ) -> Self {
+        let (out, err) = match log {
+            Some(file) => (
+                Stdio::from(file.try_clone().unwrap()),
+                Stdio::from(file.try_clone().unwrap()),
+            ),
+            None => (Stdio::null(), Stdio::null()),
+        };
         let child = Self::command(db, port)
             .envs(extra.iter().copied())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(out)
+            .stderr(err)
             .spawn()
             .expect("the server starts");
         let server = Self {
-            child,
+            child: Running(child),
             base: format!("http://127.0.0.1:{port}"),
         };
         server.wait_healthy(Duration::from_secs(30)).await;
@@ -121,41 +163,30 @@ impl Server {
     }
 
     pub async fn wait_healthy(&self, within: Duration) -> Duration {
-        let started = Instant::now();
-        let http = reqwest::Client::new();
-        loop {
-            let ok = http
-                .get(format!("{}/healthz", self.base))
-                .timeout(Duration::from_secs(2))
-                .send()
+        let (http, base) = (&reqwest::Client::new(), &self.base);
+        eventually(within, "the server is healthy", || async move {
+            healthz(http, base, Duration::from_secs(2))
                 .await
-                .is_ok_and(|r| r.status() == 200);
-            if ok {
-                return started.elapsed();
-            }
-            assert!(
-                started.elapsed() < within,
-                "the server was not healthy within {within:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+                .is_ok_and(|status| status == 200)
+        })
+        .await
     }
 
     pub fn kill(&mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
+        self.child.0.kill().unwrap();
+        self.child.0.wait().unwrap();
     }
 
     /// Sends SIGTERM (what a deploy sends) and waits up to `within` for the process to exit.
     pub async fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &self.child.0.id().to_string()])
             .status()
             .expect("kill runs");
         assert!(sent.success());
         let started = Instant::now();
         while started.elapsed() < within {
-            if let Some(status) = self.child.try_wait().unwrap() {
+            if let Some(status) = self.child.0.try_wait().unwrap() {
                 return Some(status);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -164,11 +195,18 @@ impl Server {
     }
 }
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// One `GET /healthz` to `base` (a server, or a proxy in front of servers), given `within`.
+pub async fn healthz(
+    http: &reqwest::Client,
+    base: &str,
+    within: Duration,
+) -> reqwest::Result<reqwest::StatusCode> {
+    let res = http
+        .get(format!("{base}/healthz"))
+        .timeout(within)
+        .send()
+        .await?;
+    Ok(res.status())
 }
 
 #[derive(Clone)]

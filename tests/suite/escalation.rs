@@ -1,7 +1,7 @@
 //! Troubleshooting sessions and escalation (docs/API.md §6) over HTTP on a real database, with real
 //! SMTP and HTTP peers on loopback.
 
-use crate::common::{call, login_as, peers, Answer, Session};
+use crate::common::{call, login_as, peers, wait_for, Answer, Session};
 use axum::{
     body::Body,
     extract::State,
@@ -68,16 +68,6 @@ async fn escalate(router: &Router, who: &Session, session_id: Uuid) -> Value {
     })).await;
     assert_eq!(res.status, 200, "{}", res.body);
     res.json()
-}
-
-async fn wait_for<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    for _ in 0..100 {
-        if let Some(v) = probe().await {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("condition not reached in 5 s");
 }
 
 /// The handoff once its assessment has come in.

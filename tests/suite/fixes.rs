@@ -2,7 +2,7 @@
 //! the server allows, what each requires, the `applied_at` / `verified_at` stamps, and what
 //! the escalation package and the resolution note make of a fix awaiting verification.
 
-use crate::common::{call, login_as, seeded_router, Answer, Session};
+use crate::common::{call, login_as, seeded_router, wait_for, Answer, Session};
 use axum::Router;
 use domain::db;
 use serde_json::{json, Value};
@@ -322,8 +322,7 @@ async fn a_pending_fix_leads_the_escalation_and_is_provisional_in_the_resolution
         res.json()["snapshot"]["fixes"][0]["status"],
         "applied_pending"
     );
-    let mut assessment = Value::Null;
-    for _ in 0..100 {
+    let assessment = wait_for(async || {
         let h = call(
             &router,
             &sam,
@@ -332,12 +331,9 @@ async fn a_pending_fix_leads_the_escalation_and_is_provisional_in_the_resolution
         )
         .await
         .json();
-        if !h["ai_assessment"].is_null() {
-            assessment = h["ai_assessment"].clone();
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+        Some(h["ai_assessment"].clone()).filter(|a| !a.is_null())
+    })
+    .await;
     let cause = assessment["likely_causes"][0].as_str().unwrap_or_default();
     assert!(
         cause.starts_with("Leading hypothesis: \"Reset the machine account\""),

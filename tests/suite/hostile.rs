@@ -36,6 +36,8 @@ struct AcmeIds {
     notification: Uuid,
     webhook: Uuid,
     login: Uuid,
+    invitation: Uuid,
+    member: Uuid,
 }
 
 async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
@@ -109,6 +111,19 @@ async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
     .await
     .unwrap();
     let login = jane.family_id;
+    let owner = login_as(router, "owner@acme.test").await;
+    let invitation = ok(
+        router,
+        &owner,
+        "/api/account/invitations/create",
+        json!({ "email": "pat@acme.test", "role": "viewer" }),
+    )
+    .await["invitation_id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let member = jane.user_id;
     let ids = AcmeIds {
         session,
         resolved_session,
@@ -118,6 +133,8 @@ async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
         notification,
         webhook,
         login,
+        invitation,
+        member,
     };
     (ids, jane)
 }
@@ -175,15 +192,39 @@ fn id_calls(ids: &AcmeIds) -> Vec<(&'static str, Value)> {
             "/api/account/security/revoke-session",
             json!({ "session_id": ids.login }),
         ),
+        (
+            "/api/account/invitations/revoke",
+            json!({ "invitation_id": ids.invitation }),
+        ),
+        (
+            "/api/account/members/update-role",
+            json!({ "user_id": ids.member, "role": "viewer" }),
+        ),
+        (
+            "/api/account/members/deactivate",
+            json!({ "user_id": ids.member }),
+        ),
+        (
+            "/api/account/members/reactivate",
+            json!({ "user_id": ids.member }),
+        ),
     ]
 }
 
 /// Endpoints only an account's owner may call.
-const OWNER_ONLY: [&str; 4] = [
+/// What an engineer is refused (403) before anything is looked up: the owner's pages, and the
+/// team's, which are an owner's or an admin's.
+const OWNER_ONLY: [&str; 10] = [
     "/api/account/security",
     "/api/account/security/revoke-session",
     "/api/account/webhooks",
     "/api/account/webhooks/remove",
+    "/api/account/members",
+    "/api/account/invitations/revoke",
+    "/api/account/members/update-role",
+    "/api/account/members/deactivate",
+    "/api/account/members/reactivate",
+    "/api/account/invitations/create",
 ];
 
 /// Every endpoint that lists or shows the caller's own account.
@@ -196,6 +237,8 @@ fn list_calls() -> Vec<(&'static str, Value)> {
         ("/api/notifications/list", json!({})),
         ("/api/account/webhooks", json!({})),
         ("/api/account/security", json!({})),
+        ("/api/account/members", json!({})),
+        ("/api/auth/options", json!({})),
         ("/api/auth/session", json!({})),
         ("/api/auth/current", json!({})),
     ]
@@ -234,6 +277,20 @@ fn other_calls() -> Vec<(&'static str, Value)> {
             "/api/account/webhooks/add",
             json!({ "kind": "slack", "url": "https://example.test/hook" }),
         ),
+        (
+            "/api/auth/signup",
+            json!({ "account_name": "X", "name": "X", "email": "x@x.test", "password": "a new password" }),
+        ),
+        ("/api/auth/verify-email", json!({ "token": "x" })),
+        ("/api/auth/invitation", json!({ "token": "x" })),
+        (
+            "/api/auth/accept-invitation",
+            json!({ "token": "x", "name": "X", "password": "a new password" }),
+        ),
+        (
+            "/api/account/invitations/create",
+            json!({ "email": "someone@acme.test", "role": "viewer" }),
+        ),
     ]
 }
 
@@ -255,6 +312,8 @@ async fn the_lists_here_cover_every_server_function(pool: PgPool) {
         notification: Uuid::nil(),
         webhook: Uuid::nil(),
         login: Uuid::nil(),
+        invitation: Uuid::nil(),
+        member: Uuid::nil(),
     };
     let listed: BTreeSet<String> = id_calls(&fake)
         .into_iter()
@@ -335,6 +394,8 @@ async fn acme_state(pool: &PgPool) -> Vec<String> {
         "SELECT string_agg(id || coalesce(read_at::text, '-'), ',' ORDER BY id) FROM notifications WHERE account_id = $1",
         "SELECT count(*)::text FROM account_webhooks WHERE account_id = $1",
         "SELECT count(*)::text FROM refresh_tokens WHERE account_id = $1 AND revoked_at IS NOT NULL",
+        "SELECT string_agg(id || role || coalesce(deactivated_at::text, '-'), ',' ORDER BY id) FROM users WHERE account_id = $1",
+        "SELECT string_agg(id || coalesce(revoked_at::text, '-'), ',' ORDER BY id) FROM invitations WHERE account_id = $1",
     ] {
         let value: Option<String> = sqlx::query_scalar(sql).bind(acme).fetch_one(pool).await.unwrap();
         state.push(value.unwrap_or_default());

@@ -17,4 +17,5 @@ mod password_reset;
 mod plans;
 mod security;
 mod seed;
+mod team;
 mod tenancy;

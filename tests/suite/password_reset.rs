@@ -4,11 +4,10 @@
 
 use crate::common::{login_as, peers, post_json, post_with_cookies};
 use axum::Router;
-use domain::{db, password_reset::hash_token, seed};
+use domain::{db, links::hash as hash_token, seed};
 use resolutionflow::http;
 use serde_json::json;
 use sqlx::PgPool;
-use std::time::Duration;
 
 async fn app(pool: PgPool, smtp: &str) -> Router {
     seed::seed_demo(&pool).await.unwrap();
@@ -22,28 +21,9 @@ async fn tokens(pool: &PgPool) -> Vec<String> {
         .unwrap()
 }
 
-/// The token of the newest mail in the inbox, read off its link.
-async fn mailed_token(inbox: &peers::Inbox, count: usize) -> String {
-    for _ in 0..100 {
-        let mails = inbox.lock().unwrap().clone();
-        if mails.len() >= count {
-            // Undo quoted-printable: soft line breaks, and "=" written as "=3D".
-            let raw = mails[count - 1]
-                .1
-                .replace("=\r\n", "")
-                .replace("=\n", "")
-                .replace("=3D", "=");
-            let at = raw
-                .find("reset-password?token=")
-                .expect("a reset link in the mail");
-            return raw[at + "reset-password?token=".len()..]
-                .chars()
-                .take_while(char::is_ascii_hexdigit)
-                .collect();
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no reset mail arrived");
+/// The token of the `n`-th reset mail in the inbox, read off its link.
+async fn mailed_token(inbox: &peers::Inbox, n: usize) -> String {
+    peers::mailed_token(inbox, n, "reset-password").await
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -178,6 +178,17 @@ impl ApiError {
         )
     }
 
+    /// Every `(field, message)` of a `validation_failed` error; none for any other.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let Some(fields) = self.details.get("fields").and_then(Value::as_object) else {
+            return Vec::new();
+        };
+        fields
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect()
+    }
+
     /// The message of a `validation_failed` error for one field, if any.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.details.get("fields")?.get(name)?.as_str()

@@ -30,3 +30,7 @@ id!(
     /// A knowledge-base article.
     ArticleId
 );
+id!(
+    /// An invitation to join an account.
+    InvitationId
+);

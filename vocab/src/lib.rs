@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod paths;
 pub mod security;
 pub mod sessions;
+pub mod team;
 pub mod users;
 pub mod visitor;
 pub mod webhooks;

@@ -15,6 +15,16 @@ words! {
 }
 
 impl Role {
+    /// The role in a sentence: "an owner", "a viewer".
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Owner => "an owner",
+            Role::Admin => "an admin",
+            Role::Engineer => "an engineer",
+            Role::Viewer => "a viewer",
+        }
+    }
+
     /// Owners, admins and engineers work sessions and the escalation queue; viewers only read.
     pub fn can_work(self) -> bool {
         !matches!(self, Role::Viewer)

@@ -21,3 +21,9 @@ pub enum LoginEnd {
     Idle,
     Absolute,
 }
+
+/// How someone can get in here (`auth/options`): whether anyone may sign up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInOptions {
+    pub signup_open: bool,
+}

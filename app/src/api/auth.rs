@@ -82,11 +82,24 @@ pub async fn login(
     let now = Utc::now();
     let ip = client_ip(&parts.extensions);
     let issued = sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
-    ctx::set_cookies(login_cookies(&state, &issued, now));
-    Ok(LoginAnswer {
-        issued: RefreshAnswer::new(&issued, token_in_body),
-        user: issued.user,
-    })
+    Ok(LoginAnswer::signed_in(&state, issued, token_in_body, now))
+}
+
+#[cfg(feature = "ssr")]
+impl LoginAnswer {
+    /// The answer of every call that signs someone in, with the login's cookies set on it.
+    pub(crate) fn signed_in(
+        state: &domain::state::AppState,
+        issued: Issued,
+        tokens_in_body: bool,
+        now: DateTime<Utc>,
+    ) -> Self {
+        ctx::set_cookies(login_cookies(state, &issued, now));
+        Self {
+            issued: RefreshAnswer::new(&issued, tokens_in_body),
+            user: issued.user,
+        }
+    }
 }
 
 #[server(prefix = "/api", endpoint = "auth/refresh", input = Json)]

@@ -10,6 +10,7 @@ pub mod loaded;
 pub mod notifications;
 pub mod security;
 pub mod sessions;
+pub mod team;
 pub mod webhooks;
 
 /// Request context for server function bodies (server only).

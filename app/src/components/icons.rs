@@ -91,6 +91,19 @@ pub fn Shield(#[prop(default = "h-6 w-6")] class: &'static str) -> impl IntoView
     }
 }
 
+/// Two people: the team.
+#[component]
+pub fn People() -> impl IntoView {
+    view! {
+        <svg class="h-5 w-5" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
+            <path d="M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2" />
+            <circle cx="9" cy="7" r="4" />
+            <path d="M22 21v-2a4 4 0 0 0-3-3.87" />
+            <path d="M16 3.13a4 4 0 0 1 0 7.75" />
+        </svg>
+    }
+}
+
 #[component]
 pub fn ChevronRight() -> impl IntoView {
     view! {

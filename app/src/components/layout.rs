@@ -68,9 +68,10 @@ fn TopBar() -> impl IntoView {
     view! {
         <header class="sticky top-0 z-40 border-b border-slate-200 bg-white/90 backdrop-blur">
             <div class="mx-auto flex h-14 max-w-7xl items-center justify-between px-4 sm:px-6">
-                <a href="/" class="flex items-center gap-2.5 font-semibold tracking-tight text-slate-900">
+                // On a phone the mark alone, so the header's links fit beside it.
+                <a href="/" class="flex items-center gap-2.5 font-semibold tracking-tight text-slate-900" aria-label="ResolutionFlow">
                     <LogoMark class="h-7 w-7" />
-                    <span>"ResolutionFlow"</span>
+                    <span class="hidden sm:inline">"ResolutionFlow"</span>
                 </a>
                 <Suspense fallback=|| ()>
                     {move || Suspend::new(async move {

@@ -1,8 +1,10 @@
 //! Reusable pieces of the UI.
 
+pub mod auth_card;
 pub mod badges;
 pub mod call;
 pub mod claim;
+pub mod confirm_modal;
 pub mod dialog;
 pub mod escalate_modal;
 pub mod escalation_feed;
@@ -15,7 +17,6 @@ pub mod login_expiry;
 pub mod login_expiry_toast;
 pub mod notification_bell;
 pub mod pickup;
-pub mod revoke_logins_modal;
 pub mod session_sidebar;
 pub mod storage;
 pub mod time;

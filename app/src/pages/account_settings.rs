@@ -1,5 +1,5 @@
 use crate::components::{
-    icons::{ChevronRight, Shield},
+    icons::{ChevronRight, People, Shield},
     visitor::{use_signed_in, RequireUser},
 };
 use leptos::prelude::*;
@@ -21,10 +21,11 @@ pub fn AccountSettingsPage() -> impl IntoView {
 fn AccountSettings() -> impl IntoView {
     let user = use_signed_in().user;
     let is_owner = user.role == Role::Owner;
+    let manages_team = user.role.manages_team();
     view! {
         <div class="mx-auto w-full max-w-3xl px-4 py-10 sm:px-6">
             <h1 class="text-2xl font-semibold tracking-tight text-slate-900">"Account settings"</h1>
-            <p class="mt-1 text-sm text-slate-600">"Your profile and, for owners, how your team's account is run."</p>
+            <p class="mt-1 text-sm text-slate-600">"Your profile and, for owners and admins, how your team's account is run."</p>
 
             <section class="mt-8 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
                 <div class="px-5 py-4">
@@ -38,6 +39,24 @@ fn AccountSettings() -> impl IntoView {
                         <dd class="text-slate-900">{user.role.to_string()}</dd>
                     </dl>
                 </div>
+                {manages_team.then(|| view! {
+                    <a
+                        href="/account/members"
+                        class="flex items-center gap-4 border-t border-slate-100 px-5 py-4 hover:bg-slate-50"
+                        data-testid="members-row"
+                    >
+                        <span class="flex h-10 w-10 items-center justify-center rounded-lg bg-indigo-50 text-indigo-600">
+                            <People />
+                        </span>
+                        <span class="flex-1">
+                            <span class="block text-sm font-medium text-slate-900">"Members"</span>
+                            <span class="block text-sm text-slate-500">
+                                "Invite your team, change roles, and deactivate leavers."
+                            </span>
+                        </span>
+                        <ChevronRight />
+                    </a>
+                })}
                 {is_owner.then(|| view! {
                     <a
                         href="/account/security"

@@ -1,7 +1,11 @@
+use crate::api::loaded::loaded;
 use crate::components::call::Call;
 use crate::components::ui::{field_error, input_class, PRIMARY_WIDE};
 use crate::{
-    api::auth::{login, Visitor},
+    api::{
+        auth::{login, Visitor},
+        team::get_sign_in_options,
+    },
     components::{
         icons::{Check, Eye, EyeOff, Info, LogoMark},
         visitor::use_visitor,
@@ -30,6 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                         </p>
                     </div>
                     <LoginForm />
+                    <SignUpLink />
                 </div>
             </section>
         </div>
@@ -168,6 +173,24 @@ fn LoginForm() -> impl IntoView {
                 {move || if pending.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
+    }
+}
+
+/// "Create an account", where the server lets anyone sign up.
+#[component]
+fn SignUpLink() -> impl IntoView {
+    let options = loaded(|| (), |_| get_sign_in_options());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                options.await.ok().filter(|o| o.signup_open).map(|_| view! {
+                    <p class="mt-8 text-sm text-slate-600">
+                        "New to ResolutionFlow? "
+                        <a href="/signup" class="font-medium text-indigo-700 hover:text-indigo-600">"Create an account"</a>
+                    </p>
+                })
+            })}
+        </Suspense>
     }
 }
 

@@ -2,39 +2,18 @@
 //! password with it).
 
 use crate::components::call::Call;
-use crate::components::ui::{error_note, field_error, input_class, PRIMARY_WIDE};
+use crate::components::ui::{error_note, input_class, PRIMARY_WIDE};
 use crate::{
     api::auth::{forgot_password, reset_password},
-    components::icons::Info,
+    components::{
+        auth_card::{field_message, AuthCard, TextField},
+        icons::Info,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use vocab::error::{ApiError, ErrorCode};
-
-#[component]
-fn Card(title: &'static str, intro: &'static str, children: Children) -> impl IntoView {
-    view! {
-        <section class="flex flex-1 items-center justify-center px-6 py-12">
-            <div class="w-full max-w-sm">
-                <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{title}</h1>
-                <p class="mt-2 text-sm text-slate-600">{intro}</p>
-                <div class="mt-8">{children()}</div>
-                <p class="mt-6 text-sm">
-                    <a href="/login" class="font-medium text-indigo-700 hover:text-indigo-600">"Back to sign in"</a>
-                </p>
-            </div>
-        </section>
-    }
-}
-
-fn field(err: &ApiError, name: &str) -> Option<String> {
-    err.details
-        .get("fields")?
-        .get(name)?
-        .as_str()
-        .map(str::to_owned)
-}
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
@@ -55,7 +34,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     };
     view! {
         <Title text="Reset your password" />
-        <Card title="Reset your password" intro="Enter the e-mail you sign in with and we'll send you a link to set a new password.">
+        <AuthCard title="Reset your password" intro="Enter the e-mail you sign in with and we'll send you a link to set a new password.">
             <Show
                 when=move || sent.get()
                 fallback=move || view! {
@@ -84,7 +63,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     <p>"If an account uses that e-mail, a reset link is on its way. It works once, for an hour."</p>
                 </div>
             </Show>
-        </Card>
+        </AuthCard>
     }
 }
 
@@ -115,13 +94,13 @@ pub fn ResetPasswordPage() -> impl IntoView {
             }
         });
     };
-    let password_error = move || error.with(|e| field(e.as_ref()?, "password"));
+
     // Shown above the button: a link that can't be used, or anything unexpected.
     let general_error = move || {
         error.with(|e| {
             let e = e.as_ref()?;
             if e.error == ErrorCode::ValidationFailed {
-                field(e, "token")
+                e.field("token").map(str::to_owned)
             } else {
                 Some(e.message.clone())
             }
@@ -129,24 +108,26 @@ pub fn ResetPasswordPage() -> impl IntoView {
     };
     view! {
         <Title text="Set a new password" />
-        <Card title="Set a new password" intro="Choose a password of at least 12 characters. Every device signed in to your account will be signed out.">
+        <AuthCard title="Set a new password" intro="Choose a password of at least 12 characters. Every device signed in to your account will be signed out.">
             <Show
                 when=move || done.get()
                 fallback=move || view! {
-                    <form class="space-y-5" on:submit=submit>
-                        <PasswordField
+                    <form class="space-y-5" on:submit=submit on:input=move |_| error.set(None)>
+                        <TextField
                             id="new-password"
                             label="New password"
                             value=password
-                            error=Signal::derive(password_error)
-                            on_edit=move || error.set(None)
+                            error=field_message(error, "password")
+                            kind="password"
+                            autocomplete="new-password"
                         />
-                        <PasswordField
+                        <TextField
                             id="confirm-password"
                             label="Type it again"
                             value=confirm
                             error=Signal::derive(move || mismatch.get().then(|| "The two passwords don't match.".to_owned()))
-                            on_edit=|| ()
+                            kind="password"
+                            autocomplete="new-password"
                         />
                         {error_note(Signal::derive(general_error), "")}
                         <button type="submit" class=PRIMARY_WIDE disabled=move || busy.get()>
@@ -160,37 +141,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
                     <a href="/login" class="mt-2 inline-block font-semibold text-emerald-800 underline">"Sign in with it"</a>
                 </div>
             </Show>
-        </Card>
-    }
-}
-
-/// A new-password input with its label and its message.
-#[component]
-fn PasswordField(
-    id: &'static str,
-    label: &'static str,
-    value: RwSignal<String>,
-    error: Signal<Option<String>>,
-    on_edit: impl Fn() + Send + Sync + 'static,
-) -> impl IntoView {
-    view! {
-        <div>
-            <label for=id class="block text-sm font-medium text-slate-700">{label}</label>
-            <input
-                id=id
-                type="password"
-                autocomplete="new-password"
-                required
-                class=move || input_class(error.with(Option::is_some))
-                aria-invalid=move || error.with(Option::is_some).to_string()
-                aria-describedby=format!("{id}-error")
-                prop:value=move || value.get()
-                on:input=move |ev| {
-                    value.set(event_target_value(&ev));
-                    on_edit();
-                }
-            />
-            {field_error(format!("{id}-error"), error, None)}
-        </div>
+        </AuthCard>
     }
 }

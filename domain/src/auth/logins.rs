@@ -145,8 +145,8 @@ impl UserRow {
 const USER_COLUMNS: &str = "u.id, u.account_id, u.name, u.email, u.role, \
      a.session_idle_minutes, a.session_absolute_minutes";
 const USER_FROM: &str = "users u JOIN accounts a ON a.id = u.account_id";
-/// The user `$1`, unless deleted.
-const ACTIVE_USER: &str = "u.id = $1 AND u.deleted_at IS NULL";
+/// The user `$1`, while a member (not deactivated or deleted).
+const ACTIVE_USER: &str = "u.id = $1 AND u.active";
 
 async fn load_user(tx: &mut Tx, user_id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -214,13 +214,32 @@ pub async fn login(
     };
 
     let mut tx = db::tenant_tx(pool, account_id).await?;
-    let row = load_user(&mut tx, user_id)
+    let issued = start(&mut tx, keys, settings, user_id, user_agent, now)
         .await?
         .ok_or(AuthError::InvalidCredentials)?;
+    tx.commit().await?;
+    Ok(issued)
+}
+
+/// Starts a login, in `tx` (a transaction of the member's account), for a member who has just
+/// shown who they are: a password, an accepted invitation, a new account, a provider's ID
+/// token. Stamps `last_login_at` and mints the first pair of a new family under the account's
+/// policy as it is now. `None` when the member is gone or deactivated.
+pub async fn start(
+    tx: &mut Tx,
+    keys: &Keys,
+    settings: &LoginSettings,
+    user_id: UserId,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Option<Issued>, sqlx::Error> {
+    let Some(row) = load_user(tx, user_id).await? else {
+        return Ok(None);
+    };
     sqlx::query("UPDATE users SET last_login_at = $2 WHERE id = $1")
         .bind(user_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let policy = row.policy(settings);
     let login = LoginClaims {
@@ -229,9 +248,9 @@ pub async fn login(
         abs_max: policy.absolute_seconds(),
         family_id: LoginId(Uuid::new_v4()),
     };
-    let issued = issue(&mut tx, keys, settings, &row, login, user_agent, now).await?;
-    tx.commit().await?;
-    Ok(issued)
+    issue(tx, keys, settings, &row, login, user_agent, now)
+        .await
+        .map(Some)
 }
 
 /// Rotates a refresh token, following docs/API.md §3's refresh algorithm step by step.
@@ -433,6 +452,26 @@ pub async fn logout(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Ends every live login of `user_id` (a password reset, a deactivation), giving `reason`.
+/// Returns how many refresh tokens were revoked.
+pub async fn revoke_all(
+    tx: &mut Tx,
+    user_id: UserId,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(
+        "UPDATE refresh_tokens SET revoked_at = $2, revoked_reason = $3 \
+         WHERE user_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(reason)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected())
 }
 
 /// The member behind valid access claims, with the account's subscription, read in the

@@ -16,6 +16,18 @@ use std::collections::HashMap;
 use tower::ServiceExt;
 use uuid::Uuid;
 
+/// Polls `probe` until it answers, every 50 ms for up to 5 s: for what a test waits on that
+/// happens after the answer (a mail, an assessment).
+pub async fn wait_for<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    for _ in 0..100 {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("condition not reached in 5 s");
+}
+
 /// A configuration as `serve` would read it, plus `extra` variables.
 pub fn config(extra: &[(&str, &str)]) -> Config {
     let mut env: HashMap<String, String> = HashMap::from([
@@ -151,15 +163,22 @@ pub async fn login_as(router: &Router, email: &str) -> Session {
     );
     let res = post_with_cookies(router, "/api/auth/login", &body, &[]).await;
     assert_eq!(res.status, 200, "{email}: {}", res.body);
-    let refresh = cookie_pair(&res, "rf_refresh").expect("refresh cookie");
-    let keys = domain::auth::tokens::Keys::new(&config(&[]).jwt_secret);
-    let claims =
-        domain::auth::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1)
-            .unwrap();
-    Session {
-        access: cookie_pair(&res, "rf_access").expect("access cookie"),
-        refresh,
-        user_id: claims.sub.0,
-        family_id: claims.fam.unwrap().0,
+    Session::from_answer(&res)
+}
+
+impl Session {
+    /// The browser an answer that signed someone in leaves behind (its cookies).
+    pub fn from_answer(res: &Answer) -> Self {
+        let refresh = cookie_pair(res, "rf_refresh").expect("refresh cookie");
+        let keys = domain::auth::tokens::Keys::new(&config(&[]).jwt_secret);
+        let claims =
+            domain::auth::tokens::decode_refresh_any_age(&keys, refresh.split_once('=').unwrap().1)
+                .unwrap();
+        Session {
+            access: cookie_pair(res, "rf_access").expect("access cookie"),
+            refresh,
+            user_id: claims.sub.0,
+            family_id: claims.fam.unwrap().0,
+        }
     }
 }

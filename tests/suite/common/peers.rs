@@ -83,3 +83,26 @@ pub async fn http_server(app: Router) -> String {
     });
     url
 }
+
+/// The `n`-th mail the sink received (1 is the first), once it has arrived.
+pub async fn nth_mail(inbox: &Inbox, n: usize) -> String {
+    super::wait_for(async || inbox.lock().unwrap().get(n - 1).map(|m| m.1.clone())).await
+}
+
+/// The token of the `…{path}?token=` link in the `n`-th mail.
+pub async fn mailed_token(inbox: &Inbox, n: usize, path: &str) -> String {
+    // Undo quoted-printable: soft line breaks, and "=" written as "=3D".
+    let raw = nth_mail(inbox, n)
+        .await
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let link = format!("{path}?token=");
+    let at = raw
+        .find(&link)
+        .unwrap_or_else(|| panic!("a {path} link in the mail"));
+    raw[at + link.len()..]
+        .chars()
+        .take_while(char::is_ascii_hexdigit)
+        .collect()
+}

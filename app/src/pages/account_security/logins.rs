@@ -8,8 +8,8 @@ use crate::{
     },
     components::{
         call::Call,
+        confirm_modal::{RevokeLoginsModal, Scope},
         login_channel::{use_login_channel, LoginChannel, LoginEvent},
-        revoke_logins_modal::{RevokeLoginsModal, Scope},
         time::time_ago,
         toast::{use_toasts, Toasts, Tone},
         ui::SECONDARY,

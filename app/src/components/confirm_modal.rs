@@ -1,5 +1,6 @@
-//! RevokeLoginsModal: confirms one of the two bulk sign-outs. Title, body and confirm label
-//! follow the scope; the confirm is danger-styled; focus stays inside; Escape cancels.
+//! ConfirmModal: asks before something that can't be undone (signing people out, deactivating
+//! a member). The confirm is danger-styled; the safe choice has focus first; focus stays
+//! inside; Escape cancels. `RevokeLoginsModal` is it for the two bulk sign-outs.
 
 use super::ui::{DANGER, SECONDARY};
 use leptos::{ev::KeyboardEvent, html, prelude::*};
@@ -42,6 +43,23 @@ pub fn RevokeLoginsModal(
     on_cancel: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
     let (title, body, confirm) = scope.copy();
+    view! {
+        <ConfirmModal title body confirm pending on_confirm on_cancel test_id=format!("revoke-{}", scope.as_str()) />
+    }
+}
+
+#[component]
+pub fn ConfirmModal(
+    #[prop(into)] title: String,
+    #[prop(into)] body: String,
+    #[prop(into)] confirm: String,
+    /// `data-testid` of the dialog.
+    #[prop(into)]
+    test_id: String,
+    #[prop(into)] pending: Signal<bool>,
+    on_confirm: impl Fn() + Send + Sync + 'static,
+    on_cancel: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let cancel_ref = NodeRef::<html::Button>::new();
     let confirm_ref = NodeRef::<html::Button>::new();
     // The safe choice has focus first.
@@ -79,12 +97,12 @@ pub fn RevokeLoginsModal(
                 class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl"
                 role="dialog"
                 aria-modal="true"
-                aria-labelledby="revoke-title"
-                aria-describedby="revoke-body"
-                data-scope=scope.as_str()
+                aria-labelledby="confirm-title"
+                aria-describedby="confirm-body"
+                data-testid=test_id
             >
-                <h2 id="revoke-title" class="text-lg font-semibold text-slate-900">{title}</h2>
-                <p id="revoke-body" class="mt-2 text-sm text-slate-600">{body}</p>
+                <h2 id="confirm-title" class="text-lg font-semibold text-slate-900">{title}</h2>
+                <p id="confirm-body" class="mt-2 text-sm text-slate-600">{body}</p>
                 <div class="mt-6 flex justify-end gap-3">
                     <button
                         type="button"

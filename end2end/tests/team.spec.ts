@@ -1,0 +1,158 @@
+import { execFileSync } from "node:child_process";
+import { test, expect, hydrated, screenshot } from "./fixtures";
+import { signIn } from "./helpers";
+import { SmtpSink } from "./smtp";
+import type { Browser, Page } from "@playwright/test";
+
+const sink = new SmtpSink();
+test.beforeAll(async () => sink.start());
+test.afterAll(async () => sink.stop());
+
+/** Runs SQL straight on the e2e database (scripts/e2e.sh exports the admin URL). */
+function sql(query: string) {
+  const url = process.env.ADMIN_DATABASE_URL;
+  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
+  execFileSync("psql", [url, "-qc", query]);
+}
+
+async function newPage(browser: Browser): Promise<Page> {
+  return (await browser.newContext()).newPage();
+}
+
+/** Takes the browser's report of the document's own refusal: it is the point of the check. */
+function expectOwnStatus(consoleProblems: string[], status: number) {
+  const own = consoleProblems.findIndex((p) => p.includes(`status of ${status}`));
+  expect(own).toBeGreaterThanOrEqual(0);
+  consoleProblems.splice(own, 1);
+}
+
+/** A desktop and a 375 px wide screenshot of the page as it is. */
+async function screenshots(page: Page, name: string) {
+  await screenshot(page, name);
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 375, height: 812 });
+  await screenshot(page, `${name}-375`);
+  if (size) await page.setViewportSize(size);
+}
+
+test("an owner signs up, confirms the address, and an invited engineer joins and sees the queue", async ({ page, browser, consoleProblems }) => {
+  await page.goto("/login");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await expect(page).toHaveURL(/\/signup$/);
+  await hydrated(page);
+  await page.getByLabel("Company name").fill("Northwind IT");
+  await page.getByLabel("Your name").fill("Nora North");
+  await page.getByLabel("Work e-mail").fill("jane@acme.test");
+  await page.getByLabel("Password", { exact: true }).fill("short");
+  await page.getByRole("button", { name: "Create the account" }).click();
+  await expect(page.getByText("Use at least 12 characters.")).toBeVisible();
+  await expect(page.getByText("already has a ResolutionFlow account")).toBeVisible();
+  await page.getByLabel("Work e-mail").fill("nora@northwind.test");
+  await page.getByLabel("Password", { exact: true }).fill("northwind horse battery");
+  await screenshots(page, "signup");
+  await page.getByRole("button", { name: "Create the account" }).click();
+  await expect(page).toHaveURL(/\/account\/members$/);
+  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
+  await expect(page.getByTestId("member-row")).toHaveCount(1);
+
+  // The verification link, from the mail.
+  await page.goto(await sink.linkFor("nora@northwind.test", "verify-email"));
+  await hydrated(page);
+  await page.getByRole("button", { name: "Confirm my e-mail" }).click();
+  await expect(page.getByTestId("email-verified")).toBeVisible();
+
+  // Billing is outside the product: the new account is put on Pro the way an operator would.
+  sql("UPDATE subscriptions SET plan = 'pro' FROM accounts a WHERE a.id = account_id AND a.name = 'Northwind IT'");
+
+  await page.goto("/account/members");
+  await hydrated(page);
+  await page.getByLabel("E-mail", { exact: true }).fill("eve@northwind.test");
+  await page.getByLabel("Role", { exact: true }).selectOption("engineer");
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByText("Invitation sent to eve@northwind.test.")).toBeVisible();
+  await expect(page.getByTestId("invitation-row")).toContainText("eve@northwind.test");
+
+  const eve = await newPage(browser);
+  const link = await sink.linkFor("eve@northwind.test", "invite");
+  await eve.goto(link);
+  await expect(eve.getByText("Nora North invited you to join Northwind IT on ResolutionFlow as an engineer.")).toBeVisible();
+  await hydrated(eve);
+  await screenshots(eve, "invite");
+  await eve.getByLabel("Your name").fill("Eve Engineer");
+  await eve.getByLabel("Choose a password").fill("eve horse battery staple");
+  await eve.getByRole("button", { name: "Join the team" }).click();
+  await expect(eve.getByTestId("greeting")).toHaveText("Welcome back, Eve");
+  await expect(eve.getByTestId("escalation-queue")).toBeVisible();
+
+  // The link is spent.
+  const answer = await page.goto(link);
+  expect(answer?.status()).toBe(404);
+  expectOwnStatus(consoleProblems, 404);
+  await expect(page.getByTestId("invitation-unusable")).toBeVisible();
+
+  await page.goto("/account/members");
+  await hydrated(page);
+  await expect(page.getByTestId("member-row")).toHaveCount(2);
+  await expect(page.getByTestId("invitations")).toHaveCount(0);
+  await screenshots(page, "members");
+});
+
+test("the owner demotes one member and deactivates another, whose open tab is signed out on its next call", async ({ page, browser }) => {
+  const sam = await newPage(browser);
+  await signIn(sam, "sam@acme.test");
+  await hydrated(sam);
+
+  await signIn(page, "owner@acme.test", "/account");
+  await page.getByRole("link", { name: /Members/ }).click();
+  await expect(page).toHaveURL(/\/account\/members$/);
+  await hydrated(page);
+  const jane = page.locator('[data-testid="member-row"][data-email="jane@acme.test"]');
+  await jane.getByLabel("Role of Jane Junior").selectOption("viewer");
+  await expect(page.getByText("Jane Junior is now a viewer.")).toBeVisible();
+
+  const samRow = page.locator('[data-testid="member-row"][data-email="sam@acme.test"]');
+  await samRow.getByRole("button", { name: "Deactivate" }).click();
+  const dialog = page.getByTestId("deactivate-dialog");
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await dialog.getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByText("Sam Senior was deactivated and signed out.")).toBeVisible();
+  await expect(samRow.getByTestId("deactivated-badge")).toBeVisible();
+
+  // Sam's tab makes its next call and lands on the sign-in page.
+  await sam.getByRole("button", { name: "New" }).click();
+  await sam.getByLabel("What's the problem?").fill("Scanner won't send to e-mail");
+  await sam.getByRole("button", { name: "Start session" }).click();
+  await expect(sam).toHaveURL(/\/login/);
+  await sam.getByLabel("E-mail").fill("sam@acme.test");
+  await sam.locator("#password").fill("resolutionflow-demo");
+  await sam.getByRole("button", { name: "Sign in" }).click();
+  await expect(sam.getByRole("alert")).toHaveText("That e-mail and password don't match an account.");
+
+  // Put the demo data back for the specs after this one.
+  await samRow.getByRole("button", { name: "Reactivate" }).click();
+  await expect(page.getByText("Sam Senior can sign in again.")).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await jane.getByLabel("Role of Jane Junior").selectOption("engineer");
+  await expect(page.getByText("Jane Junior is now an engineer.")).toBeVisible();
+});
+
+test("sign-up closed answers 403 with a page that says where to go instead", async ({ page, consoleProblems }) => {
+  const closed = process.env.RF_E2E_CLOSED_URL;
+  if (!closed) throw new Error("RF_E2E_CLOSED_URL is not set (run through scripts/e2e.sh)");
+  const answer = await page.goto(`${closed}/signup`);
+  expect(answer?.status()).toBe(403);
+  expectOwnStatus(consoleProblems, 403);
+  await hydrated(page);
+  await screenshots(page, "signup-closed");
+  await expect(page.getByRole("heading", { name: "Sign-up is closed" })).toBeVisible();
+  await expect(page.getByTestId("signup-closed")).toContainText("ask its owner or an admin to invite you");
+  const api = await page.request.post(`${closed}/api/auth/signup`, {
+    data: { account_name: "X", name: "X", email: "x@x.test", password: "a long enough password" },
+  });
+  expect(api.status()).toBe(403);
+  expect((await api.json()).error).toBe("forbidden");
+  await page.goto(`${closed}/login`);
+  await expect(page.getByRole("link", { name: "Create an account" })).toHaveCount(0);
+});
