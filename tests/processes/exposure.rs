@@ -18,7 +18,9 @@ use tokio::{
 
 /// Debian's nginx in front of `upstreams`, on a port of its own, connecting to them from
 /// `from` (so the servers can tell the proxy from its clients on one machine), appending each
-/// client's address to `X-Forwarded-For` as a production proxy does.
+/// client's address to `X-Forwarded-For` as a production proxy does. One process, without a
+/// master: killing it when the test ends leaves no worker behind (an orphaned worker kept the
+/// files the test run had open, `scripts/test.sh`'s lock among them).
 struct Nginx {
     _child: Running,
     base: String,
@@ -44,7 +46,7 @@ impl Nginx {
             .collect();
         let d = dir.display();
         let conf = format!(
-            "daemon off;\nworker_processes 1;\nuser root;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
+            "daemon off;\nmaster_process off;\npid {d}/nginx.pid;\nerror_log {d}/error.log;\n\
              events {{ worker_connections 256; }}\n\
              http {{\n  access_log off;\n  client_body_temp_path {d}/body;\n  proxy_temp_path {d}/proxy;\n\
                fastcgi_temp_path {d}/fastcgi;\n  uwsgi_temp_path {d}/uwsgi;\n  scgi_temp_path {d}/scgi;\n\
