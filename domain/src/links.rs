@@ -3,10 +3,14 @@
 //! mail kept in `outbound_emails` says `[… link]` where the link was, and each kind of link is
 //! used up when it is redeemed (docs/SECURITY.md, "Links in mail").
 
-use crate::notify::{MailStatus, Mailer};
+use crate::{
+    db::Tx,
+    notify::{MailStatus, Mailer},
+};
+use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sqlx::PgPool;
-use vocab::ids::AccountId;
+use vocab::ids::{AccountId, UserId};
 
 /// A fresh token: what goes in the link. Store only [`hash`] of it.
 pub fn new_token() -> String {
@@ -18,6 +22,49 @@ pub fn new_token() -> String {
 /// What is stored of a token, and what a presented token is looked up by.
 pub fn hash(token: &str) -> String {
     crate::text::sha256_hex(token.trim())
+}
+
+/// The tables a person's links are kept in, each `(account_id, user_id, token_hash,
+/// expires_at, created_at, used_at)`.
+#[derive(Clone, Copy, Debug)]
+pub enum Kept {
+    PasswordReset,
+    EmailVerification,
+}
+
+impl Kept {
+    fn table(self) -> &'static str {
+        match self {
+            Kept::PasswordReset => "password_reset_tokens",
+            Kept::EmailVerification => "email_verifications",
+        }
+    }
+}
+
+/// A fresh link token for `user_id`, working for `ttl`, of which only the hash is stored in
+/// `kept`. Returns the token itself, for the mail.
+pub async fn mint(
+    tx: &mut Tx,
+    kept: Kept,
+    account_id: AccountId,
+    user_id: UserId,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String, sqlx::Error> {
+    let token = new_token();
+    sqlx::query(&format!(
+        "INSERT INTO {} (account_id, user_id, token_hash, expires_at, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        kept.table()
+    ))
+    .bind(account_id)
+    .bind(user_id)
+    .bind(hash(&token))
+    .bind(now + ttl)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
 }
 
 /// `https://host/{path}?token=…` under the product's public address.

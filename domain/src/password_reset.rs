@@ -29,19 +29,15 @@ pub async fn mint(
     ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<String, sqlx::Error> {
-    let token = links::new_token();
-    sqlx::query(
-        "INSERT INTO password_reset_tokens (account_id, user_id, token_hash, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+    links::mint(
+        tx,
+        links::Kept::PasswordReset,
+        account_id,
+        user_id,
+        ttl,
+        now,
     )
-    .bind(account_id)
-    .bind(user_id)
-    .bind(links::hash(&token))
-    .bind(now + ttl)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(token)
+    .await
 }
 
 pub fn reset_url(public_url: &str, token: &str) -> String {

@@ -18,6 +18,34 @@ pub fn required_text(field: &str, text: &str, max: usize) -> Result<String, ApiE
     Ok(text.to_owned())
 }
 
+/// The field messages of a form, collected so that a 422 names every problem at once.
+#[derive(Default)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// The checked value, or an empty one with the check's messages kept.
+    pub fn take(&mut self, checked: Result<String, ApiError>) -> String {
+        checked.unwrap_or_else(|e| {
+            self.0.extend(e.fields());
+            String::new()
+        })
+    }
+
+    /// Keeps `message` for `field`, if there is one.
+    pub fn note(&mut self, field: &str, message: Option<String>) {
+        self.0.extend(message.map(|m| (field.to_owned(), m)));
+    }
+
+    /// 422 with every message kept, unless there is none.
+    pub fn checked(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(self.0))
+        }
+    }
+}
+
 /// The longest e-mail address a mail system delivers to (RFC 5321's path limit).
 pub const EMAIL_MAX: usize = 254;
 

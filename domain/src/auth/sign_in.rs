@@ -34,7 +34,7 @@ pub async fn sign_in(
     // Counted before the password is checked: see `throttle`.
     let counted = Counted::new(&email, ip);
     if let Err(seconds) = throttle::attempt(&state.pool, &state.limits, &counted, now).await? {
-        return Err(rate_limited(seconds));
+        return Err(rate_limited("Too many sign-in attempts.", seconds));
     }
     let result = logins::login(
         &state.pool,
@@ -61,7 +61,8 @@ pub async fn sign_in(
     result.map_err(ApiError::from)
 }
 
-fn rate_limited(seconds: i64) -> ApiError {
+/// 429 `rate_limited`: `what` happened, and how long until it may be tried again.
+pub fn rate_limited(what: &str, seconds: i64) -> ApiError {
     let minutes = (seconds + 59) / 60;
     let wait = if minutes <= 1 {
         "a minute".to_owned()
@@ -70,7 +71,7 @@ fn rate_limited(seconds: i64) -> ApiError {
     };
     ApiError::new(
         ErrorCode::RateLimited,
-        format!("Too many sign-in attempts. Try again in {wait}."),
+        format!("{what} Try again in {wait}."),
     )
     .with("retry_after", seconds)
 }

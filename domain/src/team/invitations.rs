@@ -11,7 +11,7 @@ use crate::{
     links::{self, LinkMail},
     password_reset::password_error,
     state::AppState,
-    text::{email as checked_email, required_text},
+    text::{email as checked_email, required_text, Fields},
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -279,18 +279,10 @@ pub async fn accept(
     user_agent: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
-    let name = required_text("name", name, super::signup::NAME_MAX);
-    let password_problem = password_error(password);
-    if name.is_err() || password_problem.is_some() {
-        let mut fields = name
-            .as_ref()
-            .err()
-            .map(ApiError::fields)
-            .unwrap_or_default();
-        fields.extend(password_problem.map(|m| ("password".to_owned(), m)));
-        return Err(ApiError::validation(fields));
-    }
-    let name = name?;
+    let mut fields = Fields::default();
+    let name = fields.take(required_text("name", name, super::signup::NAME_MAX));
+    fields.note("password", password_error(password));
+    fields.checked()?;
     // Looked up first: nobody computes a hash for a link that doesn't work.
     let (tx, _, _) = open_invitation(state, token, false, now).await?;
     tx.commit().await?;

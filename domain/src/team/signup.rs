@@ -6,13 +6,14 @@ use crate::{
     audit,
     auth::{
         logins::{AuthError, Issued},
+        sign_in::rate_limited,
         throttle::{self, Counted},
     },
-    db::{self, Tx},
+    db,
     links::{self, LinkMail},
     password_reset::password_error,
     state::AppState,
-    text::{email as checked_email, required_text},
+    text::{email as checked_email, required_text, Fields},
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -50,41 +51,27 @@ pub async fn sign_up(
             "Sign-up is closed here. Ask your MSP's owner to invite you.",
         ));
     }
-    let mut fields = Vec::new();
-    let mut check = |checked: Result<String, ApiError>| {
-        checked.unwrap_or_else(|e| {
-            fields.extend(e.fields());
-            String::new()
-        })
-    };
-    let account_name = check(required_text("account_name", form.account_name, NAME_MAX));
-    let name = check(required_text("name", form.name, NAME_MAX));
-    let email = check(checked_email("email", form.email));
-    if let Some(message) = password_error(form.password) {
-        fields.push(("password".to_owned(), message));
-    }
+    let mut fields = Fields::default();
+    let account_name = fields.take(required_text("account_name", form.account_name, NAME_MAX));
+    let name = fields.take(required_text("name", form.name, NAME_MAX));
+    let email = fields.take(checked_email("email", form.email));
+    fields.note("password", password_error(form.password));
 
     // Each sign-up counts against the client's address like a sign-in attempt: one address
     // cannot make accounts, hash passwords or ask which addresses are taken without end.
     let counted = Counted::new(&email, client);
     if let Err(seconds) = throttle::attempt(&state.pool, &state.limits, &counted, now).await? {
-        return Err(ApiError::new(
-            ErrorCode::RateLimited,
-            "Too many attempts from here. Try again in a few minutes.",
-        )
-        .with("retry_after", seconds));
+        return Err(rate_limited("Too many attempts from here.", seconds));
     }
     // A taken address is said with the other problems, so the form is put right in one go.
     if !email.is_empty() {
         let mut tx = db::anonymous_tx(&state.pool).await?;
         if email_taken(&mut tx, &email).await? {
-            fields.push(("email".to_owned(), EMAIL_TAKEN.to_owned()));
+            fields.note("email", Some(EMAIL_TAKEN.to_owned()));
         }
         tx.commit().await?;
     }
-    if !fields.is_empty() {
-        return Err(ApiError::validation(fields));
-    }
+    fields.checked()?;
     let password_hash = state
         .hashes
         .hash(form.password.to_owned())
@@ -127,7 +114,15 @@ pub async fn sign_up(
         }
         other => other?,
     };
-    let token = mint_verification(&mut tx, account_id, user_id, now).await?;
+    let token = links::mint(
+        &mut tx,
+        links::Kept::EmailVerification,
+        account_id,
+        user_id,
+        VERIFY_TTL,
+        now,
+    )
+    .await?;
     audit::record(
         &mut tx,
         account_id,
@@ -156,27 +151,6 @@ pub async fn sign_up(
         .await;
     });
     Ok(issued)
-}
-
-async fn mint_verification(
-    tx: &mut Tx,
-    account_id: AccountId,
-    user_id: UserId,
-    now: DateTime<Utc>,
-) -> Result<String, sqlx::Error> {
-    let token = links::new_token();
-    sqlx::query(
-        "INSERT INTO email_verifications (account_id, user_id, token_hash, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(account_id)
-    .bind(user_id)
-    .bind(links::hash(&token))
-    .bind(now + VERIFY_TTL)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(token)
 }
 
 /// Verifies an address with its link: once, within a day. 404 for any link that doesn't.
