@@ -15,8 +15,9 @@ E2E_DB="rf_e2e_$$"
 E2E_PORT="${RF_E2E_PORT:-3456}"
 SERVER_PID=""
 CLOSED_PID=""
+OIDC_PID=""
 cleanup() {
-  for pid in $SERVER_PID $CLOSED_PID; do
+  for pid in $SERVER_PID $CLOSED_PID $OIDC_PID; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
   rf_drop_db "$PGSUPER" "$E2E_DB"
@@ -45,6 +46,22 @@ export RF_E2E_ASSESSOR_PORT="$((E2E_PORT + 1))"
 # Mail goes to an SMTP sink the password-reset spec runs (elsewhere nothing listens: the mail
 # is recorded as failed, which never holds anything up).
 export RF_E2E_SMTP_PORT="$((E2E_PORT + 2))"
+# Single sign-on goes through a real OpenID Connect provider (end2end/oidc/provider.mjs) that
+# plays Google and Microsoft's multi-tenant issuer, with this server registered at both.
+OIDC_PORT="$((E2E_PORT + 4))"
+OIDC_URL="http://127.0.0.1:$OIDC_PORT"
+PORT="$OIDC_PORT" RF_OIDC_REDIRECT_BASES="http://127.0.0.1:$E2E_PORT" \
+  node end2end/oidc/provider.mjs >"$SERVER_LOG.oidc" 2>&1 &
+OIDC_PID=$!
+for _ in $(seq 1 40); do
+  grep -q '"port"' "$SERVER_LOG.oidc" 2>/dev/null && break
+  kill -0 "$OIDC_PID" 2>/dev/null || { cat "$SERVER_LOG.oidc"; die "the OpenID provider exited"; }
+  sleep 0.25
+done
+export RF_OIDC_GOOGLE_CLIENT_ID=rf-google RF_OIDC_GOOGLE_CLIENT_SECRET=rf-google-secret \
+  RF_OIDC_GOOGLE_ISSUER="$OIDC_URL/google"
+export RF_OIDC_MICROSOFT_CLIENT_ID=rf-microsoft RF_OIDC_MICROSOFT_CLIENT_SECRET=rf-microsoft-secret \
+  RF_OIDC_MICROSOFT_ISSUER="$OIDC_URL/ms/organizations/v2.0"
 LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
   ACCESS_TOKEN_MINUTES=1 SESSION_IDLE_MINUTES_MIN=1 SESSION_ABSOLUTE_MINUTES_MIN=1 \
   RF_ANTHROPIC_API_KEY=e2e-stand-in RF_ANTHROPIC_BASE_URL="http://127.0.0.1:$RF_E2E_ASSESSOR_PORT" \
@@ -53,7 +70,10 @@ LEPTOS_SITE_ADDR="127.0.0.1:$E2E_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COO
 SERVER_PID=$!
 # A second server on the same database as a deployment is by default: sign-up closed.
 export RF_E2E_CLOSED_PORT="$((E2E_PORT + 3))"
-LEPTOS_SITE_ADDR="127.0.0.1:$RF_E2E_CLOSED_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
+# It has no single sign-on either.
+env -u RF_OIDC_GOOGLE_CLIENT_ID -u RF_OIDC_GOOGLE_CLIENT_SECRET \
+  -u RF_OIDC_MICROSOFT_CLIENT_ID -u RF_OIDC_MICROSOFT_CLIENT_SECRET \
+  LEPTOS_SITE_ADDR="127.0.0.1:$RF_E2E_CLOSED_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
   "$BIN" serve >"$SERVER_LOG.closed" 2>&1 &
 CLOSED_PID=$!
 healthy=""

@@ -22,6 +22,7 @@ use domain::{
     config::Config,
     db, sse,
     state::AppState,
+    team::sso,
 };
 use hyper::{body::Incoming, server::conn::http1, service::service_fn};
 use hyper_util::{
@@ -150,6 +151,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", any(unknown_api))
         .route("/login", post(forms::login_form))
         .route("/logout", post(forms::logout_form))
+        .route("/auth/oidc/{provider}/start", get(sso::start))
+        .route("/auth/oidc/{provider}/callback", get(sso::callback))
         .route("/api/escalations/stream", get(sse::stream))
         .nest("/pkg", pkg_files(&site.leptos))
         .leptos_routes_with_context(&site, routes, page_context(&state), move || {

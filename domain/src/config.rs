@@ -3,6 +3,7 @@
 
 use ipnet::IpNet;
 use std::{fmt, net::SocketAddr, time::Duration};
+use vocab::team::SsoProvider;
 
 /// Bounds and defaults of one session window, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +51,74 @@ pub struct Config {
     pub webhook_allow_private: bool,
     /// `RF_SIGNUP=open`: anyone may create an account at `/signup` (default `closed`).
     pub signup_open: bool,
+    /// The single sign-on providers with a client registered (`RF_OIDC_*`), in the order the
+    /// sign-in page shows them.
+    pub sso: Vec<SsoClient>,
+}
+
+/// One single sign-on provider as configured: the client this server is registered as.
+#[derive(Clone)]
+pub struct SsoClient {
+    pub provider: SsoProvider,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The issuer whose discovery document is read; Microsoft's multi-tenant one answers with
+    /// `{tenantid}` in its `issuer`.
+    pub issuer: String,
+}
+
+impl fmt::Debug for SsoClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SsoClient")
+            .field("provider", &self.provider)
+            .field("client_id", &self.client_id)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The issuer used when `RF_OIDC_{PROVIDER}_ISSUER` is not set: the provider's own.
+fn default_issuer(provider: SsoProvider) -> &'static str {
+    match provider {
+        SsoProvider::Microsoft => "https://login.microsoftonline.com/organizations/v2.0",
+        SsoProvider::Google => "https://accounts.google.com",
+    }
+}
+
+/// `RF_OIDC_{PROVIDER}_CLIENT_ID`, `_CLIENT_SECRET` and `_ISSUER` for each provider: enabled
+/// by its id and secret together.
+fn sso_clients(var: &impl Fn(&str) -> Option<String>) -> Result<Vec<SsoClient>, ConfigError> {
+    let mut clients = Vec::new();
+    for &provider in SsoProvider::ALL {
+        let prefix = format!("RF_OIDC_{}", provider.as_str().to_uppercase());
+        let id = var(&format!("{prefix}_CLIENT_ID"));
+        let secret = var(&format!("{prefix}_CLIENT_SECRET"));
+        let (client_id, client_secret) = match (id, secret) {
+            (None, None) => continue,
+            (Some(id), Some(secret)) => (id, secret),
+            _ => {
+                return Err(ConfigError(format!(
+                    "{prefix}_CLIENT_ID and {prefix}_CLIENT_SECRET go together: set both or neither"
+                )))
+            }
+        };
+        let issuer = var(&format!("{prefix}_ISSUER"))
+            .unwrap_or_else(|| default_issuer(provider).to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        if url::Url::parse(&issuer).map_or(true, |u| !matches!(u.scheme(), "https" | "http")) {
+            return Err(ConfigError(format!(
+                "{prefix}_ISSUER must be an http(s) URL, not {issuer:?}"
+            )));
+        }
+        clients.push(SsoClient {
+            provider,
+            client_id,
+            client_secret,
+            issuer,
+        });
+    }
+    Ok(clients)
 }
 
 impl fmt::Debug for Config {
@@ -70,6 +139,7 @@ impl fmt::Debug for Config {
             .field("max_connections", &self.max_connections)
             .field("webhook_allow_private", &self.webhook_allow_private)
             .field("signup_open", &self.signup_open)
+            .field("sso", &self.sso)
             .finish_non_exhaustive()
     }
 }
@@ -242,6 +312,7 @@ impl Config {
             max_connections,
             webhook_allow_private: parse_bool(&var, "RF_WEBHOOK_ALLOW_PRIVATE", false)?,
             signup_open,
+            sso: sso_clients(&var)?,
         })
     }
 }
@@ -368,6 +439,50 @@ mod tests {
             Purpose::Serve,
         );
         assert!(err.unwrap_err().0.contains("32 bytes"));
+    }
+
+    #[test]
+    fn a_provider_is_enabled_by_its_id_and_secret_together() {
+        let secret = ("RF_JWT_SECRET", "x".repeat(32));
+        let secret = (secret.0, secret.1.as_str());
+        let none = load(&[DB, secret], Purpose::Serve).unwrap();
+        assert!(none.sso.is_empty());
+        let google = load(
+            &[
+                DB,
+                secret,
+                ("RF_OIDC_GOOGLE_CLIENT_ID", "id"),
+                ("RF_OIDC_GOOGLE_CLIENT_SECRET", "the-client-secret"),
+            ],
+            Purpose::Serve,
+        )
+        .unwrap();
+        assert_eq!(google.sso.len(), 1);
+        assert_eq!(google.sso[0].provider, SsoProvider::Google);
+        assert_eq!(google.sso[0].issuer, "https://accounts.google.com");
+        assert!(!format!("{google:?}").contains("the-client-secret"));
+        let half = load(
+            &[DB, secret, ("RF_OIDC_MICROSOFT_CLIENT_ID", "id")],
+            Purpose::Serve,
+        );
+        assert!(half
+            .unwrap_err()
+            .0
+            .contains("RF_OIDC_MICROSOFT_CLIENT_SECRET"));
+        let bad_issuer = load(
+            &[
+                DB,
+                secret,
+                ("RF_OIDC_MICROSOFT_CLIENT_ID", "id"),
+                ("RF_OIDC_MICROSOFT_CLIENT_SECRET", "s"),
+                ("RF_OIDC_MICROSOFT_ISSUER", "login.microsoftonline.com"),
+            ],
+            Purpose::Serve,
+        );
+        assert!(bad_issuer
+            .unwrap_err()
+            .0
+            .contains("RF_OIDC_MICROSOFT_ISSUER"));
     }
 
     #[test]

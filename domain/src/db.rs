@@ -107,8 +107,9 @@ pub async fn privileged_role(pool: &PgPool) -> Result<Option<String>, sqlx::Erro
 }
 
 /// Deletes what no request needs any more, in every tenant (`rf_prune`): sign-in counts whose
-/// `throttle_window` ended, refresh tokens and reset links a day past their expiry. Returns
-/// how many rows went. `serve` calls it hourly ([`PRUNE_EVERY`]).
+/// `throttle_window` ended, refresh tokens, reset and verification links a day past their
+/// expiry, and single sign-on states past theirs. Returns how many rows went. `serve` calls it
+/// hourly ([`PRUNE_EVERY`]).
 pub async fn prune(
     pool: &PgPool,
     throttle_window: chrono::Duration,

@@ -2,7 +2,7 @@
 
 use crate::{
     assessor::{Assessor, ANTHROPIC_MODEL, ANTHROPIC_URL},
-    auth::{passwords::HashSlots, throttle::Limits, tokens::Keys},
+    auth::{oidc::OidcProvider, passwords::HashSlots, throttle::Limits, tokens::Keys},
     bus::Bus,
     config::Config,
     notify::Mailer,
@@ -25,6 +25,8 @@ pub struct AppState {
     pub assessor: Assessor,
     /// The client that posts to webhooks (`webhooks::client`).
     pub webhook_http: reqwest::Client,
+    /// The single sign-on providers configured (`RF_OIDC_*`).
+    pub sso: Arc<[OidcProvider]>,
 }
 
 impl AppState {
@@ -51,6 +53,11 @@ impl AppState {
             },
             None => Assessor::Heuristic,
         };
+        let sso = config
+            .sso
+            .iter()
+            .map(|client| OidcProvider::new(client.clone(), &config.public_url))
+            .collect::<Result<Vec<_>, _>>()?;
         let bus = Bus::start(pool.clone())
             .await
             .map_err(|e| format!("bus listener: {e}"))?;
@@ -63,6 +70,7 @@ impl AppState {
             mailer,
             assessor,
             webhook_http,
+            sso: sso.into(),
             pool,
             config: Arc::new(config),
         })

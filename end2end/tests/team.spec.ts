@@ -35,6 +35,32 @@ async function screenshots(page: Page, name: string) {
   if (size) await page.setViewportSize(size);
 }
 
+/** The local provider's own sign-in form (end2end/oidc/provider.mjs): the login names the person. */
+async function signInAtProvider(page: Page, login: string) {
+  await page.locator('input[name="login"]').fill(login);
+  await page.locator('input[name="password"]').fill("any password");
+  await page.getByRole("button", { name: "Sign-in" }).click();
+}
+
+test("a member signs in with Google from the sign-in page; an address with no member is told so", async ({ page, browser }) => {
+  await page.goto("/login?next=/kb");
+  await hydrated(page);
+  await expect(page.getByRole("link", { name: "Continue with Microsoft" })).toBeVisible();
+  await screenshots(page, "login-sso");
+  await page.getByRole("link", { name: "Continue with Google" }).click();
+  await signInAtProvider(page, "jane@acme.test");
+  await expect(page).toHaveURL(/\/kb$/);
+  await expect(page.getByRole("heading", { name: "Knowledge base" })).toBeVisible();
+
+  const stranger = await newPage(browser);
+  await stranger.goto("/login");
+  await stranger.getByRole("link", { name: "Continue with Google" }).click();
+  await signInAtProvider(stranger, "stranger@example.com");
+  await expect(stranger).toHaveURL(/\/login\?reason=sso_no_account$/);
+  await expect(stranger.getByTestId("sso-refused")).toContainText("isn't a member of any team here");
+  await screenshots(stranger, "login-sso-refused");
+});
+
 test("an owner signs up, confirms the address, and an invited engineer joins and sees the queue", async ({ page, browser, consoleProblems }) => {
   await page.goto("/login");
   await page.getByRole("link", { name: "Create an account" }).click();
@@ -84,6 +110,18 @@ test("an owner signs up, confirms the address, and an invited engineer joins and
   await expect(eve.getByTestId("greeting")).toHaveText("Welcome back, Eve");
   await expect(eve.getByTestId("escalation-queue")).toBeVisible();
 
+  // A second invitee joins with single sign-on, through the local OpenID provider.
+  await page.getByLabel("E-mail", { exact: true }).fill("finn@northwind.test");
+  await page.getByLabel("Role", { exact: true }).selectOption("engineer");
+  await page.getByRole("button", { name: "Invite" }).click();
+  await expect(page.getByText("Invitation sent to finn@northwind.test.")).toBeVisible();
+  const finn = await newPage(browser);
+  await finn.goto(await sink.linkFor("finn@northwind.test", "invite"));
+  await finn.getByRole("link", { name: "Continue with Microsoft" }).click();
+  await signInAtProvider(finn, "finn@northwind.test");
+  await expect(finn.getByTestId("greeting")).toHaveText("Welcome back, Finn");
+  await expect(finn.getByTestId("escalation-queue")).toBeVisible();
+
   // The link is spent.
   const answer = await page.goto(link);
   expect(answer?.status()).toBe(404);
@@ -92,7 +130,8 @@ test("an owner signs up, confirms the address, and an invited engineer joins and
 
   await page.goto("/account/members");
   await hydrated(page);
-  await expect(page.getByTestId("member-row")).toHaveCount(2);
+  await expect(page.getByTestId("member-row")).toHaveCount(3);
+  await expect(page.locator('[data-testid="member-row"][data-email="finn@northwind.test"]')).toContainText("Microsoft");
   await expect(page.getByTestId("invitations")).toHaveCount(0);
   await screenshots(page, "members");
 });

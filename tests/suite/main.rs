@@ -17,5 +17,6 @@ mod password_reset;
 mod plans;
 mod security;
 mod seed;
+mod sso;
 mod team;
 mod tenancy;

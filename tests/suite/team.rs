@@ -3,7 +3,7 @@
 //! deactivation, each refusal writing nothing.
 
 use crate::common::{
-    call, config, login_as, peers, post_json, post_with_cookies, state, Answer, Session,
+    audits, call, config, login_as, peers, post_json, post_with_cookies, state, Answer, Session,
 };
 use axum::Router;
 use domain::{db, links, seed};
@@ -18,14 +18,6 @@ async fn app(pool: &PgPool, extra: &[(&str, &str)]) -> (Router, peers::Inbox) {
     env.extend_from_slice(extra);
     let router = http::router(state(pool.clone(), config(&env)).await);
     (router, inbox)
-}
-
-async fn audits(pool: &PgPool, event: &str) -> Vec<Value> {
-    sqlx::query_scalar("SELECT payload FROM audit_events WHERE event_type = $1 ORDER BY id")
-        .bind(event)
-        .fetch_all(pool)
-        .await
-        .unwrap()
 }
 
 async fn count(pool: &PgPool, sql: &str) -> i64 {

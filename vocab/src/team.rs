@@ -17,6 +17,56 @@ words! {
     }
 }
 
+words! {
+    /// A single sign-on provider (docs/API.md §12), by the word in its `/auth/oidc/{provider}`
+    /// paths.
+    pub enum SsoProvider {
+        Microsoft = "microsoft",
+        Google = "google",
+    }
+}
+
+impl SsoProvider {
+    /// Its name as people know it.
+    pub fn label(self) -> &'static str {
+        match self {
+            SsoProvider::Microsoft => "Microsoft",
+            SsoProvider::Google => "Google",
+        }
+    }
+}
+
+words! {
+    /// Why a single sign-on came back to the sign-in page (`/login?reason=…`).
+    pub enum SsoRefusal {
+        /// The provider vouched for an address no member here has, and no invitation came.
+        NoAccount = "sso_no_account",
+        /// The invitation is for another address than the one the provider vouched for.
+        WrongEmail = "sso_wrong_email",
+        /// Anything else: a bad or replayed `state`, a refused code, a token failing a check.
+        Failed = "sso_failed",
+    }
+}
+
+impl SsoRefusal {
+    /// What the sign-in page says.
+    pub fn message(self) -> &'static str {
+        match self {
+            SsoRefusal::NoAccount => {
+                "That account isn't a member of any team here. Ask your team's owner for an \
+                 invitation, or sign in with your e-mail and password."
+            }
+            SsoRefusal::WrongEmail => {
+                "The invitation is for a different e-mail address than the account you chose. \
+                 Open the invitation again and pick the account it was sent to."
+            }
+            SsoRefusal::Failed => {
+                "Single sign-on didn't complete, so nobody was signed in. Please try again."
+            }
+        }
+    }
+}
+
 /// One person of the account on the members page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Member {
@@ -29,8 +79,8 @@ pub struct Member {
     pub is_you: bool,
     /// Whether they have a password (someone who joined by single sign-on may not).
     pub has_password: bool,
-    /// The single sign-on providers they have signed in with (`microsoft`, `google`).
-    pub sso_providers: Vec<String>,
+    /// The single sign-on providers they have signed in with.
+    pub sso_providers: Vec<SsoProvider>,
 }
 
 /// An invitation not yet accepted, revoked or expired.

@@ -2,7 +2,7 @@
 //! app shell and the sign-in answers describe it. (A *login* is one sign-in and its token family;
 //! a *session* is always a troubleshooting session.)
 
-use crate::users::User;
+use crate::{team::SsoProvider, users::User};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +22,10 @@ pub enum LoginEnd {
     Absolute,
 }
 
-/// How someone can get in here (`auth/options`): whether anyone may sign up.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How someone can get in here (`auth/options`): whether anyone may sign up, and the single
+/// sign-on providers this server has (a button each on the sign-in and invitation pages).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInOptions {
     pub signup_open: bool,
+    pub sso_providers: Vec<SsoProvider>,
 }

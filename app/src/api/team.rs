@@ -27,6 +27,7 @@ pub async fn get_sign_in_options() -> Result<SignInOptions, ApiError> {
     let state = ctx::state()?;
     Ok(SignInOptions {
         signup_open: state.config.signup_open,
+        sso_providers: state.sso.iter().map(|p| p.provider()).collect(),
     })
 }
 

@@ -18,6 +18,7 @@ pub mod login_expiry_toast;
 pub mod notification_bell;
 pub mod pickup;
 pub mod session_sidebar;
+pub mod sso_buttons;
 pub mod storage;
 pub mod time;
 pub mod toast;

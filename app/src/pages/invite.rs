@@ -1,13 +1,14 @@
-//! `/invite?token=…`: who invited you to which account and as what, then a name and a
-//! password to join with.
+//! `/invite?token=…`: who invited you to which account and as what, then single sign-on or a
+//! name and a password to join with.
 
 use crate::api::loaded::loaded;
 use crate::{
-    api::team::{accept_invitation, look_up_invitation},
+    api::team::{accept_invitation, get_sign_in_options, look_up_invitation},
     components::{
         auth_card::{field_message, AuthCard, TextField},
         call::Call,
         icons::Info,
+        sso_buttons::sso_buttons,
         time::format_time,
         ui::{error_note, PRIMARY_WIDE},
     },
@@ -17,7 +18,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use vocab::{
     error::{ApiError, ErrorCode},
-    team::InvitationView,
+    team::{InvitationView, SsoProvider},
 };
 
 #[component]
@@ -25,12 +26,16 @@ pub fn InvitePage() -> impl IntoView {
     let query = use_query_map();
     let token = move || query.read().get("token").unwrap_or_default();
     let found = loaded(token, look_up_invitation);
+    let options = loaded(|| (), |_| get_sign_in_options());
     view! {
         <Title text="Join your team" />
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match found.await {
-                    Ok(view) => view! { <Accept view token=token() /> }.into_any(),
+                    Ok(view) => {
+                        let providers = options.await.map(|o| o.sso_providers).unwrap_or_default();
+                        view! { <Accept view token=token() providers /> }.into_any()
+                    }
                     Err(err) => view! { <Unusable err /> }.into_any(),
                 }
             })}
@@ -61,7 +66,8 @@ fn Unusable(err: ApiError) -> impl IntoView {
 }
 
 #[component]
-fn Accept(view: InvitationView, token: String) -> impl IntoView {
+fn Accept(view: InvitationView, token: String, providers: Vec<SsoProvider>) -> impl IntoView {
+    let sso = sso_buttons(&providers, "/", Some(&token));
     let name = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<ApiError>);
@@ -115,6 +121,7 @@ fn Accept(view: InvitationView, token: String) -> impl IntoView {
                 <dt class="text-slate-500">"Link works until"</dt>
                 <dd class="text-slate-900">{format_time(view.expires_at)}</dd>
             </dl>
+            {sso}
             <form class="space-y-5" on:submit=submit on:input=move |_| error.set(None) novalidate>
                 <TextField id="name" label="Your name" value=name error=field_message(error, "name") autocomplete="name" />
                 <TextField id="password" label="Choose a password" value=password error=field_message(error, "password") kind="password" autocomplete="new-password" hint="At least 12 characters." />

@@ -8,16 +8,28 @@ use crate::{
     },
     components::{
         icons::{Check, Eye, EyeOff, Info, LogoMark},
+        sso_buttons::sso_buttons,
         visitor::use_visitor,
     },
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
-use vocab::{error::ErrorCode, paths::safe_next};
+use vocab::{error::ErrorCode, paths::safe_next, team::SsoRefusal};
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let options = loaded(|| (), |_| get_sign_in_options());
+    let query = use_query_map();
+    // Where to go once signed in, by whichever way.
+    let next = Memo::new(move |_| {
+        query.with(|q| {
+            q.get("next")
+                .map(|n| safe_next(&n).to_owned())
+                .unwrap_or_else(|| "/".into())
+        })
+    });
+    let refusal = move || query.with(|q| q.get("reason").and_then(|r| SsoRefusal::parse(&r)));
     view! {
         <Title text="Sign in" />
         <AlreadySignedIn />
@@ -33,8 +45,27 @@ pub fn LoginPage() -> impl IntoView {
                             "Use the work e-mail your MSP signed you up with."
                         </p>
                     </div>
-                    <LoginForm />
-                    <SignUpLink />
+                    {move || refusal().map(|r| view! {
+                        <div class="mb-6 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900" role="alert" data-testid="sso-refused">
+                            {r.message()}
+                        </div>
+                    })}
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            options.await.ok().map(|o| sso_buttons(&o.sso_providers, &next.get_untracked(), None))
+                        })}
+                    </Suspense>
+                    <LoginForm next />
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            options.await.ok().filter(|o| o.signup_open).map(|_| view! {
+                                <p class="mt-8 text-sm text-slate-600">
+                                    "New to ResolutionFlow? "
+                                    <a href="/signup" class="font-medium text-indigo-700 hover:text-indigo-600">"Create an account"</a>
+                                </p>
+                            })
+                        })}
+                    </Suspense>
                 </div>
             </section>
         </div>
@@ -52,15 +83,8 @@ fn message_for(code: &str) -> &'static str {
 }
 
 #[component]
-fn LoginForm() -> impl IntoView {
+fn LoginForm(next: Memo<String>) -> impl IntoView {
     let query = use_query_map();
-    let next = Memo::new(move |_| {
-        query.with(|q| {
-            q.get("next")
-                .map(|n| safe_next(&n).to_owned())
-                .unwrap_or_else(|| "/".into())
-        })
-    });
     let expired = move || query.with(|q| q.get("reason").as_deref() == Some("session_expired"));
 
     let error = RwSignal::new(
@@ -173,24 +197,6 @@ fn LoginForm() -> impl IntoView {
                 {move || if pending.get() { "Signing in…" } else { "Sign in" }}
             </button>
         </form>
-    }
-}
-
-/// "Create an account", where the server lets anyone sign up.
-#[component]
-fn SignUpLink() -> impl IntoView {
-    let options = loaded(|| (), |_| get_sign_in_options());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                options.await.ok().filter(|o| o.signup_open).map(|_| view! {
-                    <p class="mt-8 text-sm text-slate-600">
-                        "New to ResolutionFlow? "
-                        <a href="/signup" class="font-medium text-indigo-700 hover:text-indigo-600">"Create an account"</a>
-                    </p>
-                })
-            })}
-        </Suspense>
     }
 }
 

@@ -278,13 +278,9 @@ fn invitation_row(invitation: Invitation, changes: Changes) -> impl IntoView {
 }
 
 fn sign_in_methods(member: &Member) -> String {
-    let password = member.has_password.then(|| "Password".to_owned());
-    let providers = member.sso_providers.iter().map(|p| match p.as_str() {
-        "microsoft" => "Microsoft".to_owned(),
-        "google" => "Google".to_owned(),
-        other => other.to_owned(),
-    });
-    let methods: Vec<String> = password.into_iter().chain(providers).collect();
+    let password = member.has_password.then_some("Password");
+    let providers = member.sso_providers.iter().map(|p| p.label());
+    let methods: Vec<&str> = password.into_iter().chain(providers).collect();
     if methods.is_empty() {
         "No way to sign in yet".to_owned()
     } else {

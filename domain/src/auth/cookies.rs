@@ -1,4 +1,5 @@
-//! The login's two cookies: their names, how they are set and cleared, and reading them back.
+//! The login's two cookies: their names, how they are set and cleared, and reading them back;
+//! and the short-lived cookie of a single sign-on on its way through the provider.
 
 use super::{logins::Issued, tokens};
 use crate::state::AppState;
@@ -6,11 +7,13 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use chrono::{DateTime, Utc};
 use vocab::ids::LoginId;
 
-/// The two cookie names; `__Host-` needs `Secure`, so plain-http use drops the prefix.
+/// The cookie names; `__Host-` needs `Secure`, so plain-http use drops the prefix.
 #[derive(Clone, Copy, Debug)]
 pub struct CookieNames {
     pub access: &'static str,
     pub refresh: &'static str,
+    /// A single sign-on in progress (`team::sso`).
+    pub sso: &'static str,
 }
 
 pub fn cookie_names(secure: bool) -> CookieNames {
@@ -18,11 +21,13 @@ pub fn cookie_names(secure: bool) -> CookieNames {
         CookieNames {
             access: "__Host-rf_access",
             refresh: "__Host-rf_refresh",
+            sso: "__Host-rf_sso",
         }
     } else {
         CookieNames {
             access: "rf_access",
             refresh: "rf_refresh",
+            sso: "rf_sso",
         }
     }
 }
@@ -79,6 +84,12 @@ pub fn cleared_cookies(state: &AppState) -> [HeaderValue; 2] {
         cookie(names.access, "", 0, secure),
         cookie(names.refresh, "", 0, secure),
     ]
+}
+
+/// The single sign-on cookie holding `value` for `max_age` seconds (0 clears it).
+pub fn sso_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
+    let secure = state.config.cookie_secure;
+    cookie(cookie_names(secure).sso, value, max_age, secure)
 }
 
 pub fn refresh_cookie<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {

@@ -68,7 +68,8 @@ pub async fn logout_form(State(state): State<AppState>, headers: HeaderMap) -> R
     res
 }
 
-fn see_other(location: &str) -> Response {
+/// 303 to `location`, or to the sign-in page when it cannot be a header.
+pub fn see_other(location: &str) -> Response {
     match HeaderValue::from_str(location) {
         Ok(loc) => (StatusCode::SEE_OTHER, [(header::LOCATION, loc)]).into_response(),
         Err(_) => (

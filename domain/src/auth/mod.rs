@@ -10,6 +10,7 @@
 //! - `caller`: who a request is ([`caller::Caller`]);
 //! - `client`: the client's address and browser;
 //! - `forms`: sign-in and sign-out for browsers without JavaScript;
+//! - `oidc`: the OpenID Connect providers of single sign-on, and the checks of their ID tokens;
 //! - `origin`: the cross-site request guard.
 
 pub mod caller;
@@ -17,6 +18,7 @@ pub mod client;
 pub mod cookies;
 pub mod forms;
 pub mod logins;
+pub mod oidc;
 pub mod origin;
 pub mod page;
 pub mod passwords;

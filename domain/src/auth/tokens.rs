@@ -96,14 +96,51 @@ fn judge(exp: i64, typ: &str, want: &str, now: DateTime<Utc>) -> Result<(), Toke
     Ok(())
 }
 
+/// The claims of one kind of token: its `type`, and when it expires.
+pub trait Typed: for<'de> Deserialize<'de> {
+    /// The `type` claim this kind carries.
+    const TYPE: &'static str;
+    fn typ(&self) -> &str;
+    fn exp(&self) -> i64;
+}
+
+impl Typed for AccessClaims {
+    const TYPE: &'static str = ACCESS;
+    fn typ(&self) -> &str {
+        &self.typ
+    }
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+impl Typed for RefreshClaims {
+    const TYPE: &'static str = REFRESH;
+    fn typ(&self) -> &str {
+        &self.typ
+    }
+    fn exp(&self) -> i64 {
+        self.exp
+    }
+}
+
+/// A token of kind `T`, correctly signed and not expired at `now`.
+pub fn decode_typed<T: Typed>(
+    keys: &Keys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<T, TokenError> {
+    let claims: T = verify(keys, token)?;
+    judge(claims.exp(), claims.typ(), T::TYPE, now)?;
+    Ok(claims)
+}
+
 pub fn decode_access(
     keys: &Keys,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<AccessClaims, TokenError> {
-    let claims: AccessClaims = verify(keys, token)?;
-    judge(claims.exp, &claims.typ, ACCESS, now)?;
-    Ok(claims)
+    decode_typed(keys, token, now)
 }
 
 pub fn decode_refresh(
@@ -111,9 +148,7 @@ pub fn decode_refresh(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<RefreshClaims, TokenError> {
-    let claims: RefreshClaims = verify(keys, token)?;
-    judge(claims.exp, &claims.typ, REFRESH, now)?;
-    Ok(claims)
+    decode_typed(keys, token, now)
 }
 
 /// A refresh token whose signature is good, whether or not it has expired (for logout and for

@@ -2,11 +2,16 @@
 //! single use, stored as its hash) shows who invited whom to which account, and is accepted
 //! with a name and password (or single sign-on), which makes the new member and signs them in.
 
-use super::{email_taken, is_unique_violation, lock_account, sign_in_new, EMAIL_TAKEN};
+use super::{
+    email_taken, is_unique_violation, lock_account, sign_in_new, sso::bind_identity, EMAIL_TAKEN,
+};
 use crate::{
     actor::Actor,
     audit,
-    auth::logins::{AuthError, Issued},
+    auth::{
+        logins::{AuthError, Issued},
+        oidc::Identity,
+    },
     db::{self, Tx},
     links::{self, LinkMail},
     password_reset::password_error,
@@ -291,10 +296,73 @@ pub async fn accept(
         .hash(password.to_owned())
         .await
         .map_err(AuthError::from)?;
+    join(
+        state,
+        token,
+        &name,
+        Credential::Password(password_hash),
+        user_agent,
+        now,
+    )
+    .await
+}
 
+/// Accepts an invitation by single sign-on: the provider vouched for `identity`, whose address
+/// must be the invited one (422 with `fields.email` otherwise). The new member has no password
+/// and is tied to that provider account.
+pub async fn accept_by_sso(
+    state: &AppState,
+    token: &str,
+    identity: &Identity,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Issued, ApiError> {
+    let fallback = identity.email.split('@').next().unwrap_or_default();
+    let name = identity.name.as_deref().unwrap_or(fallback);
+    let name: String = name.chars().take(super::signup::NAME_MAX).collect();
+    join(
+        state,
+        token,
+        &name,
+        Credential::Sso(identity),
+        user_agent,
+        now,
+    )
+    .await
+}
+
+/// How someone accepting an invitation will sign in from then on.
+enum Credential<'a> {
+    /// The hash of the password they chose.
+    Password(String),
+    Sso(&'a Identity),
+}
+
+/// Makes the invited member, marks the invitation accepted and signs them in, in one
+/// transaction: two people accepting one link at once make one member, the other gets 404.
+async fn join(
+    state: &AppState,
+    token: &str,
+    name: &str,
+    credential: Credential<'_>,
+    user_agent: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Issued, ApiError> {
     let (mut tx, account_id, invitation) = open_invitation(state, token, true, now).await?;
+    if let Credential::Sso(identity) = &credential {
+        if identity.email != invitation.email {
+            return Err(ApiError::invalid(
+                "email",
+                "The invitation is for another e-mail address.",
+            ));
+        }
+    }
     lock_account(&mut tx, account_id).await?;
     let user_id = UserId(Uuid::new_v4());
+    let password_hash = match &credential {
+        Credential::Password(hash) => Some(hash.as_str()),
+        Credential::Sso(_) => None,
+    };
     let inserted = sqlx::query(
         "INSERT INTO users (id, account_id, email, name, role, email_verified_at, password_hash, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $6, $6)",
@@ -302,10 +370,10 @@ pub async fn accept(
     .bind(user_id)
     .bind(account_id)
     .bind(&invitation.email)
-    .bind(&name)
+    .bind(name)
     .bind(invitation.role)
     .bind(now)
-    .bind(&password_hash)
+    .bind(password_hash)
     .execute(&mut *tx)
     .await;
     match inserted {
@@ -314,6 +382,18 @@ pub async fn accept(
             return Err(ApiError::invalid("token", EMAIL_TAKEN));
         }
         other => other?,
+    };
+    let sso = match &credential {
+        Credential::Sso(identity) => {
+            if !bind_identity(&mut tx, account_id, user_id, identity, now).await? {
+                return Err(ApiError::invalid(
+                    "token",
+                    "That provider account already belongs to another member.",
+                ));
+            }
+            Some(identity.provider)
+        }
+        Credential::Password(_) => None,
     };
     sqlx::query("UPDATE invitations SET accepted_at = $2, accepted_user_id = $3 WHERE id = $1")
         .bind(invitation.id)
@@ -332,12 +412,12 @@ pub async fn accept(
             "email": invitation.email,
             "role": invitation.role,
             "invited_by": invitation.invited_by,
+            "sso": sso,
         }),
         now,
     )
     .await?;
-    let issued = sign_in_new(state, tx, user_id, user_agent, now).await?;
-    Ok(issued)
+    sign_in_new(state, tx, user_id, user_agent, now).await
 }
 
 /// The account's open invitations, newest first.

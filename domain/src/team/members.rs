@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use vocab::{
     error::ApiError,
     ids::{AccountId, UserId},
-    team::{Member, MemberStatus, Team},
+    team::{Member, MemberStatus, SsoProvider, Team},
     users::Role,
 };
 
@@ -28,7 +28,7 @@ struct MemberRow {
     status: MemberStatus,
     last_login_at: Option<DateTime<Utc>>,
     has_password: bool,
-    sso_providers: Vec<String>,
+    sso_providers: Vec<SsoProvider>,
 }
 
 impl MemberRow {

@@ -3,7 +3,8 @@
 //!
 //! - `signup`: a new account with its owner, and verifying an address;
 //! - `invitations`: inviting by e-mail, revoking, and accepting a link;
-//! - `members`: the members page, role changes, deactivation and reactivation.
+//! - `members`: the members page, role changes, deactivation and reactivation;
+//! - `sso`: signing in and accepting an invitation by single sign-on.
 //!
 //! Who may do what is `vocab::team`'s (`Role::can_invite` and the like), so the page offers
 //! exactly what the server allows. Every accepted change writes one audit event in its own
@@ -12,6 +13,7 @@
 pub mod invitations;
 pub mod members;
 pub mod signup;
+pub mod sso;
 
 use crate::{
     auth::logins::{self, Issued},

@@ -90,6 +90,15 @@ pub async fn post_json(router: &Router, path: &str, body: &str) -> Answer {
     .await
 }
 
+/// The payloads of the audit events named `event`, oldest first.
+pub async fn audits(pool: &PgPool, event: &str) -> Vec<serde_json::Value> {
+    sqlx::query_scalar("SELECT payload FROM audit_events WHERE event_type = $1 ORDER BY id")
+        .bind(event)
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
 /// The router over freshly seeded demo data.
 pub async fn seeded_router(pool: PgPool) -> Router {
     domain::seed::seed_demo(&pool).await.unwrap();

@@ -106,3 +106,55 @@ pub async fn mailed_token(inbox: &Inbox, n: usize, path: &str) -> String {
         .take_while(char::is_ascii_hexdigit)
         .collect()
 }
+
+/// A real OpenID Connect provider (`end2end/oidc/provider.mjs`, the `oidc-provider` package)
+/// on a free port, playing Google at `{url}/google` and Microsoft's multi-tenant issuer at
+/// `{url}/ms/organizations/v2.0`. It stops when this is dropped.
+pub struct OidcProvider {
+    pub url: String,
+    _process: tokio::process::Child,
+}
+
+impl OidcProvider {
+    pub async fn start() -> Self {
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/end2end/oidc/provider.mjs");
+        let mut process = tokio::process::Command::new("node")
+            .arg(script)
+            .env("PORT", "0")
+            .env("RF_OIDC_REDIRECT_BASES", "http://127.0.0.1:3000")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("node runs the OpenID provider (scripts/test.sh installs it)");
+        let mut stdout = BufReader::new(process.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).await.unwrap();
+        // The provider goes on printing notes; a closed pipe would stop it.
+        tokio::spawn(async move { tokio::io::copy(&mut stdout, &mut tokio::io::sink()).await });
+        let started: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        OidcProvider {
+            url: format!("http://127.0.0.1:{}", started["port"]),
+            _process: process,
+        }
+    }
+
+    /// The environment that registers this server with both providers.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut env = Vec::new();
+        for (provider, issuer) in [
+            ("GOOGLE", format!("{}/google", self.url)),
+            ("MICROSOFT", format!("{}/ms/organizations/v2.0", self.url)),
+        ] {
+            let id = format!("rf-{}", provider.to_lowercase());
+            env.push((format!("RF_OIDC_{provider}_CLIENT_ID"), id.clone()));
+            env.push((
+                format!("RF_OIDC_{provider}_CLIENT_SECRET"),
+                format!("{id}-secret"),
+            ));
+            env.push((format!("RF_OIDC_{provider}_ISSUER"), issuer));
+        }
+        env
+    }
+}
