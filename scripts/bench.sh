@@ -28,8 +28,9 @@ ulimit -n "$(ulimit -Hn)"
 BENCH_DB="rf_bench_$$"
 BENCH_PORT="${RF_BENCH_PORT:-3457}"
 SERVER_PID=""
+# A stopped server's exit status is not the bench's.
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
   rf_drop_db "$PGSUPER" "$BENCH_DB"
 }
 trap cleanup EXIT

@@ -16,9 +16,11 @@ E2E_PORT="${RF_E2E_PORT:-3456}"
 SERVER_PID=""
 CLOSED_PID=""
 OIDC_PID=""
+# A stopped process answers `wait` with its signal (143 for node): that is not the run's result,
+# which is Playwright's.
 cleanup() {
   for pid in $SERVER_PID $CLOSED_PID $OIDC_PID; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
   rf_drop_db "$PGSUPER" "$E2E_DB"
 }
