@@ -182,7 +182,7 @@ pub async fn after_commit(state: &AppState, created: Created) {
         handoff_id: h.id,
         session_id: h.session_id,
     };
-    if let Err(e) = bus::publish(&state.pool, created.account_id, &event).await {
+    if let Err(e) = bus::publish(&state.pool, created.account_id, &event, None).await {
         tracing::error!(error = %e, handoff_id = %h.id, "publishing handoff_created");
     }
     let state = state.clone();
@@ -264,7 +264,7 @@ pub async fn assess(
         handoff_id,
         has_assessment: outcome.is_some(),
     };
-    if let Err(e) = bus::publish(&state.pool, account_id, &event).await {
+    if let Err(e) = bus::publish(&state.pool, account_id, &event, None).await {
         tracing::error!(%handoff_id, error = %e, "publishing handoff_assessment_ready");
     }
 }
@@ -303,7 +303,7 @@ pub async fn announce_claim(state: &AppState, account_id: AccountId, handoff: &H
             name: winner.name.clone(),
         },
     };
-    if let Err(e) = bus::publish(&state.pool, account_id, &event).await {
+    if let Err(e) = bus::publish(&state.pool, account_id, &event, None).await {
         tracing::error!(error = %e, handoff_id = %handoff.id, "publishing handoff_claimed");
     }
 }

@@ -17,6 +17,7 @@ pub mod login_policy;
 pub mod notify;
 pub mod password_reset;
 pub mod plans;
+pub mod presence;
 pub mod security;
 pub mod seed;
 pub mod session_access;

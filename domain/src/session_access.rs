@@ -36,6 +36,19 @@ impl Access {
     pub fn can_write(&self, user: &User) -> bool {
         user.id == self.owner_id || Some(user.id) == self.claimer_id
     }
+
+    /// Who hears live of what happens in the session (CONTRACT §10): while it waits in the
+    /// queue, every member who works it (`None`); otherwise its owner and its claimer.
+    pub fn audience(&self) -> Option<Vec<UserId>> {
+        if self.status.is_shared() && self.claimer_id.is_none() {
+            return None;
+        }
+        Some(
+            std::iter::once(self.owner_id)
+                .chain(self.claimer_id)
+                .collect(),
+        )
+    }
 }
 
 /// The session's access facts, locked for the rest of the transaction when `lock` is set.
@@ -59,11 +72,11 @@ pub async fn access(tx: &mut Tx, session_id: SessionId, lock: bool) -> Result<Ac
 }
 
 /// Checks that `user` may add to the session, locking it.
-pub async fn writable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result<(), ApiError> {
+pub async fn writable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result<Access, ApiError> {
     require_worker(user)?;
     let access = access(tx, session_id, true).await?;
     if access.can_write(user) {
-        Ok(())
+        Ok(access)
     } else if access.can_read(user) {
         Err(ApiError::forbidden())
     } else {

@@ -1,8 +1,9 @@
 //! Troubleshooting sessions (docs/API.md §5): create, the sidebar list, the detail with steps
-//! and chat, and adding to them. Who may do what is `session_access`.
+//! and chat, and adding to them. Who may do what is `session_access`; a message is announced
+//! on the bus to whoever may read it.
 
 use crate::{
-    db, handoffs,
+    bus, db, handoffs,
     session_access::{access, require_worker, touch, writable},
     session_record::load_detail,
     text::required_text,
@@ -12,6 +13,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 use vocab::{
     error::ApiError,
+    events::EscalationEvent,
     handoffs::Snapshot,
     ids::SessionId,
     sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep, StepOutcome},
@@ -97,7 +99,7 @@ pub async fn message(
 ) -> Result<ChatMessage, ApiError> {
     let body = required_text("body", body, MESSAGE_MAX)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    writable(&mut tx, user, session_id).await?;
+    let access = writable(&mut tx, user, session_id).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO session_messages (account_id, session_id, author_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -111,6 +113,16 @@ pub async fn message(
     .await?;
     touch(&mut tx, session_id, now).await?;
     tx.commit().await?;
+    // The other side fetches it. Should the announcement fail, the message is still sent and
+    // shows there on the next load.
+    let event = EscalationEvent::SessionMessage {
+        session_id,
+        message_id: id,
+    };
+    if let Err(e) = bus::publish(pool, user.account_id, &event, access.audience().as_deref()).await
+    {
+        tracing::error!(error = %e, %session_id, "publishing session_message");
+    }
     Ok(ChatMessage {
         id,
         author: Some(UserRef {

@@ -1,8 +1,15 @@
 //! `GET /api/escalations/stream`: the account's escalation events as server-sent events.
-//! `ready` first; a comment every 25 s; each event with its `id:`, so a reconnect with
-//! `Last-Event-ID` replays what it missed before going live.
+//! `ready` first, then who is present; a comment every 25 s; each stored event with its `id:`,
+//! so a reconnect with `Last-Event-ID` replays what it missed before going live. A stream
+//! carries only what its user is in the audience of, and ends with `signed_out` the moment
+//! its login ends, or with `access_changed` once its user may no longer hold it (CONTRACT §10).
 
-use crate::{auth::caller::Caller, bus, state::AppState};
+use crate::{
+    auth::{caller::Caller, cookies, logins},
+    bus::{self, AccessChange},
+    db,
+    state::AppState,
+};
 use axum::{
     body::{Body, Bytes},
     extract::State,
@@ -17,7 +24,11 @@ use std::{
 use std::{convert::Infallible, time::Duration};
 use tokio::{sync::broadcast::error::RecvError, time};
 use vocab::error::ApiError;
-use vocab::{error::ErrorCode, ids::UserId};
+use vocab::{
+    error::ErrorCode,
+    events::{EscalationEvent, SignOutReason},
+    ids::{AccountId, UserId},
+};
 
 const HEARTBEAT: Duration = Duration::from_secs(25);
 /// The most streams one user holds open in a process (a tab each): beyond this, 429.
@@ -46,6 +57,9 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
         .into_response();
     };
     let account_id = caller.user.account_id;
+    let user_id = caller.user.id;
+    // The login this browser is signed in with (a bearer caller has none to end it by).
+    let login = cookies::this_login(&state, &headers);
     let last_seen: Option<i64> = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -54,6 +68,7 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     // Subscribe before reading the backlog, so nothing falls between the two.
     let bus::Subscription {
         events: mut live,
+        mut changes,
         mut closing,
     } = state.bus.subscribe();
     let missed = match last_seen {
@@ -82,27 +97,49 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
         yield Ok::<_, Infallible>(Bytes::from_static(READY));
         let mut high = last_seen.unwrap_or(0);
         for event in missed {
-            high = high.max(event.id);
+            high = high.max(event.id.unwrap_or(0));
             yield Ok(event.frame);
+        }
+        for present in state.bus.presence_now(account_id, user_id) {
+            yield Ok(present);
         }
         let mut heartbeat = time::interval_at(time::Instant::now() + HEARTBEAT, HEARTBEAT);
         heartbeat.set_missed_tick_behavior(time::MissedTickBehavior::Delay);
         loop {
             let next = tokio::select! {
                 received = live.recv() => match received {
-                    Ok(event) if event.account_id == account_id && event.id > high => {
-                        high = event.id;
-                        event.frame.clone()
-                    }
+                    Ok(event) if event.is_for(account_id, user_id) => match event.id {
+                        Some(id) if id <= high => continue,
+                        Some(id) => {
+                            high = id;
+                            Next::Send(event.frame.clone())
+                        }
+                        None => Next::Send(event.frame.clone()),
+                    },
                     Ok(_) => continue,
                     // Too slow to keep up: end the stream; the browser reconnects with
                     // Last-Event-ID and catches up from the stored events.
                     Err(RecvError::Lagged(_)) | Err(RecvError::Closed) => break,
                 },
-                _ = heartbeat.tick() => Bytes::from_static(KEEP_ALIVE),
+                change = changes.recv() => Next::Check(change),
+                _ = heartbeat.tick() => Next::Send(Bytes::from_static(KEEP_ALIVE)),
                 _ = closing.wait_for(|&closing| closing) => break,
             };
-            yield Ok(next);
+            // Awaited outside the select, which holds its branches' values while it runs.
+            let ended = match next {
+                Next::Send(frame) => {
+                    yield Ok(frame);
+                    continue;
+                }
+                Next::Check(Ok(change)) => ending(&state, account_id, user_id, login, change).await,
+                // Missed changes may have been ours: look again.
+                Next::Check(Err(RecvError::Lagged(_))) => standing(&state, account_id, user_id).await,
+                Next::Check(Err(RecvError::Closed)) => break,
+            };
+            if let Some(last) = ended {
+                yield Ok(bus::frame(None, &last));
+                break;
+            }
         }
     };
     let mut res = Response::new(Body::from_stream(frames));
@@ -113,6 +150,65 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
+}
+
+/// What the stream does next: send a frame, or see whether an access change ends it.
+enum Next {
+    Send(Bytes),
+    Check(Result<AccessChange, RecvError>),
+}
+
+/// The last event of a stream that `change` ends, if it ends it.
+async fn ending(
+    state: &AppState,
+    account_id: AccountId,
+    user_id: UserId,
+    login: Option<vocab::ids::LoginId>,
+    change: AccessChange,
+) -> Option<EscalationEvent> {
+    match change {
+        AccessChange::LoginEnded {
+            login: ended,
+            reason,
+            ..
+        } if Some(ended) == login => Some(EscalationEvent::SignedOut { reason }),
+        AccessChange::Member(user) if user == user_id => standing(state, account_id, user_id).await,
+        AccessChange::Plan(account) if account == account_id => {
+            standing(state, account_id, user_id).await
+        }
+        _ => None,
+    }
+}
+
+/// Whether the user may still hold a stream, as the database says now: `None` if so, else the
+/// stream's last event. A member who is gone was signed out; one who stays but may no longer
+/// work the queue (a viewer now, a lapsed plan) is told to look again.
+async fn standing(
+    state: &AppState,
+    account_id: AccountId,
+    user_id: UserId,
+) -> Option<EscalationEvent> {
+    let found = async {
+        let mut tx = db::tenant_tx(&state.pool, account_id).await?;
+        let found = logins::member_in(&mut tx, user_id).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(found)
+    }
+    .await;
+    match found {
+        Ok(None) => Some(EscalationEvent::SignedOut {
+            reason: SignOutReason::Deactivated,
+        }),
+        Ok(Some((user, plan))) if !user.role.can_work() || crate::plans::is_lapsed(&plan) => {
+            Some(EscalationEvent::AccessChanged {})
+        }
+        Ok(Some(_)) => None,
+        // Unsure: keep the stream; its next request is checked anyway.
+        Err(e) => {
+            tracing::error!(error = %e, "re-checking a stream's user");
+            None
+        }
+    }
 }
 
 /// How many streams each user has open in this process.

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { test, expect, hydrated, screenshot } from "./fixtures";
-import { signIn } from "./helpers";
+import { escalatedSession, signedIn, signIn } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
 
 /**
@@ -47,13 +47,6 @@ const assessor = new StandInAssessor();
 test.beforeAll(async () => assessor.start());
 test.afterAll(async () => assessor.stop());
 
-async function signedIn(browser: Browser, email: string, next = "/"): Promise<Page> {
-  const page = await (await browser.newContext()).newPage();
-  await signIn(page, email, next);
-  await hydrated(page);
-  return page;
-}
-
 /**
  * A tab whose escalation stream only ever says "ready": it hears of nothing live. The stream
  * asks the browser to wait an hour before reconnecting: each reconnect's "ready" would make the
@@ -72,20 +65,6 @@ async function signedInWithoutLiveUpdates(browser: Browser, email: string, next 
   await signIn(page, email, next);
   await hydrated(page);
   return page;
-}
-
-/** A session of Jane's, escalated through the API; returns its id. */
-async function escalatedSession(jane: Page, summary: string, ticket?: string) {
-  const created = await jane.request.post("/api/sessions/create", {
-    data: { problem_summary: summary, psa_ticket_id: ticket },
-  });
-  expect(created.status(), await created.text()).toBe(200);
-  const { id } = await created.json();
-  const handoff = await jane.request.post("/api/handoffs/create", {
-    data: { session_id: id, intent: "escalate", reason: "Tried the usual, nothing sticks" },
-  });
-  expect(handoff.status(), await handoff.text()).toBe(200);
-  return id as string;
 }
 
 /** Makes the page believe its tab is in the background (or back in front). */

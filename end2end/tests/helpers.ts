@@ -1,5 +1,6 @@
 import { createHmac } from "node:crypto";
-import { expect, type Page, type BrowserContext } from "@playwright/test";
+import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
+import { hydrated } from "./fixtures";
 
 export const DEMO_PASSWORD = "resolutionflow-demo";
 
@@ -37,4 +38,28 @@ export function signJwt(claims: Record<string, unknown>) {
 
 export function decodeJwt(token: string): Record<string, any> {
   return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+}
+
+/** A session of `page`'s user, escalated through the API; returns its id. */
+export async function escalatedSession(page: Page, summary: string, ticket?: string) {
+  const created = await page.request.post("/api/sessions/create", {
+    data: { problem_summary: summary, psa_ticket_id: ticket },
+  });
+  expect(created.status(), await created.text()).toBe(200);
+  const { id } = await created.json();
+  const handoff = await page.request.post("/api/handoffs/create", {
+    data: { session_id: id, intent: "escalate", reason: "Tried the usual, nothing sticks" },
+  });
+  expect(handoff.status(), await handoff.text()).toBe(200);
+  return id as string;
+}
+
+/** A new browser context (a person of their own), signed in and hydrated at `next`; `width` for a
+ * narrower window than the configured one. */
+export async function signedIn(browser: Browser, email: string, next = "/", width?: number): Promise<Page> {
+  const context = await browser.newContext(width ? { viewport: { width, height: 800 } } : {});
+  const page = await context.newPage();
+  await signIn(page, email, next);
+  await hydrated(page);
+  return page;
 }

@@ -39,7 +39,7 @@ async fn get_session(router: &Router, who: &Session, id: Uuid) -> Answer {
 }
 
 /// Jane opens a session with a ticket and two steps; returns its id.
-async fn jane_session(router: &Router, jane: &Session) -> Uuid {
+pub(crate) async fn jane_session(router: &Router, jane: &Session) -> Uuid {
     let res = call(router, jane, "/api/sessions/create", json!({
         "problem_summary": "Outlook is failing to sync email for the whole finance team since this morning",
         "psa_ticket_id": "12345",
@@ -62,7 +62,7 @@ async fn jane_session(router: &Router, jane: &Session) -> Uuid {
     id
 }
 
-async fn escalate(router: &Router, who: &Session, session_id: Uuid) -> Value {
+pub(crate) async fn escalate(router: &Router, who: &Session, session_id: Uuid) -> Value {
     let res = call(router, who, "/api/handoffs/create", json!({
         "session_id": session_id, "intent": "escalate", "reason": "Profile rebuild only half worked",
     })).await;
@@ -801,7 +801,11 @@ async fn the_heuristic_assessor_fills_in_by_default(pool: PgPool) {
 // --- the stream ----------------------------------------------------------------------------------
 
 /// Opens the SSE stream on `router` and returns a reader of its events.
-async fn open_stream(router: &Router, who: &Session, last_event_id: Option<&str>) -> (u16, Body) {
+pub(crate) async fn open_stream(
+    router: &Router,
+    who: &Session,
+    last_event_id: Option<&str>,
+) -> (u16, Body) {
     let mut req =
         Request::get("/api/escalations/stream").header("cookie", who.cookies().join("; "));
     if let Some(id) = last_event_id {
@@ -814,7 +818,7 @@ async fn open_stream(router: &Router, who: &Session, last_event_id: Option<&str>
 }
 
 /// Reads SSE text until `needle` appears (or 5 s pass).
-async fn read_until(body: &mut Body, needle: &str) -> String {
+pub(crate) async fn read_until(body: &mut Body, needle: &str) -> String {
     let mut text = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     while !text.contains(needle) {
@@ -1105,7 +1109,9 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
             handoff_id: vocab::ids::HandoffId(Uuid::new_v4()),
             session_id: vocab::ids::SessionId(Uuid::new_v4()),
         };
-        domain::bus::publish(&pool, acme, &event).await.unwrap();
+        domain::bus::publish(&pool, acme, &event, None)
+            .await
+            .unwrap();
     }
     let publishing = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;

@@ -13,6 +13,7 @@ mod fixes;
 mod hostile;
 mod http;
 mod kb;
+mod live;
 mod password_reset;
 mod plans;
 mod security;

@@ -3,6 +3,7 @@
 use crate::{
     handoffs::ClaimedBy,
     ids::{HandoffId, SessionId},
+    users::UserRef,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,14 +25,66 @@ pub enum EscalationEvent {
         handoff_id: HandoffId,
         has_assessment: bool,
     },
+    /// A message was added to a session (CONTRACT §10); the listener fetches it.
+    SessionMessage {
+        session_id: SessionId,
+        message_id: uuid::Uuid,
+    },
+    /// Someone is looking at a session, typing in it, or has left it. Not stored, and sent
+    /// without an `id:` (a reconnect has nothing to replay: presence is what is true now).
+    Presence {
+        session_id: SessionId,
+        user: UserRef,
+        state: PresenceState,
+    },
+    /// The stream's last event: the login it belongs to was ended (docs/API.md §9).
+    SignedOut { reason: SignOutReason },
+    /// The stream's last event: its user may no longer use it (demoted to viewer, plan lapsed).
+    /// The page reloads and shows what they may do now.
+    AccessChanged {},
+}
+
+words! {
+    /// What a presence says.
+    pub enum PresenceState {
+        Viewing = "viewing",
+        Typing = "typing",
+        Left = "left",
+    }
+}
+
+words! {
+    /// Why a login ended, as stored with its revoked refresh tokens.
+    pub enum SignOutReason {
+        /// An owner revoked it on `/account/security`.
+        OwnerRevoked = "owner_revoked",
+        /// An owner or admin deactivated the member.
+        Deactivated = "deactivated",
+        /// Signed out, in this tab or another one of the same browser.
+        Logout = "logout",
+        PasswordReset = "password_reset",
+        /// A refresh token was used twice: the whole login is ended as a precaution.
+        ReuseDetected = "reuse_detected",
+    }
+}
+
+impl SignOutReason {
+    /// Whether somebody else ended it: the sign-in page then says who.
+    pub fn by_someone_else(self) -> bool {
+        matches!(self, Self::OwnerRevoked | Self::Deactivated)
+    }
 }
 
 impl EscalationEvent {
     /// Every event name the stream carries.
-    pub const NAMES: [&'static str; 3] = [
+    pub const NAMES: [&'static str; 7] = [
         "handoff_created",
         "handoff_claimed",
         "handoff_assessment_ready",
+        "session_message",
+        "presence",
+        "signed_out",
+        "access_changed",
     ];
 
     /// The event's name and its payload, as published.
@@ -53,11 +106,23 @@ impl EscalationEvent {
         serde_json::from_slice(format!("{{{name}:{data}}}").as_bytes()).ok()
     }
 
-    pub fn handoff_id(&self) -> HandoffId {
+    /// The escalation the event is about, if it is about one.
+    pub fn handoff_id(&self) -> Option<HandoffId> {
         match self {
             Self::HandoffCreated { handoff_id, .. }
             | Self::HandoffClaimed { handoff_id, .. }
-            | Self::HandoffAssessmentReady { handoff_id, .. } => *handoff_id,
+            | Self::HandoffAssessmentReady { handoff_id, .. } => Some(*handoff_id),
+            _ => None,
+        }
+    }
+
+    /// The session the event is about, if it names one.
+    pub fn session_id(&self) -> Option<SessionId> {
+        match self {
+            Self::HandoffCreated { session_id, .. }
+            | Self::SessionMessage { session_id, .. }
+            | Self::Presence { session_id, .. } => Some(*session_id),
+            _ => None,
         }
     }
 }
@@ -86,6 +151,22 @@ mod tests {
                 handoff_id: HandoffId(Uuid::new_v4()),
                 has_assessment: false,
             },
+            EscalationEvent::SessionMessage {
+                session_id: SessionId(Uuid::new_v4()),
+                message_id: Uuid::new_v4(),
+            },
+            EscalationEvent::Presence {
+                session_id: SessionId(Uuid::new_v4()),
+                user: UserRef {
+                    id: UserId(Uuid::new_v4()),
+                    name: "Alex Admin".to_owned(),
+                },
+                state: PresenceState::Typing,
+            },
+            EscalationEvent::SignedOut {
+                reason: SignOutReason::OwnerRevoked,
+            },
+            EscalationEvent::AccessChanged {},
         ];
         for (event, expected_name) in events.iter().zip(EscalationEvent::NAMES) {
             let (name, payload) = event.to_parts();

@@ -8,7 +8,11 @@ use vocab::{
 };
 
 #[cfg(feature = "ssr")]
-use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::sessions};
+use {
+    super::ctx,
+    chrono::Utc,
+    domain::{auth::caller::Caller, presence, sessions},
+};
 
 #[server(prefix = "/api", endpoint = "sessions/create", input = Json)]
 pub async fn create_session(
@@ -42,6 +46,15 @@ pub async fn get_session(session_id: SessionId) -> Result<SessionDetail, ApiErro
 pub async fn send_message(session_id: SessionId, body: String) -> Result<ChatMessage, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::message(&state.pool, &user, session_id, &body, Utc::now()).await
+}
+
+/// Says that the caller is `viewing` the session, `typing` in it, or has `left` it (CONTRACT
+/// §10). Sent again every 20 s while the page shows it.
+#[server(prefix = "/api", endpoint = "presence", input = Json)]
+pub async fn report_presence(session_id: SessionId, state: String) -> Result<(), ApiError> {
+    let (app, Caller { user, .. }) = ctx::pro_caller().await?;
+    let state = presence::state(&state)?;
+    presence::report(&app.pool, &user, session_id, state).await
 }
 
 /// Records a troubleshooting step and how it went (`pending`, `worked`, `failed`, `partial`).

@@ -114,7 +114,10 @@ impl EscalationFeed {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{EscalationFeed, FeedEvent, FeedStatus};
-    use crate::{api::auth::session, components::visitor::Api};
+    use crate::{
+        api::auth::session,
+        components::visitor::{leave_for_login, Api, LeftBecause},
+    };
     use leptos::prelude::*;
     use vocab::events::EscalationEvent;
     use wasm_bindgen::{closure::Closure, JsCast};
@@ -161,8 +164,20 @@ mod browser {
                 name,
                 Closure::new(move |msg: MessageEvent| {
                     let data = msg.data().as_string().unwrap_or_default();
-                    if let Some(event) = EscalationEvent::from_parts(name, &data) {
-                        feed.dispatch(&FeedEvent::Escalation(event));
+                    match EscalationEvent::from_parts(name, &data) {
+                        Some(EscalationEvent::SignedOut { reason }) => {
+                            stop(feed);
+                            leave_for_login(Some(LeftBecause::SignedOut {
+                                by_someone_else: reason.by_someone_else(),
+                            }));
+                        }
+                        // Shown again, as what they may do now.
+                        Some(EscalationEvent::AccessChanged {}) => {
+                            stop(feed);
+                            let _ = window().location().reload();
+                        }
+                        Some(event) => feed.dispatch(&FeedEvent::Escalation(event)),
+                        None => {}
                     }
                 }),
             );
@@ -182,6 +197,16 @@ mod browser {
             source,
             _handlers: handlers,
         }));
+    }
+
+    /// The stream's last word came: close it for good, so the browser does not reconnect.
+    fn stop(feed: EscalationFeed) {
+        feed.connection.with_value(|c| {
+            if let Some(c) = c {
+                c.source.close();
+            }
+        });
+        feed.status.set(FeedStatus::Idle);
     }
 
     /// Waits 1 s, 2 s, 4 s … up to 30 s, renews the session if it needs it, and opens again.

@@ -13,6 +13,7 @@ use super::{
     badges::{confidence_words, TicketBadge},
     claim::{claim_handoff, Claimed},
     escalation_feed::{use_escalation_feed, FeedEvent, FeedStatus},
+    presence::{names, PresenceBoard},
     storage::Store,
     time::time_ago,
     toast::use_toasts,
@@ -101,6 +102,7 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             reload(true)
         }
         FeedEvent::Escalation(EscalationEvent::HandoffAssessmentReady { .. }) => reload(false),
+        FeedEvent::Escalation(_) => {}
     });
     let remove = move |id: HandoffId| items.update(|all| all.retain(|q| q.handoff_id != id));
 
@@ -162,6 +164,20 @@ fn QueueCard(
         format!("relative rounded-lg border border-slate-200 bg-white shadow-xs hover:border-slate-300{slide}")
     };
     let ticket = item.psa_ticket_id.clone();
+    let (session_id, me) = (item.session_id, use_signed_in().user.id);
+    let presence = PresenceBoard::get();
+    let viewing = move || {
+        let others = presence.others(session_id, me);
+        (!others.is_empty()).then(|| {
+            let verb = if others.len() == 1 { "is" } else { "are" };
+            view! {
+                <p class="mt-2 inline-flex items-center gap-1.5 text-xs font-medium text-cyan-800" data-testid="card-viewers">
+                    <span class="h-1.5 w-1.5 rounded-full bg-cyan-500" aria-hidden="true"></span>
+                    {format!("{} {verb} viewing", names(&others))}
+                </p>
+            }
+        })
+    };
     view! {
         <li class=card_class data-testid="escalation-card" data-handoff-id=id.to_string()>
             <Show when=move || seen.is_unseen(id)>
@@ -185,6 +201,7 @@ fn QueueCard(
                     </p>
                     <p class="mt-1 line-clamp-2 text-sm font-medium text-slate-900">{item.problem_summary.clone()}</p>
                     {ticket.clone().map(|t| view! { <div class="mt-2"><TicketBadge ticket=t /></div> })}
+                    {viewing}
                 </summary>
                 <dl class="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 border-t border-slate-100 px-4 py-3 text-sm" data-testid="escalation-details">
                     <dt class="text-slate-500">"Reason"</dt>

@@ -6,6 +6,7 @@ use super::{
     login_channel::{provide_login_channel, use_login_channel, LoginEvent},
     login_expiry_toast::LoginExpiryToast,
     notification_bell::NotificationBell,
+    presence::provide_presence,
     toast::{provide_toasts, ToastRegion},
     visitor::{provide_visitor, use_api, use_visitor},
 };
@@ -36,6 +37,7 @@ pub fn AppLayout(children: Children) -> impl IntoView {
     });
     // One live escalation stream per tab, for the people who work the queue.
     let feed = provide_escalation_feed();
+    provide_presence(feed);
     let api = use_api();
     Effect::new(move |_| {
         if let Some(Ok(Visitor {

@@ -17,6 +17,7 @@ pub mod login_expiry;
 pub mod login_expiry_toast;
 pub mod notification_bell;
 pub mod pickup;
+pub mod presence;
 pub mod session_sidebar;
 pub mod sso_buttons;
 pub mod storage;

@@ -93,7 +93,7 @@ impl Api {
                             ended.error,
                             ErrorCode::SessionExpiredIdle | ErrorCode::SessionExpiredAbsolute
                         );
-                        leave_for_login(expired);
+                        leave_for_login(expired.then_some(LeftBecause::Expired));
                         Err(err)
                     }
                 }
@@ -103,8 +103,31 @@ impl Api {
     }
 }
 
+/// Why a tab was sent to the sign-in page, which says so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeftBecause {
+    /// The login ran past its idle or absolute limit.
+    Expired,
+    /// The login was ended (CONTRACT §10); `by_someone_else` when an owner or admin did it.
+    SignedOut { by_someone_else: bool },
+}
+
+impl LeftBecause {
+    fn query(self) -> &'static str {
+        match self {
+            Self::Expired => "reason=session_expired&",
+            Self::SignedOut {
+                by_someone_else: false,
+            } => "reason=signed_out&",
+            Self::SignedOut {
+                by_someone_else: true,
+            } => "reason=signed_out&by=owner&",
+        }
+    }
+}
+
 /// Sends the browser to the sign-in page, coming back here afterwards.
-fn leave_for_login(expired: bool) {
+pub fn leave_for_login(because: Option<LeftBecause>) {
     #[cfg(feature = "hydrate")]
     {
         let location = window().location();
@@ -113,10 +136,10 @@ fn leave_for_login(expired: bool) {
             location.pathname().unwrap_or_default(),
             location.search().unwrap_or_default()
         );
-        let _ = location.assign(&login_url(expired, &here));
+        let _ = location.replace(&login_url(because, &here));
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = expired;
+    let _ = because;
 }
 
 pub fn use_visitor() -> VisitorResource {
@@ -128,13 +151,11 @@ pub fn use_signed_in() -> SignedIn {
     expect_context::<SignedIn>()
 }
 
-/// Where a signed-out visitor goes: the sign-in page, told why when the login expired, and
-/// told where they were headed.
-pub fn login_url(expired: bool, next: &str) -> String {
+/// Where a signed-out visitor goes: the sign-in page, told why the login ended when it knows,
+/// and told where they were headed.
+pub fn login_url(because: Option<LeftBecause>, next: &str) -> String {
     let mut url = String::from("/login?");
-    if expired {
-        url.push_str("reason=session_expired&");
-    }
+    url.push_str(because.map_or("", LeftBecause::query));
     url.push_str("next=");
     url.push_str(&encode_component(next));
     url
@@ -171,7 +192,7 @@ pub fn RequireUser(children: ChildrenFn) -> impl IntoView {
                         let path = location.pathname.get_untracked();
                         let search = location.search.get_untracked();
                         let next = if search.is_empty() { path } else { format!("{path}?{search}") };
-                        view! { <Redirect path=login_url(ended.is_some(), &next) /> }.into_any()
+                        view! { <Redirect path=login_url(ended.map(|_| LeftBecause::Expired), &next) /> }.into_any()
                     }
                     Err(err) => view! { <LoadError err /> }.into_any(),
                 }
@@ -230,10 +251,19 @@ mod tests {
 
     #[test]
     fn login_url_keeps_the_destination_and_the_reason() {
-        assert_eq!(login_url(false, "/"), "/login?next=/");
+        assert_eq!(login_url(None, "/"), "/login?next=/");
         assert_eq!(
-            login_url(true, "/pilot/1?pickup=true"),
+            login_url(Some(LeftBecause::Expired), "/pilot/1?pickup=true"),
             "/login?reason=session_expired&next=/pilot/1%3Fpickup%3Dtrue"
+        );
+        assert_eq!(
+            login_url(
+                Some(LeftBecause::SignedOut {
+                    by_someone_else: true
+                }),
+                "/"
+            ),
+            "/login?reason=signed_out&by=owner&next=/"
         );
     }
 }

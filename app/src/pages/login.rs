@@ -85,7 +85,24 @@ fn message_for(code: &str) -> &'static str {
 #[component]
 fn LoginForm(next: Memo<String>) -> impl IntoView {
     let query = use_query_map();
-    let expired = move || query.with(|q| q.get("reason").as_deref() == Some("session_expired"));
+    // Why this tab was sent here, if it was (CONTRACT §10 for `signed_out`).
+    let notice = move || {
+        query.with(|q| match q.get("reason").as_deref() {
+            Some("session_expired") => Some((
+                "session-expired-banner",
+                "Your session has expired. Please sign in again to continue.",
+            )),
+            Some("signed_out") if q.get("by").as_deref() == Some("owner") => Some((
+                "signed-out-banner",
+                "An owner or admin of your account signed you out of this browser. Sign in again to go on.",
+            )),
+            Some("signed_out") => Some((
+                "signed-out-banner",
+                "You were signed out of this browser. Sign in again to go on.",
+            )),
+            _ => None,
+        })
+    };
 
     let error = RwSignal::new(
         query
@@ -130,12 +147,12 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
     };
 
     view! {
-        <Show when=expired>
-            <div class="mb-6 flex gap-3 rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900" role="status" data-testid="session-expired-banner">
+        {move || notice().map(|(testid, words)| view! {
+            <div class="mb-6 flex gap-3 rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900" role="status" data-testid=testid>
                 <Info />
-                <p>"Your session has expired. Please sign in again to continue."</p>
+                <p>{words}</p>
             </div>
-        </Show>
+        })}
         {move || error.get().map(|message| view! {
             <div class="mb-6 rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-900" role="alert">
                 {message}

@@ -39,7 +39,7 @@ impl Caller {
         let claims = access_claims(state, &parts.headers, &parts.extensions, now)
             .ok_or_else(ApiError::not_authenticated)?;
         let mut tx = db::tenant_tx(&state.pool, claims.account_id).await?;
-        let (user, plan) = logins::member_in(&mut tx, &claims)
+        let (user, plan) = logins::member_in(&mut tx, claims.sub)
             .await?
             .ok_or_else(ApiError::not_authenticated)?;
         Ok((Self { user, plan }, tx))

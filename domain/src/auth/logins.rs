@@ -478,14 +478,14 @@ pub async fn revoke_all(
 /// caller's own tenant transaction; `None` once they are gone.
 pub async fn member_in(
     tx: &mut Tx,
-    access: &AccessClaims,
+    user_id: UserId,
 ) -> Result<Option<(User, crate::plans::Subscription)>, sqlx::Error> {
     let row: Option<MemberRow> = sqlx::query_as(&format!(
         "SELECT {USER_COLUMNS}, s.plan, s.status \
          FROM {USER_FROM} LEFT JOIN subscriptions s ON s.account_id = u.account_id \
          WHERE {ACTIVE_USER}"
     ))
-    .bind(access.sub)
+    .bind(user_id)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(row.map(|r| (r.user.user(), r.plan.zip(r.status))))

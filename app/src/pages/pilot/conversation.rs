@@ -9,6 +9,7 @@ use crate::{
         icons::Send,
         layout::initials,
         pickup::SuggestedSteps,
+        presence::{names, PresenceBoard, Reporter},
         storage::Store,
         time::{format_time, time_ago},
         ui::{error_note, PRIMARY_SMALL},
@@ -36,9 +37,24 @@ pub fn Conversation(
     can_write: Signal<bool>,
     suggestions: Signal<Vec<String>>,
     fixes: Fixes,
+    /// This tab's presence in the session (none for a viewer).
+    presence: Option<Reporter>,
 ) -> impl IntoView {
     let api = use_api();
     let me = use_signed_in().user.id;
+    let board = PresenceBoard::get();
+    let typing = move || {
+        let typing: Vec<_> = board
+            .others(session_id, me)
+            .into_iter()
+            .filter(|p| p.typing)
+            .collect();
+        match typing.len() {
+            0 => String::new(),
+            1 => format!("{} is typing…", names(&typing)),
+            _ => format!("{} are typing…", names(&typing)),
+        }
+    };
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let composer = NodeRef::<html::Textarea>::new();
@@ -72,7 +88,10 @@ pub fn Conversation(
                     hide_chips();
                 }
                 // The draft stays where it is, so nothing typed is lost.
-                Err(err) => error.set(Some(err.message)),
+                Err(err) => error.set(Some(format!(
+                    "Not sent: {} Your message is still in the box.",
+                    err.message
+                ))),
             }
         });
     };
@@ -101,6 +120,7 @@ pub fn Conversation(
                     </li>
                 </Show>
             </ol>
+            <p class="min-h-5 px-5 pb-1 text-xs text-slate-500" aria-live="polite" data-testid="typing">{typing}</p>
             <Show when=move || can_write.get()>
                 <FixBanner fixes />
             </Show>
@@ -131,7 +151,12 @@ pub fn Conversation(
                             class="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
                             placeholder="Write a message. Enter sends, Shift+Enter for a new line."
                             prop:value=move || draft.get()
-                            on:input=move |ev| draft.set(event_target_value(&ev))
+                            on:input=move |ev| {
+                                draft.set(event_target_value(&ev));
+                                if let Some(presence) = presence {
+                                    presence.typed();
+                                }
+                            }
                             on:keydown=on_keydown
                         ></textarea>
                         {error_note(error, "mt-1")}
@@ -142,7 +167,7 @@ pub fn Conversation(
                         disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
                     >
                         <Send />
-                        "Send"
+                        {move || if sending.get() { "Sending…" } else { "Send" }}
                     </button>
                 </form>
             </Show>
@@ -160,6 +185,7 @@ fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
         Some(author) => (author.name.clone(), "bg-slate-100 text-slate-700"),
         None => ("Former member".to_owned(), "bg-slate-100 text-slate-500"),
     };
+    let is_mine = m.author.as_ref().is_some_and(|a| a.id == mine);
     let letters = m
         .author
         .as_ref()
@@ -175,6 +201,7 @@ fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
                     <span class="font-medium text-slate-900">{name}</span>
                     " · "
                     <time datetime=m.created_at.to_rfc3339() title=format_time(m.created_at)>{time_ago(Utc::now(), m.created_at)}</time>
+                    {is_mine.then(|| view! { <span data-testid="sent">" · Sent"</span> })}
                 </p>
                 <p class="mt-0.5 whitespace-pre-wrap break-words text-sm text-slate-800">{m.body}</p>
             </div>

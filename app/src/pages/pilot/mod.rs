@@ -19,6 +19,7 @@ use crate::{
         escalation_feed::{use_escalation_feed, FeedEvent},
         fixes::{FixRecorder, Fixes, FixesPanel},
         pickup::PickupPanel,
+        presence::{names, PresenceBoard, Reporter},
         session_sidebar::{SessionSidebar, SessionsResource},
         time::time_ago,
         toast::{use_toasts, Tone},
@@ -35,6 +36,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use steps::Steps;
 use vocab::{
     error::ErrorCode,
+    events::EscalationEvent,
     handoffs::{Handoff, Intent},
     ids::{SessionId, UserId},
     sessions::{ChatMessage, SessionDetail, SessionStatus, SessionStep},
@@ -151,7 +153,7 @@ impl SessionState {
                 return;
             };
             let concerns_us = match event {
-                FeedEvent::Escalation(e) => e.handoff_id() == ours,
+                FeedEvent::Escalation(e) => e.handoff_id() == Some(ours),
                 FeedEvent::Resync => true,
             };
             if concerns_us {
@@ -162,6 +164,45 @@ impl SessionState {
                 });
             }
         });
+    }
+
+    /// The other side writes too (CONTRACT §10): a message announced for this session that the
+    /// page does not have yet, or a stream back after a gap, has the page fetch the session
+    /// again, which brings every message in order, each once, and where the session stands.
+    fn follow_conversation(self, api: Api) {
+        use_escalation_feed().listen(move |event| {
+            let fetch = match event {
+                FeedEvent::Escalation(EscalationEvent::SessionMessage {
+                    session_id,
+                    message_id,
+                }) => {
+                    *session_id == self.id
+                        && !self
+                            .messages
+                            .with_untracked(|all| all.iter().any(|m| m.id == *message_id))
+                }
+                FeedEvent::Resync => true,
+                FeedEvent::Escalation(_) => false,
+            };
+            if fetch {
+                let id = self.id;
+                leptos::task::spawn_local(async move {
+                    if let Ok(fresh) = api.call(move || get_session(id)).await {
+                        self.caught_up(fresh);
+                    }
+                });
+            }
+        });
+    }
+
+    /// Takes in the session as the server has it now.
+    fn caught_up(self, fresh: SessionDetail) {
+        self.messages
+            .update(|all| merge_messages(all, fresh.messages));
+        self.steps.set(fresh.steps);
+        self.status.set(fresh.status);
+        self.claimer.set(fresh.escalated_to);
+        self.resolution.set(fresh.resolution_note);
     }
 
     /// Its owner, and the senior who picked it up, write to it (docs/API.md §5).
@@ -246,6 +287,17 @@ impl SessionState {
     }
 }
 
+/// `mine` with every message of `fresh` it lacks, oldest first: a message sent here and one
+/// fetched since are the same message, shown once.
+fn merge_messages(mine: &mut Vec<ChatMessage>, fresh: Vec<ChatMessage>) {
+    for message in fresh {
+        if !mine.iter().any(|m| m.id == message.id) {
+            mine.push(message);
+        }
+    }
+    mine.sort_by_key(|m| (m.created_at, m.id));
+}
+
 /// One session, loaded: its header, the pick-up panel, the conversation, fixes and steps, and
 /// the dialogs that escalate and resolve it.
 #[component]
@@ -258,6 +310,8 @@ fn Workspace(
     let toasts = use_toasts();
     let state = SessionState::new(&detail, &use_signed_in().user);
     state.follow_escalation(api);
+    state.follow_conversation(api);
+    let presence = state.works.then(|| Reporter::start(api, state.id));
     let SessionState {
         id,
         is_owner,
@@ -315,7 +369,7 @@ fn Workspace(
                 <PickupPanel handoff on_claimed />
             </Show>
             <div class="grid items-start gap-5 xl:grid-cols-[1fr_18rem]">
-                <Conversation session_id=id messages can_write suggestions=Signal::derive(move || state.suggestions()) fixes />
+                <Conversation session_id=id messages can_write suggestions=Signal::derive(move || state.suggestions()) fixes presence />
                 <div class="flex flex-col gap-5">
                     <FixesPanel session_id=id fixes can_write />
                     <Steps session_id=id steps can_write />
@@ -351,6 +405,7 @@ fn header(detail: &SessionDetail, state: SessionState) -> impl IntoView {
                 <p class="mt-1 text-sm text-slate-500">
                     {format!("Opened by {} · {}", detail.owner.name, time_ago(Utc::now(), detail.created_at))}
                 </p>
+                {also_here(state)}
             </div>
             <div class="flex gap-2">
                 <Show when=move || state.can_resolve()>
@@ -374,6 +429,21 @@ fn header(detail: &SessionDetail, state: SessionState) -> impl IntoView {
                 </Show>
             </div>
         </header>
+    }
+}
+
+/// Who else has the session open now.
+fn also_here(state: SessionState) -> impl IntoView {
+    let board = PresenceBoard::get();
+    let (id, me) = (state.id, state.my_id());
+    move || {
+        let others = board.others(id, me);
+        (!others.is_empty()).then(|| view! {
+            <p class="mt-2 inline-flex items-center gap-1.5 text-xs font-medium text-cyan-800" data-testid="also-here">
+                <span class="h-1.5 w-1.5 rounded-full bg-cyan-500" aria-hidden="true"></span>
+                {format!("Also here: {}", names(&others))}
+            </p>
+        })
     }
 }
 
