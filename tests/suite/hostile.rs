@@ -154,6 +154,10 @@ fn id_calls(ids: &AcmeIds) -> Vec<(&'static str, Value)> {
         ),
         ("/api/sessions/resolution-draft", json!({ "session_id": s })),
         (
+            "/api/presence",
+            json!({ "session_id": s, "state": "viewing" }),
+        ),
+        (
             "/api/sessions/resolve",
             json!({ "session_id": s, "resolution_note": "Done" }),
         ),
