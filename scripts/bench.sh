@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The load figures of docs/PERFORMANCE.md, in one run on this machine: a release server on a
 # throwaway database, then rf-load's refresh (next to pgbench), claim and fan-out measures.
-# Usage: scripts/bench.sh [refresh|claim|fanout|page ...]   (all four by default)
+# Usage: scripts/bench.sh [refresh|claim|fanout|page|live ...]   (all five by default)
 # RF_BENCH_BIN=path measures another build of the server (a before/after comparison).
 source "$(dirname "$0")/lib.sh"
 
@@ -13,7 +13,7 @@ PGSUPER="$(rf_pg_superuser)"
 command -v pgbench >/dev/null || die "pgbench is not installed (Debian: postgresql-contrib / postgresql-client)"
 
 MEASURES=("$@")
-[ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout page)
+[ ${#MEASURES[@]} -eq 0 ] && MEASURES=(refresh claim fanout page live)
 
 BIN="${RF_BENCH_BIN:-target/release/resolutionflow}"
 [ -x "$BIN" ] || rf_build_release
@@ -28,9 +28,11 @@ ulimit -n "$(ulimit -Hn)"
 BENCH_DB="rf_bench_$$"
 BENCH_PORT="${RF_BENCH_PORT:-3457}"
 SERVER_PID=""
+OTHER_PID=""
 # A stopped server's exit status is not the bench's.
 cleanup() {
   [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+  [ -n "$OTHER_PID" ] && kill "$OTHER_PID" 2>/dev/null && wait "$OTHER_PID" 2>/dev/null || true
   rf_drop_db "$PGSUPER" "$BENCH_DB"
 }
 trap cleanup EXIT
@@ -47,19 +49,27 @@ psql "$ADMIN_DATABASE_URL" -qc "INSERT INTO users (account_id, email, name, role
   SELECT account_id, 'senior' || g || '@acme.test', 'Senior ' || g, 'engineer', password_hash, now()
   FROM users, generate_series(1, 100) AS g WHERE email = 'sam@acme.test'"
 
-log "starting the server on 127.0.0.1:$BENCH_PORT"
 mkdir -p target/bench
+# Access tokens outlive the run; every process shares the secret, as a deployment's do. Logs at
+# warn: a line per request would measure the log file.
+BENCH_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d "\n/+=")"
+# start_server PORT LOG: a server process in the background; its pid in STARTED_PID.
+start_server() {
+  local port="$1" log="$2"
+  log "starting a server on 127.0.0.1:$port"
+  LEPTOS_SITE_ADDR="127.0.0.1:$port" RF_COOKIE_SECURE=false ACCESS_TOKEN_MINUTES=60 \
+    RF_JWT_SECRET="$BENCH_SECRET" RUST_LOG=warn "$BIN" serve >"$log" 2>&1 &
+  STARTED_PID=$!
+  for _ in $(seq 1 60); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$log"; die "the server exited"; }
+    sleep 0.5
+  done
+  die "the server on $port did not come up"
+}
 SERVER_LOG="$(readlink -f target)/bench/server.log"
-# Access tokens outlive the run. Logs at warn: a line per request would measure the log file.
-LEPTOS_SITE_ADDR="127.0.0.1:$BENCH_PORT" RF_COOKIE_SECURE=false ACCESS_TOKEN_MINUTES=60 \
-  RF_JWT_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d "\n/+=")" \
-  RUST_LOG=warn "$BIN" serve >"$SERVER_LOG" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$BENCH_PORT/healthz" >/dev/null 2>&1 && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; die "the server exited"; }
-  sleep 0.5
-done
+start_server "$BENCH_PORT" "$SERVER_LOG"
+SERVER_PID=$STARTED_PID
 
 # The page's WASM next to the smallest hydrating Leptos app, built with the same profile and
 # pipeline (cargo, wasm-bindgen, wasm-opt with cargo-leptos's flags), both gzipped at -9.
@@ -91,6 +101,12 @@ for measure in "${MEASURES[@]}"; do
       page_weight
       rf_browser_tools
       (cd end2end && node bench/tti.mjs "http://127.0.0.1:$BENCH_PORT" /account/security 15)
+      ;;
+    live)
+      # A second process on the same database, as a deployment behind a proxy has.
+      [ -n "$OTHER_PID" ] || { start_server "$((BENCH_PORT + 1))" "$(readlink -f target)/bench/server-2.log"; OTHER_PID=$STARTED_PID; }
+      "${LOAD[@]}" live --other-url "http://127.0.0.1:$((BENCH_PORT + 1))" \
+        --server-pid "$SERVER_PID" --other-pid "$OTHER_PID" --database-url "$ADMIN_DATABASE_URL"
       ;;
     *) die "unknown measure: $measure" ;;
   esac

@@ -4,7 +4,9 @@
 //!   the statements a rotation runs at the same concurrency, and the ratio of the two;
 //! - `claim`: N seniors pressing Pick Up on one escalation at the same instant, round after round;
 //! - `fanout`: N open escalation streams, one escalation, how long each stream took to hear it,
-//!   and what an open stream costs the server in memory.
+//!   and what an open stream costs the server in memory;
+//! - `live`: two server processes; a message's delivery to the other side's stream, a revoked
+//!   login's stream closing, and what presence costs (the `live` module).
 //!
 //! `scripts/bench.sh` starts a server on a throwaway database and runs all three; the figures
 //! and what they mean are in `docs/PERFORMANCE.md`.
@@ -25,6 +27,8 @@ use tokio::{
     sync::{mpsc, Barrier},
 };
 use uuid::Uuid;
+
+mod live;
 
 const DEMO_PASSWORD: &str = "resolutionflow-demo";
 
@@ -67,6 +71,19 @@ enum Measure {
         #[arg(long)]
         server_pid: u32,
     },
+    /// Message delivery and revocation reach across two processes; presence's cost.
+    Live {
+        /// The second server process, on the same database.
+        #[arg(long)]
+        other_url: String,
+        #[arg(long)]
+        server_pid: u32,
+        #[arg(long)]
+        other_pid: u32,
+        /// The database, for the writes presence causes.
+        #[arg(long, env = "DATABASE_URL")]
+        database_url: String,
+    },
 }
 
 #[tokio::main]
@@ -88,6 +105,15 @@ async fn main() -> Result<()> {
             streams,
             server_pid,
         } => fanout(&api, streams, server_pid).await,
+        Measure::Live {
+            other_url,
+            server_pid,
+            other_pid,
+            database_url,
+        } => {
+            let other = Api::new(&other_url)?;
+            live::run(&api, &other, [server_pid, other_pid], &database_url).await
+        }
     }
 }
 
@@ -152,14 +178,23 @@ impl Api {
     /// Opens the escalation stream on a connection of its own and sends the request. The
     /// stream is read raw, not through the HTTP client: with 10,000 of them on the same two
     /// cores as the server, the client's own work per event would be measured as delivery time.
-    async fn open_stream(&self, access: &str) -> Result<tokio::net::TcpStream> {
+    /// With `refresh`, the stream belongs to that login, as a browser's does (its cookie), so
+    /// that ending the login ends the stream.
+    async fn open_stream(
+        &self,
+        access: &str,
+        refresh: Option<&str>,
+    ) -> Result<tokio::net::TcpStream> {
         let url = reqwest::Url::parse(&self.base)?;
         let host = url.host_str().context("no host in the base URL")?;
         let port = url.port_or_known_default().context("no port")?;
         let mut stream = tokio::net::TcpStream::connect((host, port)).await?;
+        let cookie = refresh
+            .map(|token| format!("Cookie: rf_refresh={token}\r\n"))
+            .unwrap_or_default();
         let request = format!(
             "GET /api/escalations/stream HTTP/1.1\r\nHost: {host}:{port}\r\n\
-             Authorization: Bearer {access}\r\nAccept: text/event-stream\r\n\r\n"
+             Authorization: Bearer {access}\r\n{cookie}Accept: text/event-stream\r\n\r\n"
         );
         stream.write_all(request.as_bytes()).await?;
         Ok(stream)
@@ -597,7 +632,7 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
         let access = sam.access.clone();
         tasks.push(tokio::spawn(async move {
             let mut permit = Some(open.acquire_owned().await?);
-            let mut stream = api.open_stream(&access).await?;
+            let mut stream = api.open_stream(&access, None).await?;
             // The raw HTTP/1.1 response: the status line, then the body's chunks. Each SSE
             // event is one chunk, so an event's text is never split by the chunk framing.
             let mut seen = Vec::with_capacity(1024);
