@@ -27,7 +27,7 @@ use vocab::error::ApiError;
 use vocab::{
     error::ErrorCode,
     events::{EscalationEvent, SignOutReason},
-    ids::{AccountId, UserId},
+    ids::{AccountId, LoginId, UserId},
 };
 
 const HEARTBEAT: Duration = Duration::from_secs(25);
@@ -64,6 +64,22 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse().ok());
+
+    // A login ended while this tab was away (asleep, offline) still holds a valid access
+    // token for a while: it is told at once, as an open stream would have been.
+    if let Some(login) = login {
+        match ended_login(&state, account_id, login).await {
+            Ok(Some(reason)) => {
+                let last = bus::frame(None, &EscalationEvent::SignedOut { reason });
+                return event_stream(Body::from(last));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "stream: reading its login");
+                return ApiError::internal().into_response();
+            }
+        }
+    }
 
     // Subscribe before reading the backlog, so nothing falls between the two.
     let bus::Subscription {
@@ -142,7 +158,11 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
             }
         }
     };
-    let mut res = Response::new(Body::from_stream(frames));
+    event_stream(Body::from_stream(frames))
+}
+
+fn event_stream(body: Body) -> Response {
+    let mut res = Response::new(body);
     let headers = res.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -150,6 +170,17 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
     );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     res
+}
+
+async fn ended_login(
+    state: &AppState,
+    account_id: AccountId,
+    login: LoginId,
+) -> Result<Option<SignOutReason>, sqlx::Error> {
+    let mut tx = db::tenant_tx(&state.pool, account_id).await?;
+    let ended = logins::ended(&mut tx, login).await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// What the stream does next: send a frame, or see whether an access change ends it.
@@ -163,7 +194,7 @@ async fn ending(
     state: &AppState,
     account_id: AccountId,
     user_id: UserId,
-    login: Option<vocab::ids::LoginId>,
+    login: Option<LoginId>,
     change: AccessChange,
 ) -> Option<EscalationEvent> {
     match change {

@@ -115,7 +115,7 @@ impl EscalationFeed {
 mod browser {
     use super::{EscalationFeed, FeedEvent, FeedStatus};
     use crate::{
-        api::auth::session,
+        api::auth::{logout, session},
         components::visitor::{leave_for_login, Api, LeftBecause},
     };
     use leptos::prelude::*;
@@ -165,11 +165,16 @@ mod browser {
                 Closure::new(move |msg: MessageEvent| {
                     let data = msg.data().as_string().unwrap_or_default();
                     match EscalationEvent::from_parts(name, &data) {
+                        // The cookies go too: the access token would still pass for minutes,
+                        // and the sign-in page would send a signed-in visitor straight back.
                         Some(EscalationEvent::SignedOut { reason }) => {
                             stop(feed);
-                            leave_for_login(Some(LeftBecause::SignedOut {
-                                by_someone_else: reason.by_someone_else(),
-                            }));
+                            leptos::task::spawn_local(async move {
+                                let _ = logout().await;
+                                leave_for_login(Some(LeftBecause::SignedOut {
+                                    by_someone_else: reason.by_someone_else(),
+                                }));
+                            });
                         }
                         // Shown again, as what they may do now.
                         Some(EscalationEvent::AccessChanged {}) => {

@@ -164,10 +164,12 @@ fn QueueCard(
         format!("relative rounded-lg border border-slate-200 bg-white shadow-xs hover:border-slate-300{slide}")
     };
     let ticket = item.psa_ticket_id.clone();
-    let (session_id, me) = (item.session_id, use_signed_in().user.id);
+    let (session_id, me, escalator) = (item.session_id, use_signed_in().user.id, item.from_user.id);
     let presence = PresenceBoard::get();
+    // Colleagues looking at it, not the engineer who is waiting for them.
     let viewing = move || {
-        let others = presence.others(session_id, me);
+        let mut others = presence.others(session_id, me);
+        others.retain(|p| p.user.id != escalator);
         (!others.is_empty()).then(|| {
             let verb = if others.len() == 1 { "is" } else { "are" };
             view! {

@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
+    events::SignOutReason,
     ids::{AccountId, LoginId, UserId},
     users::{Role, User},
 };
@@ -452,6 +453,19 @@ pub async fn logout(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Why the login ended, if it has: its newest token is revoked (a rotation always leaves a
+/// newer one live). A login that merely ran out of time is not ended here.
+pub async fn ended(tx: &mut Tx, login: LoginId) -> Result<Option<SignOutReason>, sqlx::Error> {
+    let reason: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT revoked_reason FROM refresh_tokens WHERE family_id = $1 \
+         ORDER BY issued_at DESC LIMIT 1",
+    )
+    .bind(login)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(reason.flatten().as_deref().and_then(SignOutReason::parse))
 }
 
 /// Ends every live login of `user_id` (a password reset, a deactivation), giving `reason`.
