@@ -278,7 +278,10 @@ async fn an_ended_login_has_its_stream_closed_with_the_reason_in_another_process
     let (status, mut woken) = open_stream(&two, &laptop, None).await;
     assert_eq!(status, 200);
     let text = read_to_end(&mut woken).await;
-    assert_eq!(text, "event: signed_out\ndata: {\"reason\":\"owner_revoked\"}\n\n");
+    assert_eq!(
+        text,
+        "event: signed_out\ndata: {\"reason\":\"owner_revoked\"}\n\n"
+    );
 
     // Signed out in another tab of the same browser.
     let mut phone_tab = ready_stream(&two, &phone).await;

@@ -105,6 +105,7 @@ impl EscalationFeed {
         #[cfg(feature = "hydrate")]
         if self.connection.with_value(Option::is_none) {
             browser::open(self, api);
+            browser::resync_when_online(self);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = api;
@@ -202,6 +203,16 @@ mod browser {
             source,
             _handlers: handlers,
         }));
+    }
+
+    /// Back online after the network dropped: what listeners fetched meanwhile may have failed
+    /// (the stream can outlive a short outage and tell of events nobody could then fetch), so
+    /// they fetch again. Once per tab, for its lifetime.
+    pub fn resync_when_online(feed: EscalationFeed) {
+        let online = Closure::<dyn Fn()>::new(move || feed.dispatch(&FeedEvent::Resync));
+        let _ =
+            window().add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+        online.forget();
     }
 
     /// The stream's last word came: close it for good, so the browser does not reconnect.

@@ -120,7 +120,9 @@ mod browser {
     pub struct Reporter {
         api: Api,
         session_id: SessionId,
-        typing: StoredValue<Option<Timeout>, LocalStorage>,
+        typing: StoredValue<bool>,
+        /// When the last key was pressed (`Date.now()`, ms).
+        last_key: StoredValue<f64>,
     }
 
     impl Reporter {
@@ -128,11 +130,12 @@ mod browser {
             let reporter = Self {
                 api,
                 session_id,
-                typing: StoredValue::new_local(None),
+                typing: StoredValue::new(false),
+                last_key: StoredValue::new(0.0),
             };
             reporter.send(PresenceState::Viewing);
             let renew = Interval::new(RENEW_MS, move || {
-                let typing = reporter.typing.try_with_value(Option::is_some) == Some(true);
+                let typing = reporter.typing.try_get_value() == Some(true);
                 reporter.send(if typing {
                     PresenceState::Typing
                 } else {
@@ -163,17 +166,30 @@ mod browser {
         }
 
         pub fn typed(self) {
-            let was_typing = self.typing.try_with_value(Option::is_some) == Some(true);
-            let pause = Timeout::new(TYPING_MS, move || {
-                if self.typing.try_set_value(None).is_some() {
-                    self.send(PresenceState::Viewing);
-                }
-            });
-            // Replacing the timeout cancels the one before it.
-            self.typing.try_set_value(Some(pause));
-            if !was_typing {
+            self.last_key.set_value(js_sys::Date::now());
+            if !self.typing.get_value() {
+                self.typing.set_value(true);
                 self.send(PresenceState::Typing);
+                self.pause_after(TYPING_MS);
             }
+        }
+
+        /// Back to `viewing` once no key has been pressed for [`TYPING_MS`]; checked again
+        /// later while keys keep coming (one timer at a time, whatever the typing speed).
+        fn pause_after(self, ms: u32) {
+            Timeout::new(ms, move || {
+                let Some(last) = self.last_key.try_get_value() else {
+                    return; // the page is gone
+                };
+                let quiet = js_sys::Date::now() - last;
+                if quiet >= f64::from(TYPING_MS) {
+                    self.typing.set_value(false);
+                    self.send(PresenceState::Viewing);
+                } else {
+                    self.pause_after((f64::from(TYPING_MS) - quiet).ceil() as u32);
+                }
+            })
+            .forget();
         }
 
         fn send(self, state: PresenceState) {
