@@ -129,10 +129,9 @@ test("sign out everyone except me: the modal, Escape, focus, and one login revok
   await expect(owner.getByTestId("sessions-count")).toHaveText("Only you are signed in right now.");
   await expect(open).toHaveCount(0);
 
-  // Jane's access token lives out its minute; her next page load finds the login revoked.
-  await dropAccessToken(jane.context());
-  await jane.reload();
-  await expect(jane).toHaveURL(/\/login\?next=\/$/);
+  // Jane's open tab is sent to the sign-in page at once, told an owner did it (CONTRACT §10).
+  await expect(jane).toHaveURL(/\/login\?reason=signed_out&by=owner&next=\/$/, { timeout: 2_000 });
+  await expect(jane.getByTestId("signed-out-banner")).toContainText("An owner or admin");
   await expect(jane.getByTestId("session-expired-banner")).toHaveCount(0);
 });
 

@@ -136,7 +136,7 @@ test("an owner signs up, confirms the address, and an invited engineer joins and
   await screenshots(page, "members");
 });
 
-test("the owner demotes one member and deactivates another, whose open tab is signed out on its next call", async ({ page, browser }) => {
+test("the owner demotes one member and deactivates another, whose open tab goes to the sign-in page at once", async ({ page, browser }) => {
   const sam = await newPage(browser);
   await signIn(sam, "sam@acme.test");
   await hydrated(sam);
@@ -158,11 +158,9 @@ test("the owner demotes one member and deactivates another, whose open tab is si
   await expect(page.getByText("Sam Senior was deactivated and signed out.")).toBeVisible();
   await expect(samRow.getByTestId("deactivated-badge")).toBeVisible();
 
-  // Sam's tab makes its next call and lands on the sign-in page.
-  await sam.getByRole("button", { name: "New" }).click();
-  await sam.getByLabel("What's the problem?").fill("Scanner won't send to e-mail");
-  await sam.getByRole("button", { name: "Start session" }).click();
-  await expect(sam).toHaveURL(/\/login/);
+  // Sam's open tab lands on the sign-in page by itself, told why (CONTRACT §10).
+  await expect(sam).toHaveURL(/\/login\?reason=signed_out&by=owner/, { timeout: 2_000 });
+  await expect(sam.getByTestId("signed-out-banner")).toContainText("An owner or admin");
   await sam.getByLabel("E-mail").fill("sam@acme.test");
   await sam.locator("#password").fill("resolutionflow-demo");
   await sam.getByRole("button", { name: "Sign in" }).click();

@@ -99,6 +99,13 @@ impl EscalationFeed {
         }
     }
 
+    /// Closes the stream for good: this tab is signing itself out and goes to the sign-in
+    /// page on its own, so it must not be sent there again, told someone else did it.
+    pub fn close(self) {
+        #[cfg(feature = "hydrate")]
+        browser::stop(self);
+    }
+
     /// Opens the stream for this tab, once. Only in the browser, and only for people who work
     /// the queue (the stream refuses viewers).
     pub fn connect(self, api: Api) {
@@ -216,7 +223,7 @@ mod browser {
     }
 
     /// The stream's last word came: close it for good, so the browser does not reconnect.
-    fn stop(feed: EscalationFeed) {
+    pub fn stop(feed: EscalationFeed) {
         feed.connection.with_value(|c| {
             if let Some(c) = c {
                 c.source.close();

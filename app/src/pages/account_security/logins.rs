@@ -9,6 +9,7 @@ use crate::{
     components::{
         call::Call,
         confirm_modal::{RevokeLoginsModal, Scope},
+        escalation_feed::{use_escalation_feed, EscalationFeed},
         login_channel::{use_login_channel, LoginChannel, LoginEvent},
         time::time_ago,
         toast::{use_toasts, Toasts, Tone},
@@ -68,6 +69,7 @@ struct SignOuts {
     policy: RwSignal<PolicyView>,
     toasts: Toasts,
     channel: LoginChannel,
+    feed: EscalationFeed,
     /// The bulk sign-out being confirmed.
     modal: RwSignal<Option<Scope>>,
     one: Call,
@@ -80,6 +82,7 @@ impl SignOuts {
             policy,
             toasts: use_toasts(),
             channel: use_login_channel(),
+            feed: use_escalation_feed(),
             modal: RwSignal::new(None),
             one: Call::new(),
             bulk: Call::new(),
@@ -112,6 +115,9 @@ impl SignOuts {
         let Some(scope) = self.modal.get_untracked() else {
             return;
         };
+        if scope == Scope::All {
+            self.feed.close();
+        }
         self.bulk.run(async move {
             match revoke_logins(Some(scope.as_str().to_owned())).await {
                 Ok(done) => {
