@@ -52,6 +52,16 @@ enum Command {
         #[arg(long)]
         promote_only: bool,
     },
+    /// Score the built-in assessor on labelled tickets: how often it names the right area, how
+    /// often it says "low", and every answer that was wrong at medium or high confidence.
+    AssessEval {
+        /// A set in the evaluation format (docs/ARCHITECTURE.md, "The built-in assessor");
+        /// the repository's own set when left out.
+        file: Option<std::path::PathBuf>,
+        /// List the areas a set's labels may name, and exit.
+        #[arg(long)]
+        areas: bool,
+    },
 }
 
 #[tokio::main]
@@ -69,6 +79,7 @@ async fn main() -> std::process::ExitCode {
             send_reset,
             promote_only,
         } => create_site_admin(&email, send_reset, promote_only).await,
+        Command::AssessEval { file, areas } => assess_eval(file.as_deref(), areas),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -78,6 +89,32 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// Prints the assessor's figures on a set; a set that does not read is an error naming its line.
+fn assess_eval(file: Option<&std::path::Path>, areas: bool) -> anyhow::Result<()> {
+    use domain::assessor::{Report, BUILT_IN_SET, PLAYBOOKS};
+    if areas {
+        for playbook in PLAYBOOKS {
+            println!("{:<18} {}", playbook.area, playbook.name);
+        }
+        println!("{:<18} too little to name an area (right when the answer is low)", "none");
+        return Ok(());
+    }
+    let (name, set) = match file {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?
+                .into(),
+        ),
+        None => ("the built-in set".to_owned(), std::borrow::Cow::Borrowed(BUILT_IN_SET)),
+    };
+    let report = Report::of(&set)
+        .map_err(anyhow::Error::msg)
+        .context(name)?;
+    print!("{report}");
+    Ok(())
 }
 
 fn init_tracing() {

@@ -141,7 +141,8 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   await expect(panel.getByTestId("assessment-pending")).toBeVisible();
   await expect(sam.getByTestId("session-row").filter({ hasText: "Outlook is failing" })).toBeVisible();
 
-  // The assessor answers: the screen fills in by itself, and the chips appear.
+  // The assessor answers: the screen fills in by itself; its suggested steps are listed once,
+  // in the card (no chips repeat them above the message box), each one a button for Sam.
   assessor.answer({
     summary: "The rebuilt profile synced, so the cache on the other machines is the suspect.",
     likely_causes: ["Stale offline cache files on the remaining machines"],
@@ -150,13 +151,25 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   });
   await expect(panel.getByTestId("assessment-ready")).toContainText("stale offline cache", { ignoreCase: true });
   await expect(panel.getByTestId("assessment-pending")).toHaveCount(0);
-  const chips = sam.getByTestId("suggested-steps");
-  await expect(chips.getByRole("button", { name: "Compare mailbox sizes against quota" })).toBeVisible();
+  const steps = panel.getByTestId("assessment-steps");
+  await expect(steps.getByRole("button", { name: "Compare mailbox sizes against quota" })).toBeVisible();
+  await expect(sam.getByText("Rebuild the profile on the second machine")).toHaveCount(1);
+  await expect(sam.getByTestId("suggested-steps")).toHaveCount(0);
   await screenshot(sam, "pickup-screen");
 
-  // A chip fills the composer and focuses it; Enter sends; the chips go away.
-  await chips.getByRole("button", { name: "Rebuild the profile on the second machine" }).click();
+  // A step fills the composer and focuses it.
+  await steps.getByRole("button", { name: "Compare mailbox sizes against quota" }).click();
   const composer = sam.getByLabel("Message");
+  await expect(composer).toHaveValue("Compare mailbox sizes against quota");
+  await expect(composer).toBeFocused();
+
+  // Off the pick-up screen the card is gone, and the steps are chips above the message box;
+  // a chip fills it too, Enter sends, and the chips go away.
+  await sam.goto(sam.url().replace("?pickup=true", ""));
+  await hydrated(sam);
+  await expect(sam.getByTestId("pickup-panel")).toHaveCount(0);
+  const chips = sam.getByTestId("suggested-steps");
+  await chips.getByRole("button", { name: "Rebuild the profile on the second machine" }).click();
   await expect(composer).toHaveValue("Rebuild the profile on the second machine");
   await expect(composer).toBeFocused();
   await composer.press("Enter");

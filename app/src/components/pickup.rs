@@ -1,7 +1,8 @@
 //! The pick-up screen's parts (`/pilot/:id?pickup=true`): the handoff's context (who escalated,
 //! why, the steps so far, the ticket), the claim, and the AI assessment, which fills in by
-//! itself when `handoff_assessment_ready` arrives. Also the suggested-step chips the claimer
-//! gets above the composer.
+//! itself when `handoff_assessment_ready` arrives; for the senior who picked it up, each of its
+//! suggested steps fills the message box. Also the suggested-step chips the claimer gets above
+//! the message box once the pick-up screen is left.
 
 use super::call::Call;
 use super::ui::PRIMARY;
@@ -22,9 +23,13 @@ use vocab::handoffs::{Assessment, AssessmentStatus, Handoff, SnapshotStep};
 pub fn PickupPanel(
     handoff: RwSignal<Option<Handoff>>,
     on_claimed: impl Fn(Handoff) + Copy + Send + Sync + 'static,
+    /// Puts a suggested step in the message box.
+    on_pick: impl Fn(String) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
+    let me = use_signed_in().user.id;
     move || {
         handoff.get().map(|h| {
+            let mine = h.claimed_by.as_ref().is_some_and(|c| c.id == me);
             let steps = h.snapshot.steps.clone();
             let ticket = h.snapshot.psa_ticket_id.clone();
             view! {
@@ -56,7 +61,7 @@ pub fn PickupPanel(
                                 <StepsSoFar steps />
                             </div>
                         </div>
-                        <AssessmentCard status=h.assessment_status assessment=h.ai_assessment.clone() />
+                        <AssessmentCard status=h.assessment_status assessment=h.ai_assessment.clone() on_pick=mine.then_some(on_pick) />
                     </div>
                 </section>
             }
@@ -155,8 +160,17 @@ fn ClaimState(
     .into_any()
 }
 
+/// The assessment as it came; with `on_pick` (the claimer's), each suggested step is a button
+/// that starts their message with it.
 #[component]
-fn AssessmentCard(status: AssessmentStatus, assessment: Option<Assessment>) -> impl IntoView {
+fn AssessmentCard<P>(
+    status: AssessmentStatus,
+    assessment: Option<Assessment>,
+    on_pick: Option<P>,
+) -> impl IntoView
+where
+    P: Fn(String) + Copy + Send + Sync + 'static,
+{
     let body = match (status, assessment) {
         (_, Some(a)) => view! {
             <div class="space-y-3 text-sm" data-testid="assessment-ready">
@@ -171,10 +185,13 @@ fn AssessmentCard(status: AssessmentStatus, assessment: Option<Assessment>) -> i
                         {a.likely_causes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
                     </ul>
                 </div>
-                <div>
+                <div data-testid="assessment-steps">
                     <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Suggested next steps"</h4>
+                    {on_pick.is_some().then(|| view! {
+                        <p class="mt-0.5 text-xs text-slate-500">"Pick one to start your message with it."</p>
+                    })}
                     <ol class="mt-1 list-decimal space-y-1 pl-5 text-slate-700">
-                        {a.suggested_steps.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                        {a.suggested_steps.into_iter().map(|step| view! { <li><SuggestedStep step on_pick /></li> }).collect_view()}
                     </ol>
                 </div>
             </div>
@@ -202,6 +219,30 @@ fn AssessmentCard(status: AssessmentStatus, assessment: Option<Assessment>) -> i
             </h3>
             <div class="mt-3">{body}</div>
         </div>
+    }
+}
+
+/// One suggested step of the card: a button that puts it in the message box, or its text.
+#[component]
+fn SuggestedStep<P>(step: String, on_pick: Option<P>) -> impl IntoView
+where
+    P: Fn(String) + Copy + Send + Sync + 'static,
+{
+    match on_pick {
+        Some(pick) => {
+            let picked = step.clone();
+            view! {
+                <button
+                    type="button"
+                    class="rounded text-left text-indigo-700 underline decoration-indigo-200 underline-offset-2 hover:decoration-indigo-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500"
+                    on:click=move |_| pick(picked.clone())
+                >
+                    {step}
+                </button>
+            }
+            .into_any()
+        }
+        None => step.into_any(),
     }
 }
 

@@ -30,12 +30,32 @@ fn chips_key(session_id: SessionId) -> String {
     format!("{CHIPS_HIDDEN_KEY}:{session_id}")
 }
 
+/// The message box: its text and its element. The page holds it, so that a suggested step
+/// picked elsewhere on the page (the pick-up card) fills it just as a chip does.
+#[derive(Clone, Copy, Default)]
+pub struct Composer {
+    draft: RwSignal<String>,
+    input: NodeRef<html::Textarea>,
+}
+
+impl Composer {
+    /// Puts `text` in the box, replacing what was there, and moves the focus to it.
+    pub fn fill(self, text: String) {
+        self.draft.set(text);
+        if let Some(input) = self.input.get() {
+            let _ = input.focus();
+        }
+    }
+}
+
 #[component]
 pub fn Conversation(
     session_id: SessionId,
     messages: RwSignal<Vec<ChatMessage>>,
     can_write: Signal<bool>,
+    /// The assessment's suggested steps, as chips above the box (none: no chips).
     suggestions: Signal<Vec<String>>,
+    composer: Composer,
     fixes: Fixes,
     /// This tab's presence in the session (none for a viewer).
     presence: Option<Reporter>,
@@ -55,9 +75,8 @@ pub fn Conversation(
             _ => format!("{} are typing…", names(&typing)),
         }
     };
-    let draft = RwSignal::new(String::new());
+    let Composer { draft, input } = composer;
     let error = RwSignal::new(None::<String>);
-    let composer = NodeRef::<html::Textarea>::new();
     let chips_hidden = RwSignal::new(false);
     Effect::new(move |_| {
         if Store::Session.get(&chips_key(session_id)).is_some() {
@@ -101,12 +120,6 @@ pub fn Conversation(
             send();
         }
     };
-    let pick = move |step: String| {
-        draft.set(step);
-        if let Some(input) = composer.get() {
-            let _ = input.focus();
-        }
-    };
 
     view! {
         <section class="flex min-h-[26rem] flex-col rounded-xl border border-slate-200 bg-white shadow-sm" aria-label="Conversation">
@@ -125,7 +138,7 @@ pub fn Conversation(
                 <FixBanner fixes />
             </Show>
             <Show when=move || can_write.get() && !chips_hidden.get() && !suggestions.with(Vec::is_empty)>
-                <SuggestedSteps steps=suggestions.get() on_pick=pick on_dismiss=hide_chips />
+                <SuggestedSteps steps=suggestions.get() on_pick=move |step| composer.fill(step) on_dismiss=hide_chips />
             </Show>
             <Show
                 when=move || can_write.get()
@@ -146,7 +159,7 @@ pub fn Conversation(
                         <label for="composer" class="sr-only">"Message"</label>
                         <textarea
                             id="composer"
-                            node_ref=composer
+                            node_ref=input
                             rows="2"
                             class="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
                             placeholder="Write a message. Enter sends, Shift+Enter for a new line."

@@ -28,7 +28,7 @@ use crate::{
     pages::not_found::NotFound,
 };
 use chrono::Utc;
-use conversation::Conversation;
+use conversation::{Composer, Conversation};
 use dialogs::{EscalateIntercept, ResolveDialog};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -274,12 +274,14 @@ impl SessionState {
         }
     }
 
-    /// The assessment's suggested steps, for the senior who picked the session up.
-    fn suggestions(self) -> Vec<String> {
+    /// The assessment's suggested steps, as chips for the senior who picked the session up.
+    /// While the pick-up card is on screen it lists them itself (each one fills the message
+    /// box), so they are shown once: no chips then.
+    fn suggestions(self, pickup: bool) -> Vec<String> {
         let me = self.my_id();
         self.handoff.with(|h| {
             h.as_ref()
-                .filter(|h| h.claimed_by.as_ref().is_some_and(|c| c.id == me))
+                .filter(|h| !pickup && h.claimed_by.as_ref().is_some_and(|c| c.id == me))
                 .and_then(|h| h.ai_assessment.as_ref())
                 .map(|a| a.suggested_steps.clone())
                 .unwrap_or_default()
@@ -346,6 +348,7 @@ fn Workspace(
         );
         sessions.refetch();
     };
+    let composer = Composer::default();
     let close = move || open.set(None);
     let is_open = move |which: Open| open.get() == Some(which);
 
@@ -366,10 +369,10 @@ fn Workspace(
             })}
             {move || (!pickup.get() && is_owner).then(|| view! { <OwnerEscalationNote handoff /> })}
             <Show when=move || pickup.get() && handoff.with(Option::is_some)>
-                <PickupPanel handoff on_claimed />
+                <PickupPanel handoff on_claimed on_pick=move |step| composer.fill(step) />
             </Show>
             <div class="grid items-start gap-5 xl:grid-cols-[1fr_18rem]">
-                <Conversation session_id=id messages can_write suggestions=Signal::derive(move || state.suggestions()) fixes presence />
+                <Conversation session_id=id messages can_write suggestions=Signal::derive(move || state.suggestions(pickup.get())) composer fixes presence />
                 <div class="flex flex-col gap-5">
                     <FixesPanel session_id=id fixes can_write />
                     <Steps session_id=id steps can_write />
