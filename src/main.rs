@@ -98,7 +98,10 @@ fn assess_eval(file: Option<&std::path::Path>, areas: bool) -> anyhow::Result<()
         for playbook in PLAYBOOKS {
             println!("{:<18} {}", playbook.area, playbook.name);
         }
-        println!("{:<18} too little to name an area (right when the answer is low)", "none");
+        println!(
+            "{:<18} too little to name an area (right when the answer is low)",
+            "none"
+        );
         return Ok(());
     }
     let (name, set) = match file {
@@ -108,11 +111,12 @@ fn assess_eval(file: Option<&std::path::Path>, areas: bool) -> anyhow::Result<()
                 .with_context(|| format!("reading {}", path.display()))?
                 .into(),
         ),
-        None => ("the built-in set".to_owned(), std::borrow::Cow::Borrowed(BUILT_IN_SET)),
+        None => (
+            "the built-in set".to_owned(),
+            std::borrow::Cow::Borrowed(BUILT_IN_SET),
+        ),
     };
-    let report = Report::of(&set)
-        .map_err(anyhow::Error::msg)
-        .context(name)?;
+    let report = Report::of(&set).map_err(anyhow::Error::msg).context(name)?;
     print!("{report}");
     Ok(())
 }

@@ -527,7 +527,10 @@ mod tests {
             "{a:?}"
         );
         assert_eq!(Diagnosis::of(&ticket_text(&dns)).area(), Some("dns"));
-        assert_ne!(area_of("ran sfc /scannow, slow to start").0, Some("scanning"));
+        assert_ne!(
+            area_of("ran sfc /scannow, slow to start").0,
+            Some("scanning")
+        );
         assert_eq!(area_of("no change after the restart").0, None);
     }
 
@@ -551,7 +554,9 @@ mod tests {
     #[test]
     fn a_word_counts_once_however_often_it_is_repeated() {
         assert_eq!(
-            Diagnosis::of("printer printer printer printers").leader.map(|l| l.1),
+            Diagnosis::of("printer printer printer printers")
+                .leader
+                .map(|l| l.1),
             Diagnosis::of("printer").leader.map(|l| l.1)
         );
     }
@@ -561,9 +566,16 @@ mod tests {
         let s = snapshot("Printer and Outlook both broken", "", &[]);
         let a = assess(&s);
         assert_eq!(a.confidence_tier, ConfidenceTier::Low);
-        assert!(a.likely_causes[0].starts_with("Two areas fit about equally"), "{a:?}");
         assert!(
-            a.suggested_steps.iter().filter(|s| s.starts_with("Find out")).count() == 2,
+            a.likely_causes[0].starts_with("Two areas fit about equally"),
+            "{a:?}"
+        );
+        assert!(
+            a.suggested_steps
+                .iter()
+                .filter(|s| s.starts_with("Find out"))
+                .count()
+                == 2,
             "{a:?}"
         );
     }
@@ -573,14 +585,20 @@ mod tests {
         let a = assess(&snapshot("Computer is slow", "", &[]));
         assert_eq!(a.confidence_tier, ConfidenceTier::Low);
         assert!(a.likely_causes[0].starts_with("Possibly a slow"), "{a:?}");
-        assert!(a.suggested_steps[0].starts_with("Find out whether it is one app"), "{a:?}");
+        assert!(
+            a.suggested_steps[0].starts_with("Find out whether it is one app"),
+            "{a:?}"
+        );
     }
 
     #[test]
     fn an_unfamiliar_problem_is_low_confidence_with_triage_steps() {
         let a = assess(&snapshot("The thing is weird", "", &[]));
         assert_eq!(a.confidence_tier, ConfidenceTier::Low);
-        assert_eq!(a.likely_causes, ["Not enough detail yet to single out a cause"]);
+        assert_eq!(
+            a.likely_causes,
+            ["Not enough detail yet to single out a cause"]
+        );
         assert_eq!(a.suggested_steps, TRIAGE);
     }
 
@@ -599,7 +617,9 @@ mod tests {
             "the spooler was restarted without success, so it goes last: {a:?}"
         );
         assert!(
-            !a.suggested_steps.iter().any(|s| s.contains("Print Spooler")),
+            !a.suggested_steps
+                .iter()
+                .any(|s| s.contains("Print Spooler")),
             "a step already tried is not suggested again: {a:?}"
         );
         assert!(!a.suggested_steps.is_empty());
@@ -612,14 +632,22 @@ mod tests {
             "Out of ideas",
             &[
                 ("Restarted Outlook", "failed"),
-                ("Created a new Outlook profile and let it download the mailbox", "partial"),
+                (
+                    "Created a new Outlook profile and let it download the mailbox",
+                    "partial",
+                ),
             ],
         );
         let a = assess(&s);
         assert!(a.likely_causes[0].contains("helped only partly"), "{a:?}");
-        assert!(a.likely_causes[1].starts_with("A corrupt Outlook profile"), "{a:?}");
         assert!(
-            !a.suggested_steps.iter().any(|s| s.contains("new Outlook profile")),
+            a.likely_causes[1].starts_with("A corrupt Outlook profile"),
+            "{a:?}"
+        );
+        assert!(
+            !a.suggested_steps
+                .iter()
+                .any(|s| s.contains("new Outlook profile")),
             "{a:?}"
         );
     }
@@ -643,7 +671,13 @@ mod tests {
         let many = snapshot(
             "VPN down",
             "",
-            &[("a", "failed"), ("b", "failed"), ("c", "failed"), ("d", "failed"), ("e", "failed")],
+            &[
+                ("a", "failed"),
+                ("b", "failed"),
+                ("c", "failed"),
+                ("d", "failed"),
+                ("e", "failed"),
+            ],
         );
         assert_eq!(
             summary(&many),

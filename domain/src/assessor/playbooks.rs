@@ -1201,8 +1201,16 @@ mod tests {
         assert!(PLAYBOOKS.len() >= 25);
         for p in PLAYBOOKS {
             assert!(p.leads.len() >= 3, "{}", p.area);
-            assert!(p.signs.iter().all(|(_, w)| (1..=3).contains(w)), "{}", p.area);
-            assert!(p.signs.iter().any(|(_, w)| *w == 3), "{} has no decisive word", p.area);
+            assert!(
+                p.signs.iter().all(|(_, w)| (1..=3).contains(w)),
+                "{}",
+                p.area
+            );
+            assert!(
+                p.signs.iter().any(|(_, w)| *w == 3),
+                "{} has no decisive word",
+                p.area
+            );
         }
     }
 }

@@ -41,7 +41,10 @@ fn stem(word: &str) -> String {
     }
     if let Some(base) = w.strip_suffix("ies").filter(|b| b.len() >= 2) {
         w = format!("{base}y");
-    } else if ["sses", "xes", "ches", "shes"].iter().any(|e| w.ends_with(e)) {
+    } else if ["sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|e| w.ends_with(e))
+    {
         w.truncate(w.len() - 2);
     } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
         w.pop();
