@@ -14,6 +14,9 @@ use vocab::{
 
 /// Below this score no area is named with any confidence: one clear word is not a diagnosis.
 const WEAK: u32 = 3;
+/// Nor when the leader is less than this far ahead of the runner-up: a lead of one hint is
+/// not a diagnosis either.
+const LEAD: u32 = 2;
 /// The runner-up within this share of the leader (in percent) makes the two too close to call.
 const CLOSE: u32 = 75;
 /// From this score, with the runner-up at most half of it, the area is plain.
@@ -42,7 +45,7 @@ impl Diagnosis {
             leader.map_or(0, |(_, s)| s),
             runner_up.map_or(0, |(_, s)| s),
         );
-        let tier = if top < WEAK || second * 100 > top * CLOSE {
+        let tier = if top < WEAK || top - second < LEAD || second * 100 > top * CLOSE {
             ConfidenceTier::Low
         } else if top >= PLAIN && second * 2 <= top {
             ConfidenceTier::High
@@ -266,7 +269,7 @@ pub fn assess(snapshot: &Snapshot) -> Assessment {
         }
         (Some((playbook, _)), _, ConfidenceTier::Low) => {
             likely_causes.push(format!(
-                "Possibly {}, though the ticket says little that points there",
+                "Possibly {}, though the ticket does not say enough to be sure",
                 playbook.name.to_lowercase()
             ));
             let (causes, steps) = weigh(playbook, &tried);

@@ -35,6 +35,10 @@ fn stem(word: &str) -> String {
     if word.len() >= 6 && word.starts_with("kb") && word[2..].bytes().all(|b| b.is_ascii_digit()) {
         return "kb".to_owned();
     }
+    // A product whose name ends in "s": "Teams" is not "team" ("the accounts team").
+    if word == "teams" {
+        return word.to_owned();
+    }
     let mut w = word.to_owned();
     if w.len() <= 3 || !w.chars().all(|c| c.is_ascii_alphabetic()) {
         return w;
@@ -137,6 +141,11 @@ mod tests {
             assert_ne!(stem(a), b);
         }
         assert_ne!(stem("scanning"), stem("scannow"));
+        assert_ne!(
+            stem("teams"),
+            stem("team"),
+            "Teams is a product, a team is people"
+        );
     }
 
     #[test]
