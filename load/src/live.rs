@@ -170,14 +170,14 @@ async fn revocation(one: &Api, two: &Api) -> Result<()> {
     Ok(())
 }
 
-/// What the database has written so far: WAL position (bytes) and rows changed in this database.
-async fn written(database_url: &str) -> Result<(i64, i64)> {
+/// What the database has written so far: WAL position (bytes), and rows changed per table of
+/// this database (inserted + updated + deleted).
+async fn written(database_url: &str) -> Result<(i64, Vec<(String, i64)>)> {
     let output = tokio::process::Command::new("psql")
-        .args(["-Atc"])
+        .args(["-AtF", "|", "-c"])
         .arg(
-            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, \
-             tup_inserted + tup_updated + tup_deleted FROM pg_stat_database \
-             WHERE datname = current_database()",
+            "SELECT 'wal', pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint \
+             UNION ALL SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables",
         )
         .arg(database_url)
         .output()
@@ -188,10 +188,35 @@ async fn written(database_url: &str) -> Result<(i64, i64)> {
         "psql: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let text = String::from_utf8_lossy(&output.stdout);
-    let (wal, rows) = text.trim().split_once('|').context("psql's answer")?;
-    Ok((wal.parse()?, rows.parse()?))
+    let mut wal = None;
+    let mut tables = Vec::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let (name, count) = line.split_once('|').context("psql's answer")?;
+        match name {
+            "wal" => wal = Some(count.parse()?),
+            _ => tables.push((name.to_owned(), count.parse()?)),
+        }
+    }
+    Ok((wal.context("no WAL position")?, tables))
 }
+
+/// The tables whose row counts moved between two readings, with how much.
+fn changed(before: &[(String, i64)], after: &[(String, i64)]) -> Vec<(String, i64)> {
+    after
+        .iter()
+        .filter_map(|(table, n)| {
+            let was = before
+                .iter()
+                .find(|(t, _)| t == table)
+                .map_or(0, |(_, n)| *n);
+            (*n != was).then(|| (table.clone(), n - was))
+        })
+        .collect()
+}
+
+/// A backend publishes its row counters at most once a second, and an idle one within 10 s
+/// (PostgreSQL's statistics collector): long enough a wait that the counters are complete.
+const STATS_SETTLE: Duration = Duration::from_secs(11);
 
 fn servers_cpu(pids: [u32; 2]) -> Result<Cpu> {
     let mut total = cpu_time(&pids[0].to_string())?;
@@ -236,6 +261,8 @@ async fn presence(one: &Api, two: &Api, pids: [u32; 2], database_url: &str) -> R
         })
     };
 
+    // What setting up wrote must be counted before the window opens, not in it.
+    tokio::time::sleep(STATS_SETTLE).await;
     let (wal_before, rows_before) = written(database_url).await?;
     let (servers_before, pg_before) = (servers_cpu(pids)?, postgres_cpu()?);
     // Every viewer renews once per RENEW, spread evenly, half through each process.
@@ -257,9 +284,9 @@ async fn presence(one: &Api, two: &Api, pids: [u32; 2], database_url: &str) -> R
         servers_cpu(pids)? - servers_before,
         postgres_cpu()? - pg_before,
     );
-    // PostgreSQL's counters are published within a second or so.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    tokio::time::sleep(STATS_SETTLE).await;
     let (wal_after, rows_after) = written(database_url).await?;
+    let rows = changed(&rows_before, &rows_after);
     let per = |cpu: Cpu| (cpu.user_ms + cpu.system_ms) * 1000 / renewals as u64;
     println!(
         "live     presence: {} viewers renewing every {} s, {renewals} renewals in {:.1} s ({:.0}/s): \
@@ -272,8 +299,8 @@ async fn presence(one: &Api, two: &Api, pids: [u32; 2], database_url: &str) -> R
         per(pg),
     );
     println!(
-        "live     presence: PostgreSQL meanwhile wrote {} rows and {} bytes of WAL ({:.0} bytes per renewal, the whole cluster's)",
-        rows_after - rows_before,
+        "live     presence: PostgreSQL meanwhile changed {} rows in this database {rows:?} and wrote {} bytes of WAL ({:.0} bytes per renewal, the whole cluster's)",
+        rows.iter().map(|(_, n)| n).sum::<i64>(),
         wal_after - wal_before,
         (wal_after - wal_before) as f64 / renewals as f64
     );

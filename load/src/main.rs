@@ -192,9 +192,12 @@ impl Api {
         let cookie = refresh
             .map(|token| format!("Cookie: rf_refresh={token}\r\n"))
             .unwrap_or_default();
+        // `Connection: close`: a stream the server ends is then a socket it closes, which is
+        // what the readers here wait for (a kept-alive connection would only end the body).
         let request = format!(
             "GET /api/escalations/stream HTTP/1.1\r\nHost: {host}:{port}\r\n\
-             Authorization: Bearer {access}\r\n{cookie}Accept: text/event-stream\r\n\r\n"
+             Authorization: Bearer {access}\r\n{cookie}Accept: text/event-stream\r\n\
+             Connection: close\r\n\r\n"
         );
         stream.write_all(request.as_bytes()).await?;
         Ok(stream)
