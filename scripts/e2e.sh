@@ -55,11 +55,13 @@ OIDC_URL="http://127.0.0.1:$OIDC_PORT"
 PORT="$OIDC_PORT" RF_OIDC_REDIRECT_BASES="http://127.0.0.1:$E2E_PORT" \
   node end2end/oidc/provider.mjs >"$SERVER_LOG.oidc" 2>&1 &
 OIDC_PID=$!
-for _ in $(seq 1 40); do
-  grep -q '"port"' "$SERVER_LOG.oidc" 2>/dev/null && break
+oidc_up=""
+for _ in $(seq 1 120); do
+  grep -q '"port"' "$SERVER_LOG.oidc" 2>/dev/null && { oidc_up=1; break; }
   kill -0 "$OIDC_PID" 2>/dev/null || { cat "$SERVER_LOG.oidc"; die "the OpenID provider exited"; }
   sleep 0.25
 done
+[ -n "$oidc_up" ] || { cat "$SERVER_LOG.oidc"; die "the OpenID provider did not start within 30 s"; }
 export RF_OIDC_GOOGLE_CLIENT_ID=rf-google RF_OIDC_GOOGLE_CLIENT_SECRET=rf-google-secret \
   RF_OIDC_GOOGLE_ISSUER="$OIDC_URL/google"
 export RF_OIDC_MICROSOFT_CLIENT_ID=rf-microsoft RF_OIDC_MICROSOFT_CLIENT_SECRET=rf-microsoft-secret \
@@ -78,18 +80,21 @@ env -u RF_OIDC_GOOGLE_CLIENT_ID -u RF_OIDC_GOOGLE_CLIENT_SECRET \
   LEPTOS_SITE_ADDR="127.0.0.1:$RF_E2E_CLOSED_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
   "$BIN" serve >"$SERVER_LOG.closed" 2>&1 &
 CLOSED_PID=$!
-healthy=""
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$E2E_PORT/healthz" >/dev/null 2>&1 && { healthy=1; break; }
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$SERVER_LOG"; die "the server exited"; }
-  sleep 0.5
-done
-[ -n "$healthy" ] || { cat "$SERVER_LOG"; die "the server was not healthy within 30 s"; }
+# await_healthy PORT PID LOG: the server on PORT answers /healthz, or the run stops here
+# (it exited, or 60 s went by) with its log.
+await_healthy() {
+  local port="$1" pid="$2" log="$3"
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; die "the server on $port exited"; }
+    sleep 0.5
+  done
+  cat "$log"
+  die "the server on $port was not healthy within 60 s"
+}
+await_healthy "$E2E_PORT" "$SERVER_PID" "$SERVER_LOG"
+await_healthy "$RF_E2E_CLOSED_PORT" "$CLOSED_PID" "$SERVER_LOG.closed"
 
 log "Playwright (server log: $SERVER_LOG)"
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$RF_E2E_CLOSED_PORT/healthz" >/dev/null 2>&1 && break
-  sleep 0.5
-done
 (cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" \
   RF_E2E_CLOSED_URL="http://127.0.0.1:$RF_E2E_CLOSED_PORT" npx playwright test "$@")

@@ -38,7 +38,7 @@ impl Diagnosis {
             .filter(|(_, score)| *score > 0)
             .collect();
         // Stable: on a tie the library's order decides, and a tie is "too close" anyway.
-        ranked.sort_by(|a, b| b.1.cmp(&a.1));
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
         let leader = ranked.first().copied();
         let runner_up = ranked.get(1).copied();
         let (top, second) = (

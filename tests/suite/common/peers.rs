@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
     net::TcpListener,
+    sync::watch,
 };
 
 /// Mail an SMTP sink received: (recipients, raw message).
@@ -13,6 +14,16 @@ pub type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
 
 /// An SMTP server on 127.0.0.1. `refuse` answers every MAIL FROM with 554.
 pub async fn smtp_sink(refuse: bool) -> (String, Inbox) {
+    sink(refuse, None).await
+}
+
+/// An SMTP server on 127.0.0.1 that accepts connections but greets no client until `gate`
+/// turns true: mail held for as long as a test needs.
+pub async fn smtp_sink_held(gate: watch::Receiver<bool>) -> (String, Inbox) {
+    sink(false, Some(gate)).await
+}
+
+async fn sink(refuse: bool, gate: Option<watch::Receiver<bool>>) -> (String, Inbox) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
     let inbox: Inbox = Arc::default();
@@ -20,7 +31,13 @@ pub async fn smtp_sink(refuse: bool) -> (String, Inbox) {
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let store = store.clone();
+            let gate = gate.clone();
             tokio::spawn(async move {
+                if let Some(mut gate) = gate {
+                    if gate.wait_for(|open| *open).await.is_err() {
+                        return;
+                    }
+                }
                 let (read, mut write) = socket.into_split();
                 let mut lines = BufReader::new(read).lines();
                 let _ = write.write_all(b"220 sink ESMTP ready\r\n").await;
