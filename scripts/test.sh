@@ -24,11 +24,11 @@ cargo fmt --all -- --check
 rf_build_release
 
 log "clippy (ssr and hydrate), warnings are errors"
-cargo clippy --release --workspace --all-targets --features ssr,app/ssr -- -D warnings
-cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+cargo clippy --release --workspace --all-targets -- -D warnings
+cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
 
 log "Rust tests"
-cargo test --release --workspace --features ssr,app/ssr
+cargo test --release --workspace
 
 log "end-to-end"
 exec "$RF_ROOT/scripts/e2e.sh"
