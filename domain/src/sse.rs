@@ -149,7 +149,7 @@ pub async fn stream(State(state): State<AppState>, caller: Caller, headers: Head
                 }
                 Next::Check(Ok(change)) => ending(&state, account_id, user_id, login, change).await,
                 // Missed changes may have been ours: look again.
-                Next::Check(Err(RecvError::Lagged(_))) => standing(&state, account_id, user_id).await,
+                Next::Check(Err(RecvError::Lagged(_))) => recheck(&state, account_id, user_id, login).await,
                 Next::Check(Err(RecvError::Closed)) => break,
             };
             if let Some(last) = ended {
@@ -207,8 +207,27 @@ async fn ending(
         AccessChange::Plan(account) if account == account_id => {
             standing(state, account_id, user_id).await
         }
+        AccessChange::Missed => recheck(state, account_id, user_id, login).await,
         _ => None,
     }
+}
+
+/// After changes may have gone unheard: whether the login, then the member, still stand, as
+/// the database says now.
+async fn recheck(
+    state: &AppState,
+    account_id: AccountId,
+    user_id: UserId,
+    login: Option<LoginId>,
+) -> Option<EscalationEvent> {
+    if let Some(login) = login {
+        match ended_login(state, account_id, login).await {
+            Ok(Some(reason)) => return Some(EscalationEvent::SignedOut { reason }),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "re-checking a stream's login"),
+        }
+    }
+    standing(state, account_id, user_id).await
 }
 
 /// Whether the user may still hold a stream, as the database says now: `None` if so, else the

@@ -85,6 +85,8 @@ pub enum AccessChange {
     Member(UserId),
     /// An account's plan or its status changed.
     Plan(AccountId),
+    /// This process's listener was cut off for a while: any change may have gone unheard.
+    Missed,
 }
 
 impl AccessChange {
@@ -137,9 +139,10 @@ impl Bus {
             .max_connections(1)
             .connect_with(pool.connect_options().as_ref().clone())
             .await?;
-        let mut listener = PgListener::connect_with(&own).await?;
-        listener
-            .listen_all([CHANNEL, ACCESS_CHANNEL, PRESENCE_CHANNEL])
+        let listener = listen(&own).await?;
+        // The newest event when listening began: where a catch-up starts.
+        let mut last: i64 = sqlx::query_scalar("SELECT rf_last_event_id()")
+            .fetch_one(&pool)
             .await?;
         let bus = Self {
             sender,
@@ -151,17 +154,31 @@ impl Bus {
         // Weak: when the app state that owns the bus is gone, the listener stops.
         let weak = bus.downgrade();
         tokio::spawn(async move {
+            let mut listener = listener;
             loop {
-                let note = listener.recv().await;
+                let note = listener.try_recv().await;
                 let Some(bus) = weak.upgrade() else {
                     break;
                 };
                 match note {
-                    Ok(note) => bus.heard(&pool, note.channel(), note.payload()).await,
-                    // The listener reconnects by itself on the next recv; don't spin meanwhile.
-                    Err(e) => {
-                        tracing::error!(error = %e, "bus listener lost its connection");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    Ok(Some(note)) => {
+                        if let Some(id) = bus.heard(&pool, note.channel(), note.payload()).await {
+                            last = last.max(id);
+                        }
+                    }
+                    // The connection is gone, and with it whatever was announced until a new
+                    // one listens: listen again, then load what was stored meanwhile.
+                    Ok(None) | Err(_) => {
+                        tracing::error!("bus listener lost its connection");
+                        drop((bus, listener));
+                        listener = match relisten(&own, &weak).await {
+                            Some(listener) => listener,
+                            None => break,
+                        };
+                        let Some(bus) = weak.upgrade() else {
+                            break;
+                        };
+                        last = bus.catch_up(&pool, last).await;
                     }
                 }
             }
@@ -170,16 +187,19 @@ impl Bus {
         Ok(bus)
     }
 
-    /// One notification, from any process.
-    async fn heard(&self, pool: &PgPool, channel: &str, payload: &str) {
+    /// One notification, from any process; the id of a stored event it announced.
+    async fn heard(&self, pool: &PgPool, channel: &str, payload: &str) -> Option<i64> {
         match channel {
             CHANNEL => match parse(payload) {
-                Some((account_id, id)) => match load(pool, account_id, id).await {
-                    // No subscriber in this process is not an error.
-                    Ok(Some(event)) => self.send(event),
-                    Ok(None) => tracing::warn!(id, "announced event not found"),
-                    Err(e) => tracing::error!(error = %e, id, "loading an announced event"),
-                },
+                Some((account_id, id)) => {
+                    match load(pool, account_id, id).await {
+                        // No subscriber in this process is not an error.
+                        Ok(Some(event)) => self.send(event),
+                        Ok(None) => tracing::warn!(id, "announced event not found"),
+                        Err(e) => tracing::error!(error = %e, id, "loading an announced event"),
+                    }
+                    return Some(id);
+                }
                 None => tracing::warn!(payload, "unreadable bus notification"),
             },
             ACCESS_CHANNEL => match AccessChange::parse(payload) {
@@ -191,6 +211,39 @@ impl Bus {
             PRESENCE_CHANNEL => self.presence_heard(payload),
             _ => {}
         }
+        None
+    }
+
+    /// After the listener was deaf for a while: every stream re-checks what a change it could
+    /// not hear would have ended, and the events stored after `last` go out as if heard
+    /// (a stream skips those it has sent). Returns the newest event sent.
+    async fn catch_up(&self, pool: &PgPool, last: i64) -> i64 {
+        let _ = self.changes.send(AccessChange::Missed);
+        let missed: Vec<(AccountId, i64)> =
+            match sqlx::query_as("SELECT account_id, id FROM rf_events_after($1)")
+                .bind(last)
+                .fetch_all(pool)
+                .await
+            {
+                Ok(missed) => missed,
+                Err(e) => {
+                    tracing::error!(error = %e, "bus catch-up");
+                    return last;
+                }
+            };
+        let mut sent = last;
+        for (account_id, id) in missed {
+            match load(pool, account_id, id).await {
+                Ok(Some(event)) => self.send(event),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, id, "bus catch-up");
+                    return sent;
+                }
+            }
+            sent = id;
+        }
+        sent
     }
 
     fn send(&self, event: BusEvent) {
@@ -218,6 +271,29 @@ impl Bus {
             presence_added: Arc::downgrade(&self.presence_added),
             closing: Arc::downgrade(&self.closing),
         }
+    }
+}
+
+/// A listener on every channel of the bus, on `own` (the bus's one connection). It reports a
+/// lost connection (rather than reconnecting unseen) so that the bus knows it was deaf.
+async fn listen(own: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(own).await?;
+    listener.eager_reconnect(false);
+    listener
+        .listen_all([CHANNEL, ACCESS_CHANNEL, PRESENCE_CHANNEL])
+        .await?;
+    Ok(listener)
+}
+
+/// A new listener, trying every second until one listens; none once the bus is gone.
+async fn relisten(own: &PgPool, bus: &WeakBus) -> Option<PgListener> {
+    loop {
+        bus.upgrade()?;
+        match listen(own).await {
+            Ok(listener) => return Some(listener),
+            Err(e) => tracing::error!(error = %e, "bus listener reconnecting"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
