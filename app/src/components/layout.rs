@@ -3,10 +3,11 @@
 use super::{
     escalation_feed::provide_escalation_feed,
     icons::LogoMark,
-    login_channel::{provide_login_channel, use_login_channel, LoginEvent},
+    login_channel::{provide_login_channel, LoginEvent},
     login_expiry_toast::LoginExpiryToast,
     notification_bell::NotificationBell,
     presence::provide_presence,
+    sign_out::SignOutForm,
     toast::{provide_toasts, ToastRegion},
     visitor::{provide_visitor, use_api, use_visitor},
 };
@@ -113,7 +114,6 @@ pub fn initials(name: &str) -> String {
 /// JavaScript too.
 #[component]
 fn UserMenu(user: User) -> impl IntoView {
-    let channel = use_login_channel();
     view! {
         <details class="group relative" data-testid="user-menu">
             <summary class="flex cursor-pointer list-none items-center gap-2 rounded-full py-1 pl-1 pr-3 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
@@ -136,11 +136,11 @@ fn UserMenu(user: User) -> impl IntoView {
                 <a href="/account" class="block px-4 py-2.5 text-sm text-slate-700 hover:bg-slate-50">
                     "Account settings"
                 </a>
-                <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&LoginEvent::Ended)>
+                <SignOutForm>
                     <button type="submit" class="block w-full px-4 py-2.5 text-left text-sm text-slate-700 hover:bg-slate-50">
                         "Sign out"
                     </button>
-                </form>
+                </SignOutForm>
             </div>
         </details>
     }

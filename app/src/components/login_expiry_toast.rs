@@ -6,6 +6,7 @@ use super::time::format_time;
 use super::{
     login_channel::{use_login_channel, LoginEvent},
     login_expiry::{time_left, use_login_expiry, use_login_windows, Warning},
+    sign_out::SignOutForm,
     toast::DismissButton,
     visitor::refresh_in_browser,
 };
@@ -105,11 +106,11 @@ pub fn LoginExpiryToast() -> impl IntoView {
                                     } else {
                                         // A fresh sign-in is the only way on: end this session first.
                                         view! {
-                                            <form method="post" action="/logout" on:submit=move |_| channel.broadcast(&LoginEvent::Ended)>
+                                            <SignOutForm>
                                                 <button type="submit" class=format!("{BUTTON} bg-cyan-700 text-white hover:bg-cyan-600 focus-visible:ring-cyan-600")>
                                                     "Sign in now"
                                                 </button>
-                                            </form>
+                                            </SignOutForm>
                                         }
                                             .into_any()
                                     }}

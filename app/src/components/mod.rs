@@ -19,6 +19,7 @@ pub mod notification_bell;
 pub mod pickup;
 pub mod presence;
 pub mod session_sidebar;
+pub mod sign_out;
 pub mod sso_buttons;
 pub mod storage;
 pub mod time;

@@ -45,7 +45,7 @@ impl Diagnosis {
             leader.map_or(0, |(_, s)| s),
             runner_up.map_or(0, |(_, s)| s),
         );
-        let tier = if top < WEAK || top - second < LEAD || second * 100 > top * CLOSE {
+        let tier = if top < WEAK || contested(top, second) {
             ConfidenceTier::Low
         } else if top >= PLAIN && second * 2 <= top {
             ConfidenceTier::High
@@ -63,6 +63,12 @@ impl Diagnosis {
     pub fn area(&self) -> Option<&'static str> {
         self.leader.map(|(p, _)| p.area)
     }
+}
+
+/// Whether the runner-up's score keeps the leader's from deciding: too little behind it
+/// (`LEAD`), or too close a share of it (`CLOSE`).
+fn contested(top: u32, second: u32) -> bool {
+    top - second < LEAD || second * 100 > top * CLOSE
 }
 
 /// A distinct phrase of the library, as stems, and the areas it votes for.
@@ -220,6 +226,20 @@ fn weigh(playbook: &Playbook, tried: &[Tried]) -> (Vec<String>, Vec<String>) {
     (causes, steps)
 }
 
+/// An area's name inside a sentence: its first letter lowered, unless the first word is itself
+/// a name ("Outlook and mailboxes", "VPN and remote access", "Wi-Fi").
+fn in_sentence(name: &str) -> String {
+    const NAMES: &[&str] = &["Outlook", "Microsoft", "OneDrive", "Windows"];
+    let first = name.split([' ', ',', ':']).next().unwrap_or_default();
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if !NAMES.contains(&first) && !first.chars().skip(1).any(char::is_uppercase) => {
+            c.to_lowercase().chain(chars).collect()
+        }
+        _ => name.to_owned(),
+    }
+}
+
 fn find_out(playbook: &Playbook) -> String {
     format!("Find out {}", playbook.ask)
 }
@@ -254,12 +274,12 @@ pub fn assess(snapshot: &Snapshot) -> Assessment {
             suggested_steps.extend(untried_triage());
         }
         (Some((first, top)), Some((second, next)), ConfidenceTier::Low)
-            if next * 100 > top * CLOSE =>
+            if top >= WEAK && contested(top, next) =>
         {
             likely_causes.push(format!(
                 "Two areas fit about equally, {} and {}; the ticket does not yet tell them apart",
-                first.name.to_lowercase(),
-                second.name.to_lowercase()
+                in_sentence(first.name),
+                in_sentence(second.name)
             ));
             likely_causes.push(first.leads[0].cause.to_owned());
             likely_causes.push(second.leads[0].cause.to_owned());
@@ -270,7 +290,7 @@ pub fn assess(snapshot: &Snapshot) -> Assessment {
         (Some((playbook, _)), _, ConfidenceTier::Low) => {
             likely_causes.push(format!(
                 "Possibly {}, though the ticket does not say enough to be sure",
-                playbook.name.to_lowercase()
+                in_sentence(playbook.name)
             ));
             let (causes, steps) = weigh(playbook, &tried);
             likely_causes.extend(causes);
@@ -581,6 +601,42 @@ mod tests {
                 == 2,
             "{a:?}"
         );
+    }
+
+    #[test]
+    fn a_leader_one_hint_ahead_is_two_areas_not_a_guess() {
+        let a = assess(&snapshot(
+            "Outlook keeps asking for a password and the printer is offline",
+            "",
+            &[],
+        ));
+        assert_eq!(a.confidence_tier, ConfidenceTier::Low);
+        assert!(
+            a.likely_causes[0]
+                .starts_with("Two areas fit about equally, printing and Outlook and mailboxes"),
+            "{a:?}"
+        );
+    }
+
+    #[test]
+    fn an_area_named_in_a_sentence_keeps_its_proper_names() {
+        assert_eq!(in_sentence("Printing"), "printing");
+        assert_eq!(
+            in_sentence("A slow or freezing computer"),
+            "a slow or freezing computer"
+        );
+        assert_eq!(
+            in_sentence("Name resolution (DNS)"),
+            "name resolution (DNS)"
+        );
+        for name in [
+            "Outlook and mailboxes",
+            "VPN and remote access",
+            "Wi-Fi",
+            "Microsoft Teams",
+        ] {
+            assert_eq!(in_sentence(name), name);
+        }
     }
 
     #[test]
