@@ -60,12 +60,7 @@ start_server() {
   LEPTOS_SITE_ADDR="127.0.0.1:$port" RF_COOKIE_SECURE=false ACCESS_TOKEN_MINUTES=60 \
     RF_JWT_SECRET="$BENCH_SECRET" RUST_LOG=warn "$BIN" serve >"$log" 2>&1 &
   STARTED_PID=$!
-  for _ in $(seq 1 60); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$STARTED_PID" 2>/dev/null || { cat "$log"; die "the server exited"; }
-    sleep 0.5
-  done
-  die "the server on $port did not come up"
+  rf_await_healthy "$port" "$STARTED_PID" "$log"
 }
 SERVER_LOG="$(readlink -f target)/bench/server.log"
 start_server "$BENCH_PORT" "$SERVER_LOG"

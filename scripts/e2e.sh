@@ -80,20 +80,8 @@ env -u RF_OIDC_GOOGLE_CLIENT_ID -u RF_OIDC_GOOGLE_CLIENT_SECRET \
   LEPTOS_SITE_ADDR="127.0.0.1:$RF_E2E_CLOSED_PORT" RF_JWT_SECRET="$RF_E2E_JWT_SECRET" RF_COOKIE_SECURE=false \
   "$BIN" serve >"$SERVER_LOG.closed" 2>&1 &
 CLOSED_PID=$!
-# await_healthy PORT PID LOG: the server on PORT answers /healthz, or the run stops here
-# (it exited, or 60 s went by) with its log.
-await_healthy() {
-  local port="$1" pid="$2" log="$3"
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
-    kill -0 "$pid" 2>/dev/null || { cat "$log"; die "the server on $port exited"; }
-    sleep 0.5
-  done
-  cat "$log"
-  die "the server on $port was not healthy within 60 s"
-}
-await_healthy "$E2E_PORT" "$SERVER_PID" "$SERVER_LOG"
-await_healthy "$RF_E2E_CLOSED_PORT" "$CLOSED_PID" "$SERVER_LOG.closed"
+rf_await_healthy "$E2E_PORT" "$SERVER_PID" "$SERVER_LOG"
+rf_await_healthy "$RF_E2E_CLOSED_PORT" "$CLOSED_PID" "$SERVER_LOG.closed"
 
 log "Playwright (server log: $SERVER_LOG)"
 (cd end2end && RF_E2E_BASE_URL="http://127.0.0.1:$E2E_PORT" \

@@ -162,3 +162,16 @@ rf_build_release() {
   log "building (cargo leptos build --release --precompress)"
   cargo leptos build --release --precompress
 }
+
+# rf_await_healthy PORT PID LOG: the server on PORT answers /healthz, or the run stops here
+# (it exited, or 60 s went by) with its log.
+rf_await_healthy() {
+  local port="$1" pid="$2" log="$3"
+  for _ in $(seq 1 120); do
+    curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; die "the server on $port exited"; }
+    sleep 0.5
+  done
+  cat "$log"
+  die "the server on $port was not healthy within 60 s"
+}

@@ -87,6 +87,19 @@ async fn assessed(router: &Router, who: &Session, handoff_id: &Value) -> Value {
     .await
 }
 
+/// The owner adds a Slack webhook at `{slack}/hook`.
+async fn slack_hook_added(router: &Router, slack: &str) {
+    let owner = login_as(router, "owner@acme.test").await;
+    let res = call(
+        router,
+        &owner,
+        "/api/account/webhooks/add",
+        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
 async fn mail_rows(pool: &PgPool) -> Vec<(String, String)> {
     sqlx::query_as("SELECT recipient, status FROM outbound_emails ORDER BY recipient")
         .fetch_all(pool)
@@ -713,15 +726,7 @@ async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_u
         ],
     )
     .await;
-    let owner = login_as(&router, "owner@acme.test").await;
-    let res = call(
-        &router,
-        &owner,
-        "/api/account/webhooks/add",
-        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    slack_hook_added(&router, &slack).await;
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
     let handoff = escalate(&router, &jane, id).await;
@@ -813,15 +818,7 @@ async fn the_escalator_never_waits_on_mail_hooks_or_the_model(pool: PgPool) {
         ],
     )
     .await;
-    let owner = login_as(&router, "owner@acme.test").await;
-    let res = call(
-        &router,
-        &owner,
-        "/api/account/webhooks/add",
-        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    slack_hook_added(&router, &slack).await;
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
 
