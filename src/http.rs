@@ -147,6 +147,7 @@ pub fn router(state: AppState) -> Router {
     let options = site.leptos.clone();
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/api/openapi.json", get(openapi))
         // Known server functions are registered by `leptos_routes_with_context`; this catches the rest.
         .route("/api/{*rest}", any(unknown_api))
         .route("/login", post(forms::login_form))
@@ -329,6 +330,15 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The API's description for machines (docs/API.md, "The description for machines").
+async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        app::api::openapi::json(),
+    )
+        .into_response()
+}
+
 async fn unknown_api() -> Response {
     ApiError::not_found().into_response()
 }
@@ -386,6 +396,16 @@ async fn read_body(req: Request, next: Next) -> Response {
     };
     if api && std::str::from_utf8(&bytes).is_err() {
         return ApiError::bad_request("The request body is not valid UTF-8.").into_response();
+    }
+    // serde reads a struct from a JSON array too, by position (`[]` is a call without
+    // arguments): the API's bodies are objects, or empty, and nothing else.
+    if api
+        && bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b != b'{')
+    {
+        return ApiError::bad_request("The request body must be a JSON object.").into_response();
     }
     if api && escapes_nul(&bytes) {
         // PostgreSQL text cannot hold one; refused here rather than failing at the database.

@@ -36,7 +36,12 @@ enum Command {
     /// Apply the migrations in migrations/ and exit.
     Migrate,
     /// Create the demo accounts and users; running it again changes nothing.
-    SeedDemo,
+    SeedDemo {
+        /// Make another copy of them beside the README's, its own in every way: its people are
+        /// `jane@acme-TAG.test` and so on (1 to 32 of a-z, 0-9 and -).
+        #[arg(long, value_name = "TAG")]
+        world: Option<String>,
+    },
     /// Create (or promote) the site-wide super admin and give them a password-reset link.
     CreateSiteAdmin {
         /// Their e-mail (lower-cased).
@@ -72,7 +77,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
         Command::Migrate => migrate().await,
-        Command::SeedDemo => seed_demo().await,
+        Command::SeedDemo { world } => seed_demo(world.as_deref()).await,
         Command::CreateSiteAdmin {
             email,
             print_reset: _,
@@ -154,10 +159,16 @@ async fn migrate() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn seed_demo() -> anyhow::Result<()> {
+async fn seed_demo(world: Option<&str>) -> anyhow::Result<()> {
+    let world = match world {
+        Some(tag) => seed::World::tagged(tag).map_err(anyhow::Error::msg)?,
+        None => seed::World::README,
+    };
     let config = Config::from_env(Purpose::Tool)?;
     let pool = connect(&config).await?;
-    let report = seed::seed_demo(&pool).await.context("seeding failed")?;
+    let report = seed::seed_world(&pool, world)
+        .await
+        .context("seeding failed")?;
     if report.is_empty() {
         println!("demo data already present; nothing changed");
     } else {

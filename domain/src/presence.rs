@@ -1,5 +1,5 @@
 //! `POST /api/presence`: a page says its user is viewing a session, typing in it, or has left
-//! it (CONTRACT §10). Only someone who may read the session may say so, and only the people who
+//! it (docs/API.md §9). Only someone who may read the session may say so, and only the people who
 //! hear of the session hear it. Where presence lives, and why there, is [`crate::bus::presence`].
 
 use crate::{

@@ -3,6 +3,10 @@
 //! Ids are derived from the account slug and the e-mail (UUID v5), so a second run finds every
 //! row already there and changes nothing. Everything is written through the tenant transaction,
 //! the same row-level-security path requests take.
+//!
+//! `seed-demo --world TAG` makes another copy of the same accounts, people and sessions beside
+//! the README's, sharing nothing with it: `jane@acme-TAG.test` in "Acme MSP", and so on. Each
+//! end-to-end test makes a world of its own, so tests run in any order and side by side.
 
 use crate::{auth::passwords, db};
 use sqlx::PgPool;
@@ -87,6 +91,47 @@ pub fn demo_user_id(email: &str) -> UserId {
     UserId(Uuid::new_v5(&NAMESPACE, format!("user:{email}").as_bytes()))
 }
 
+/// Which copy of the demo data: the README's (no tag) or the one named by a tag.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct World<'a>(Option<&'a str>);
+
+impl<'a> World<'a> {
+    pub const README: World<'static> = World(None);
+
+    /// A world of its own: the tag is 1 to 32 lower-case letters, digits or `-`, as it becomes
+    /// part of every e-mail address of the world.
+    pub fn tagged(tag: &'a str) -> Result<Self, &'static str> {
+        let fits = (1..=32).contains(&tag.len())
+            && tag
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if fits {
+            Ok(World(Some(tag)))
+        } else {
+            Err("a world's tag is 1 to 32 of a-z, 0-9 and -")
+        }
+    }
+
+    /// The account's slug in this world: `acme`, or `acme-TAG`.
+    pub fn slug(&self, slug: &str) -> String {
+        match self.0 {
+            None => slug.to_owned(),
+            Some(tag) => format!("{slug}-{tag}"),
+        }
+    }
+
+    /// A demo address in this world: `jane@acme.test`, or `jane@acme-TAG.test`.
+    pub fn email(&self, email: &str) -> String {
+        match (self.0, email.split_once('@')) {
+            (Some(tag), Some((local, domain))) => {
+                let (name, tld) = domain.rsplit_once('.').unwrap_or((domain, "test"));
+                format!("{local}@{name}-{tag}.{tld}")
+            }
+            _ => email.to_owned(),
+        }
+    }
+}
+
 /// What one run created.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct SeedReport {
@@ -137,10 +182,15 @@ impl SeedReport {
     }
 }
 
+/// The README's demo data.
 pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
+    seed_world(pool, World::README).await
+}
+
+pub async fn seed_world(pool: &PgPool, world: World<'_>) -> Result<SeedReport, sqlx::Error> {
     let mut report = SeedReport::default();
     for account in DEMO_ACCOUNTS {
-        let account_id = demo_account_id(account.slug);
+        let account_id = demo_account_id(&world.slug(account.slug));
         let mut tx = db::tenant_tx(pool, account_id).await?;
 
         report.accounts += sqlx::query(
@@ -161,25 +211,26 @@ pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
         .await?
         .rows_affected();
 
-        let emails: Vec<&str> = account.users.iter().map(|u| u.email).collect();
+        let emails: Vec<String> = account.users.iter().map(|u| world.email(u.email)).collect();
         let existing: Vec<String> =
             sqlx::query_scalar("SELECT email FROM users WHERE email = ANY($1)")
                 .bind(&emails)
                 .fetch_all(&mut *tx)
                 .await?;
 
-        for user in account
+        for (user, email) in account
             .users
             .iter()
-            .filter(|u| !existing.iter().any(|e| e == u.email))
+            .zip(&emails)
+            .filter(|(_, email)| !existing.contains(email))
         {
             report.users += sqlx::query(
                 "INSERT INTO users (id, account_id, email, name, role, email_verified_at, password_hash) \
                  VALUES ($1, $2, $3, $4, $5, now(), $6) ON CONFLICT (email) DO NOTHING",
             )
-            .bind(demo_user_id(user.email))
+            .bind(demo_user_id(email))
             .bind(account_id)
-            .bind(user.email)
+            .bind(email)
             .bind(user.name)
             .bind(user.role)
             .bind(passwords::hash(DEMO_PASSWORD))
@@ -188,7 +239,7 @@ pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
             .rows_affected();
         }
         if account.slug == "acme" {
-            report.sessions += seed_jane_sessions(&mut tx, account_id).await?;
+            report.sessions += seed_jane_sessions(&mut tx, account_id, world).await?;
         }
         tx.commit().await?;
     }
@@ -196,11 +247,19 @@ pub async fn seed_demo(pool: &PgPool) -> Result<SeedReport, sqlx::Error> {
 }
 
 /// A few sessions for Jane so the product has something to show; each keeps its id across runs.
-async fn seed_jane_sessions(tx: &mut db::Tx, account_id: AccountId) -> Result<u64, sqlx::Error> {
-    let jane = demo_user_id("jane@acme.test");
+async fn seed_jane_sessions(
+    tx: &mut db::Tx,
+    account_id: AccountId,
+    world: World<'_>,
+) -> Result<u64, sqlx::Error> {
+    let jane = demo_user_id(&world.email("jane@acme.test"));
     let mut created = 0;
     for (i, (summary, ticket, steps)) in JANE_SESSIONS.iter().enumerate() {
-        let id = Uuid::new_v5(&NAMESPACE, format!("session:jane:{i}").as_bytes());
+        let key = match world.0 {
+            None => format!("session:jane:{i}"),
+            Some(tag) => format!("session:jane:{tag}:{i}"),
+        };
+        let id = Uuid::new_v5(&NAMESPACE, key.as_bytes());
         let inserted = sqlx::query(
             "INSERT INTO troubleshooting_sessions (id, account_id, user_id, problem_summary, psa_ticket_id, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, now() - make_interval(hours => $6), \

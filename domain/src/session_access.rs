@@ -37,7 +37,7 @@ impl Access {
         user.id == self.owner_id || Some(user.id) == self.claimer_id
     }
 
-    /// Who hears live of what happens in the session (CONTRACT §10): while it waits in the
+    /// Who hears live of what happens in the session (docs/API.md §9): while it waits in the
     /// queue, every member who works it (`None`); otherwise its owner and its claimer.
     pub fn audience(&self) -> Option<Vec<UserId>> {
         if self.status.is_shared() && self.claimer_id.is_none() {

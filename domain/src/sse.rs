@@ -2,7 +2,7 @@
 //! `ready` first, then who is present; a comment every 25 s; each stored event with its `id:`,
 //! so a reconnect with `Last-Event-ID` replays what it missed before going live. A stream
 //! carries only what its user is in the audience of, and ends with `signed_out` the moment
-//! its login ends, or with `access_changed` once its user may no longer hold it (CONTRACT §10).
+//! its login ends, or with `access_changed` once its user may no longer hold it (docs/API.md §9).
 
 use crate::{
     auth::{caller::Caller, cookies, logins},

@@ -1,4 +1,4 @@
-//! `rf-load live`: the three figures of live collaboration (CONTRACT §10, docs/PERFORMANCE.md
+//! `rf-load live`: the three figures of live collaboration (docs/API.md §9, docs/PERFORMANCE.md
 //! "Live collaboration"), with two server processes on one database:
 //!
 //! - a message's delivery: Jane's `POST /api/sessions/message` on one process until Sam's stream

@@ -1,6 +1,8 @@
 //! `resolutionflow create-site-admin` run as a real process against a real database: a fresh
-//! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` without mail.
+//! create, a re-run on the same e-mail, `--promote-only`, and `--send-reset` with a mail server
+//! that takes the mail, one that refuses it, and none.
 
+use crate::common::peers;
 use domain::{db, links::hash as hash_token};
 use sqlx::PgPool;
 use std::process::{Command, Output};
@@ -18,12 +20,17 @@ fn url_of(pool: &PgPool) -> String {
 }
 
 fn run(pool: &PgPool, args: &[&str]) -> Output {
+    run_with(pool, args, &[])
+}
+
+fn run_with(pool: &PgPool, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_resolutionflow"))
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DATABASE_URL", url_of(pool))
         .env("RF_PUBLIC_URL", "https://rf.example.test")
+        .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
 }
@@ -178,4 +185,51 @@ async fn create_site_admin_creates_reruns_safely_and_promotes(pool: PgPool) {
     .await
     .unwrap();
     assert!(!body.contains(&link) && body.contains("[reset link]"));
+}
+
+/// `--send-reset` mails the link when the mail server takes it (and prints no link), and prints
+/// it, saying why, when the server refuses; either way the link is the one stored.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn send_reset_mails_the_link_or_prints_it_when_mail_is_refused(pool: PgPool) {
+    let (smtp, inbox) = peers::smtp_sink(false).await;
+    let args = [
+        "create-site-admin",
+        "--email",
+        "root@example.test",
+        "--send-reset",
+    ];
+    let out = stdout(&run_with(&pool, &args, &[("RF_SMTP_URL", &smtp)]));
+    assert!(
+        out.starts_with("created site admin root@example.test")
+            && out.ends_with("\nreset link mailed to root@example.test\n"),
+        "no link on the terminal: {out}"
+    );
+    let (to, mail) = inbox.lock().unwrap()[0].clone();
+    assert_eq!(to, ["root@example.test"]);
+    let mailed = peers::mailed_token(&inbox, 1, "/reset-password").await;
+    assert_eq!(
+        count(
+            &pool,
+            &format!(
+                "SELECT count(*) FROM password_reset_tokens WHERE token_hash = '{}'",
+                hash_token(&mailed)
+            )
+        )
+        .await,
+        1,
+        "the mailed link is the stored one: {mail}"
+    );
+
+    let (refusing, refused) = peers::smtp_sink(true).await;
+    let out = stdout(&run_with(&pool, &args, &[("RF_SMTP_URL", &refusing)]));
+    assert!(
+        out.contains("\nthe mail could not be sent (") && out.contains("554"),
+        "{out}"
+    );
+    let printed = token_in(&out);
+    assert!(refused.lock().unwrap().is_empty());
+    assert_eq!(
+        count(&pool, &format!("SELECT count(*) FROM password_reset_tokens WHERE token_hash = '{}' AND used_at IS NULL", hash_token(&printed))).await,
+        1
+    );
 }

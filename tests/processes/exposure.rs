@@ -3,7 +3,8 @@
 //! slow clients dropped on time while others are answered; the connection cap; and the
 //! database role `serve` refuses.
 
-use crate::server::{eventually, free_port, healthz, Api, Db, Running, Server};
+use crate::common::eventually;
+use crate::server::{free_port, healthz, Api, Db, Running, Server};
 use domain::{auth::throttle::Limits, db, seed};
 use sqlx::PgPool;
 use std::{
@@ -67,7 +68,7 @@ impl Nginx {
             base: format!("http://127.0.0.1:{port}"),
             _dir: TempDir(dir),
         };
-        eventually(Duration::from_secs(10), "nginx listens", || async move {
+        eventually("nginx listens", async || {
             TcpStream::connect(("127.0.0.1", port)).await.is_ok()
         })
         .await;

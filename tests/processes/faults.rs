@@ -9,7 +9,8 @@
 //! connection and refuses new ones for a while: what the server sees of a restart, without
 //! restarting the PostgreSQL that the other tests share.
 
-use crate::server::{eventually, free_port, Api, Db, Server};
+use crate::common::eventually;
+use crate::server::{free_port, Api, Db, Server};
 use domain::{db, seed};
 use futures::{future::join_all, StreamExt};
 use serde_json::json;
@@ -108,56 +109,30 @@ async fn the_server_recovers_by_itself_when_the_database_comes_back(pool: PgPool
             })
         })
         .collect();
-    let sent_after = |since: Instant| {
-        let answers = answers.clone();
-        move || {
-            let answers = answers.clone();
-            async move {
-                answers
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .filter(|(sent, _, _)| *sent > since)
-                    .count()
-                    >= 10
-            }
-        }
+    // How many answers so far are `such`: (sent, answered, status).
+    let count = |such: &dyn Fn(&(Instant, Instant, u16)) -> bool| {
+        answers.lock().unwrap().iter().filter(|a| such(a)).count()
     };
     let start = Instant::now();
-    eventually(
-        Duration::from_secs(30),
-        "ten answers before the outage",
-        sent_after(start),
-    )
+    eventually("ten answers before the outage", async || {
+        count(&|(sent, _, _)| *sent > start) >= 10
+    })
     .await;
 
     // The database goes away until the server has felt it.
     proxy.set(false);
     let down_at = Instant::now();
-    eventually(
-        Duration::from_secs(30),
-        "a failed answer in the outage",
-        || {
-            let answers = answers.clone();
-            async move {
-                answers
-                    .lock()
-                    .unwrap()
-                    .iter()
-                    .any(|(_, answered, s)| *answered > down_at && *s != 200)
-            }
-        },
-    )
+    eventually("a failed answer in the outage", async || {
+        count(&|(_, answered, status)| *answered > down_at && *status != 200) > 0
+    })
     .await;
     proxy.set(true);
     // Back by itself: calls succeed again, with no restart; then every call sent afterwards.
-    server.wait_healthy(Duration::from_secs(30)).await;
+    server.wait_healthy().await;
     let settled = Instant::now();
-    eventually(
-        Duration::from_secs(30),
-        "ten answers after recovery",
-        sent_after(settled),
-    )
+    eventually("ten answers after recovery", async || {
+        count(&|(sent, _, _)| *sent > settled) >= 10
+    })
     .await;
     stop.store(true, Ordering::Relaxed);
     for client in join_all(clients).await {

@@ -8,6 +8,9 @@
 mod cli;
 mod exposure;
 mod faults;
-#[path = "../suite/common/role.rs"]
-mod role;
+// The in-process suite's helpers: the server's role, and the stand-ins for mail and the web.
+// This binary uses a few of them.
+#[path = "../suite/common/mod.rs"]
+#[allow(dead_code)]
+mod common;
 mod server;

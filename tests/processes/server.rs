@@ -2,7 +2,10 @@
 //! database, as the login role `scripts/run.sh` creates for it (only a member of the
 //! application role) with migrations through the superuser; and a JSON client for it.
 
-use crate::role::{server_role, server_url, SERVER_ROLE};
+use crate::common::{
+    eventually,
+    role::{server_role, server_url, SERVER_ROLE},
+};
 use domain::seed;
 use futures::StreamExt;
 use serde_json::{json, Value};
@@ -83,21 +86,6 @@ impl Drop for Running {
     }
 }
 
-/// Polls `ready` until it holds, for at most `within` (then the test fails saying `what`).
-/// Returns how long it took.
-pub async fn eventually<F, Fut>(within: Duration, what: &str, mut ready: F) -> Duration
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let started = Instant::now();
-    while !ready().await {
-        assert!(started.elapsed() < within, "{what} within {within:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    started.elapsed()
-}
-
 /// The server binary, serving on its own port.
 pub struct Server {
     child: Running,
@@ -138,7 +126,7 @@ impl Server {
             child: Running(child),
             base: format!("http://127.0.0.1:{port}"),
         };
-        server.wait_healthy(Duration::from_secs(30)).await;
+        server.wait_healthy().await;
         server
     }
 
@@ -162,9 +150,9 @@ impl Server {
         command
     }
 
-    pub async fn wait_healthy(&self, within: Duration) -> Duration {
+    pub async fn wait_healthy(&self) {
         let (http, base) = (&reqwest::Client::new(), &self.base);
-        eventually(within, "the server is healthy", || async move {
+        eventually("the server is healthy", async || {
             healthz(http, base, Duration::from_secs(2))
                 .await
                 .is_ok_and(|status| status == 200)

@@ -369,7 +369,7 @@ async fn a_legacy_token_is_grandfathered_once_with_the_current_policy(pool: PgPo
 // --- reuse detection -----------------------------------------------------------------------
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
-async fn a_concurrent_second_use_inside_the_grace_window_keeps_the_login(pool: PgPool) {
+async fn a_second_use_inside_the_grace_window_keeps_the_login(pool: PgPool) {
     let env = env(pool).await;
     let t0 = at(T0);
     let first = env.login("jane@acme.test", t0).await;

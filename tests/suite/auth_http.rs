@@ -247,12 +247,187 @@ async fn session_needs_an_access_token_and_logout_ends_it(pool: PgPool) {
 
     let out = post_with_cookies(&router, "/api/auth/logout", "{}", &cookies).await;
     assert_eq!(out.status, 200);
-    assert!(
-        set_cookies(&out).iter().all(|c| c.contains("Max-Age=0")),
-        "both cookies cleared"
-    );
+    assert_both_cleared(&out);
     let after = post_with_cookies(&router, "/api/auth/refresh", "{}", &[refresh]).await;
     assert_eq!(after.json()["error"], "invalid_refresh_token");
+}
+
+/// The answer sets both cookies, each emptied and expired at once.
+fn assert_both_cleared(res: &Answer) {
+    for name in ["rf_access", "rf_refresh"] {
+        let line = set_cookies(res)
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=;")))
+            .unwrap_or_else(|| panic!("{name} cleared: {:?}", set_cookies(res)));
+        assert!(line.contains("Max-Age=0"), "{line}");
+    }
+}
+
+/// Jane's refresh token re-signed with `change` applied to its claims (its `jti` stays a live row).
+pub(crate) fn forged(
+    refresh_cookie: &str,
+    change: impl FnOnce(&mut tokens::RefreshClaims),
+) -> String {
+    let keys = Keys::new(&crate::common::config(&[]).jwt_secret);
+    let mut claims =
+        tokens::decode_refresh_any_age(&keys, refresh_cookie.split_once('=').unwrap().1).unwrap();
+    change(&mut claims);
+    format!("rf_refresh={}", tokens::encode_token(&keys, &claims))
+}
+
+async fn refresh_with(router: &Router, cookie: String) -> Answer {
+    post_with_cookies(router, "/api/auth/refresh", "{}", &[cookie]).await
+}
+
+/// Every 401 of the refresh taxonomy as the browser reads it, off `/api/auth/refresh` itself
+/// (docs/API.md §3); each refused cookie is cleared, so the page goes to sign-in.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn refresh_answers_each_code_of_its_taxonomy_on_the_wire(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let now = Utc::now().timestamp();
+    let (access, refresh) = login(&router).await;
+    let abs_max = 14 * 24 * 3600;
+    // In this order: only the absolute case gets as far as spending the token (step 4).
+    let cases = [
+        (
+            "an expired signature",
+            forged(&refresh, |c| c.exp = now - 1),
+            "session_expired_idle",
+        ),
+        (
+            "the absolute deadline itself",
+            forged(&refresh, |c| c.auth_time = Some(now - abs_max)),
+            "session_expired_absolute",
+        ),
+        (
+            "an access token",
+            access.replace("rf_access=", "rf_refresh="),
+            "invalid_refresh_token",
+        ),
+        (
+            "another server's signature",
+            format!(
+                "rf_refresh={}",
+                tokens::encode_token(
+                    &Keys::new(b"another-secret-another-secret-another"),
+                    &tokens::decode_refresh_any_age(
+                        &Keys::new(&crate::common::config(&[]).jwt_secret),
+                        refresh.split_once('=').unwrap().1
+                    )
+                    .unwrap()
+                )
+            ),
+            "invalid_refresh_token",
+        ),
+    ];
+    for (what, cookie, code) in cases {
+        let res = refresh_with(&router, cookie).await;
+        assert_eq!(
+            (res.status, res.json()["error"].as_str()),
+            (401, Some(code)),
+            "{what}: {}",
+            res.body
+        );
+        assert_both_cleared(&res);
+    }
+}
+
+/// Marks the token in `cookie` as rotated `seconds` ago.
+async fn rotated_ago(pool: &PgPool, cookie: &str, seconds: i64) {
+    let keys = Keys::new(&crate::common::config(&[]).jwt_secret);
+    let jti = tokens::decode_refresh_any_age(&keys, cookie.split_once('=').unwrap().1)
+        .unwrap()
+        .jti;
+    sqlx::query(
+        "UPDATE refresh_tokens SET rotated_at = now() - make_interval(secs => $2), \
+         revoked_at = now() - make_interval(secs => $2) WHERE jti = $1",
+    )
+    .bind(jti)
+    .bind(seconds as f64)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// A spent token used again within 30 s is a concurrent tab (the login lives on); after 30 s
+/// it is a replay, and the whole login ends, audited. The window is pinned by its value here,
+/// over HTTP: 28 s and 32 s after the rotation.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_spent_token_is_a_concurrent_tab_for_30_seconds_and_a_replay_after(pool: PgPool) {
+    let router = app(pool.clone(), &[]).await;
+    let (_, first) = login(&router).await;
+    let second = cookie_pair(&refresh_with(&router, first.clone()).await, "rf_refresh").unwrap();
+
+    rotated_ago(&pool, &first, 28).await;
+    let late_tab = refresh_with(&router, first.clone()).await;
+    assert_eq!(late_tab.json()["error"], "invalid_refresh_token");
+    assert!(
+        set_cookies(&late_tab).is_empty(),
+        "the winner's cookies stay"
+    );
+    let third = refresh_with(&router, second.clone()).await;
+    assert_eq!(third.status, 200, "the login lives on: {}", third.body);
+    let third = cookie_pair(&third, "rf_refresh").unwrap();
+    assert!(crate::common::audits(&pool, "auth.refresh_token_reused")
+        .await
+        .is_empty());
+
+    rotated_ago(&pool, &second, 32).await;
+    let replay = refresh_with(&router, second).await;
+    assert_eq!(replay.json()["error"], "invalid_refresh_token");
+    let after = refresh_with(&router, third.clone()).await;
+    assert_eq!(
+        (after.status, after.json()["error"].as_str()),
+        (401, Some("invalid_refresh_token")),
+        "the replay ended the whole login"
+    );
+    let keys = Keys::new(&crate::common::config(&[]).jwt_secret);
+    let claims = tokens::decode_refresh_any_age(&keys, third.split_once('=').unwrap().1).unwrap();
+    assert_eq!(
+        crate::common::audits(&pool, "auth.refresh_token_reused").await,
+        [serde_json::json!({ "family_id": claims.fam, "user_id": claims.sub })]
+    );
+}
+
+/// An API client's token in the body is the one used, whatever cookie comes along.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_refresh_token_in_the_body_takes_precedence_over_the_cookie(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let (_, spent) = login(&router).await;
+    refresh_with(&router, spent.clone()).await;
+    let (_, live) = login(&router).await;
+    let body = |cookie: &str| {
+        serde_json::json!({ "refresh_token": cookie.split_once('=').unwrap().1 }).to_string()
+    };
+
+    let res = post_with_cookies(
+        &router,
+        "/api/auth/refresh",
+        &body(&live),
+        std::slice::from_ref(&spent),
+    )
+    .await;
+    assert_eq!(res.status, 200, "the body's live token: {}", res.body);
+    assert!(res.json()["refresh_token"].is_string(), "{}", res.body);
+
+    let (_, untouched) = login(&router).await;
+    let res = post_with_cookies(
+        &router,
+        "/api/auth/refresh",
+        &body(&spent),
+        std::slice::from_ref(&untouched),
+    )
+    .await;
+    assert_eq!(
+        res.json()["error"],
+        "invalid_refresh_token",
+        "the body's spent token"
+    );
+    assert_eq!(
+        refresh_with(&router, untouched).await.status,
+        200,
+        "the cookie's token was never presented"
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -1,7 +1,7 @@
 //! Troubleshooting sessions and escalation (docs/API.md §6) over HTTP on a real database, with real
 //! SMTP and HTTP peers on loopback.
 
-use crate::common::{call, login_as, peers, wait_for, Answer, Session};
+use crate::common::{call, eventually, login_as, peers, wait_for, Answer, Session};
 use axum::{
     body::Body,
     extract::State,
@@ -87,14 +87,14 @@ async fn assessed(router: &Router, who: &Session, handoff_id: &Value) -> Value {
     .await
 }
 
-/// The owner adds a Slack webhook at `{slack}/hook`.
-async fn slack_hook_added(router: &Router, slack: &str) {
+/// The owner adds a webhook of `kind` ("slack" or "teams") at `url`.
+async fn hook_added(router: &Router, kind: &str, url: &str) {
     let owner = login_as(router, "owner@acme.test").await;
     let res = call(
         router,
         &owner,
         "/api/account/webhooks/add",
-        json!({ "kind": "slack", "url": format!("{slack}/hook") }),
+        json!({ "kind": kind, "url": url }),
     )
     .await;
     assert_eq!(res.status, 200, "{}", res.body);
@@ -333,14 +333,14 @@ async fn parking_notifies_nobody(pool: PgPool) {
         "the first event Sam hears is the marker's: {heard}"
     );
     // The marker's mail (its link names its session) to the owner, Alex and Sam; none besides.
-    wait_for(async || {
+    eventually("the marker's three mails", async || {
         let marked: i64 =
             sqlx::query_scalar("SELECT count(*) FROM outbound_emails WHERE body LIKE $1")
                 .bind(format!("%/pilot/{marker_session}%"))
                 .fetch_one(&pool)
                 .await
                 .unwrap();
-        (marked == 3).then_some(())
+        marked == 3
     })
     .await;
     assert_eq!(count("outbound_emails").await, 3);
@@ -689,8 +689,7 @@ async fn mail_goes_over_smtp_to_every_senior_but_the_escalator(pool: PgPool) {
         "{}",
         inbox[0].1
     );
-    // The body travels quoted-printable (it has a non-ASCII "·"): decode it as a mail client does.
-    let body = inbox[0].1.replace("=\n", "").replace("=3D", "=");
+    let body = peers::readable(&inbox[0].1);
     assert!(body.contains(&format!("/pilot/{id}?pickup=true")), "{body}");
 }
 
@@ -726,7 +725,7 @@ async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_u
         ],
     )
     .await;
-    slack_hook_added(&router, &slack).await;
+    hook_added(&router, "slack", &format!("{slack}/hook")).await;
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
     let handoff = escalate(&router, &jane, id).await;
@@ -818,7 +817,7 @@ async fn the_escalator_never_waits_on_mail_hooks_or_the_model(pool: PgPool) {
         ],
     )
     .await;
-    slack_hook_added(&router, &slack).await;
+    hook_added(&router, "slack", &format!("{slack}/hook")).await;
     let jane = login_as(&router, "jane@acme.test").await;
     let id = jane_session(&router, &jane).await;
 
@@ -835,7 +834,10 @@ async fn the_escalator_never_waits_on_mail_hooks_or_the_model(pool: PgPool) {
     })
     .await;
     assert!(rows.iter().all(|r| r.1 == "sent"), "{rows:?}");
-    wait_for(async || (!hooked.lock().unwrap().is_empty()).then_some(())).await;
+    eventually("the hook's post", async || {
+        !hooked.lock().unwrap().is_empty()
+    })
+    .await;
     let assessed = assessed(&router, &jane, &handoff["id"]).await;
     assert_eq!(assessed["ai_assessment"]["likely_causes"], json!(["c"]));
 }
@@ -924,7 +926,7 @@ pub(crate) async fn open_stream(
     (res.status().as_u16(), res.into_body())
 }
 
-/// Reads SSE text until `needle` appears (or 5 s pass).
+/// Reads SSE text until `needle` appears (or 30 s pass).
 pub(crate) async fn read_until(body: &mut Body, needle: &str) -> String {
     let mut text = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -939,6 +941,31 @@ pub(crate) async fn read_until(body: &mut Body, needle: &str) -> String {
         }
     }
     text
+}
+
+/// A quiet stream says something every 25 s, a comment line a browser ignores, so that no proxy
+/// in between closes it as idle. Waited for in real time; only "not before 25 s" is asserted,
+/// which a slow machine cannot break.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_quiet_stream_sends_a_comment_line_every_25_seconds(pool: PgPool) {
+    let router = app_with(pool, &[]).await;
+    let sam = login_as(&router, "sam@acme.test").await;
+    let asked = tokio::time::Instant::now();
+    let (_, mut stream) = open_stream(&router, &sam, None).await;
+    read_until(&mut stream, "event: ready").await;
+    let frame = tokio::time::timeout(Duration::from_secs(90), stream.frame())
+        .await
+        .expect("a frame within 90 s")
+        .expect("the stream goes on")
+        .unwrap()
+        .into_data()
+        .unwrap();
+    let waited = asked.elapsed();
+    assert_eq!(&frame[..], b": keep-alive\n\n", "a comment, no event");
+    assert!(
+        waited >= Duration::from_secs(25),
+        "after {waited:?}, not 25 s"
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -1028,6 +1055,110 @@ async fn a_reconnect_with_last_event_id_receives_what_it_missed(pool: PgPool) {
         !text.contains(&format!("id: {seen}\n")),
         "nothing already seen is replayed: {text}"
     );
+}
+
+/// Slack gets a text with the pick-up link in its own link syntax; Teams a message card whose
+/// button opens the pick-up link; in both, what someone typed can plant no link or markup.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn an_escalation_reaches_slack_and_teams_with_the_pickup_link(pool: PgPool) {
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    let chat = peers::http_server(
+        Router::new()
+            .route(
+                "/{kind}",
+                post(
+                    |State(seen): State<Arc<Mutex<Vec<(String, Value)>>>>,
+                     axum::extract::Path(kind): axum::extract::Path<String>,
+                     Json(body): Json<Value>| async move {
+                        seen.lock().unwrap().push((kind, body));
+                        "ok"
+                    },
+                ),
+            )
+            .with_state(seen.clone()),
+    )
+    .await;
+    let router = app_with(
+        pool,
+        &[
+            ("RF_PUBLIC_URL", "https://rf.example.test"),
+            ("RF_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ],
+    )
+    .await;
+    hook_added(&router, "slack", &format!("{chat}/slack")).await;
+    hook_added(&router, "teams", &format!("{chat}/teams")).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let res = call(
+        &router,
+        &jane,
+        "/api/sessions/create",
+        json!({
+            "problem_summary": "Printer <b>[offline](https://evil.test)</b> on floor 2",
+            "psa_ticket_id": "777",
+        }),
+    )
+    .await;
+    let id: Uuid = res.json()["id"].as_str().unwrap().parse().unwrap();
+    escalate(&router, &jane, id).await;
+
+    let mut posts = wait_for(async || {
+        let posts = seen.lock().unwrap().clone();
+        (posts.len() == 2).then_some(posts)
+    })
+    .await;
+    posts.sort_by(|a, b| a.0.cmp(&b.0));
+    let link = format!("https://rf.example.test/pilot/{id}?pickup=true");
+    let (slack, teams) = (&posts[0].1, &posts[1].1);
+    assert_eq!(
+        slack["text"],
+        format!(
+            "Escalation from Jane · #777: Printer &lt;b&gt;[offline](https://evil.test)&lt;/b&gt; on floor 2\n<{link}|Pick up in ResolutionFlow>"
+        )
+    );
+    assert_eq!(teams["@type"], "MessageCard");
+    assert_eq!(
+        teams["title"],
+        "Escalation from Jane · #777: Printer &lt;b&gt;\\[offline\\]\\(https://evil.test\\)&lt;/b&gt; on floor 2"
+    );
+    assert_eq!(teams["potentialAction"][0]["name"], "Pick up");
+    assert_eq!(teams["potentialAction"][0]["targets"][0]["uri"], link);
+}
+
+/// The bus is where the handoff is announced after commit; when it cannot take the event the
+/// escalation still stands, with its notifications, mail and hooks.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_bus_that_fails_never_undoes_the_handoff(pool: PgPool) {
+    let (smtp, inbox) = peers::smtp_sink(false).await;
+    let router = app_with(pool.clone(), &[("RF_SMTP_URL", &smtp)]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+    let id = jane_session(&router, &jane).await;
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse_events() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'the bus is down'; END $$;
+         CREATE TRIGGER bus_down BEFORE INSERT ON escalation_events
+             FOR EACH ROW EXECUTE FUNCTION refuse_events();",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    escalate(&router, &jane, id).await;
+
+    let sam = login_as(&router, "sam@acme.test").await;
+    let session = get_session(&router, &sam, id).await;
+    assert_eq!(session.json()["status"], "escalated", "{}", session.body);
+    let queue = call(&router, &sam, "/api/handoffs/queue", json!({}))
+        .await
+        .json();
+    assert_eq!(queue[0]["session_id"], id.to_string());
+    let bell = call(&router, &sam, "/api/notifications/list", json!({})).await;
+    assert!(bell.body.contains("Escalation from Jane"), "{}", bell.body);
+    peers::nth_mail(&inbox, 3).await;
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM escalation_events")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(events, 0, "the bus took nothing");
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

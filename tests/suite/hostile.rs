@@ -8,7 +8,11 @@
 //! The endpoint list is checked against the server functions the app registers, so a new
 //! endpoint cannot slip past these tests.
 
-use crate::common::{call, login_as, post_with_cookies, seeded_router, send, Answer, Session};
+use crate::common::{
+    call,
+    endpoints::{every_call, id_calls, list_calls, other_calls, registered_paths, Ids},
+    login_as, post_with_cookies, seeded_router, send, Answer, Session,
+};
 use axum::{body::Body, http::Request, Router};
 use domain::{db, seed};
 use futures::future::join_all;
@@ -26,21 +30,7 @@ async fn ok(router: &Router, who: &Session, path: &str, body: Value) -> Value {
     res.json()
 }
 
-/// Acme's records of every kind an endpoint can name by id.
-struct AcmeIds {
-    session: Uuid,
-    resolved_session: Uuid,
-    fix: Uuid,
-    handoff: Uuid,
-    article: Uuid,
-    notification: Uuid,
-    webhook: Uuid,
-    login: Uuid,
-    invitation: Uuid,
-    member: Uuid,
-}
-
-async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
+async fn acme_records(router: &Router, pool: &PgPool) -> (Ids, Session) {
     let jane = login_as(router, "jane@acme.test").await;
     let id = |v: &Value| v["id"].as_str().unwrap().parse::<Uuid>().unwrap();
     let session = id(&ok(
@@ -124,7 +114,7 @@ async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
         .parse()
         .unwrap();
     let member = jane.user_id;
-    let ids = AcmeIds {
+    let ids = Ids {
         session,
         resolved_session,
         fix,
@@ -137,82 +127,6 @@ async fn acme_records(router: &Router, pool: &PgPool) -> (AcmeIds, Session) {
         member,
     };
     (ids, jane)
-}
-
-/// Every endpoint that names a record, called with Acme's record.
-fn id_calls(ids: &AcmeIds) -> Vec<(&'static str, Value)> {
-    let s = ids.session;
-    vec![
-        ("/api/sessions/get", json!({ "session_id": s })),
-        (
-            "/api/sessions/message",
-            json!({ "session_id": s, "body": "hello" }),
-        ),
-        (
-            "/api/sessions/step",
-            json!({ "session_id": s, "action": "Rebooted" }),
-        ),
-        ("/api/sessions/resolution-draft", json!({ "session_id": s })),
-        (
-            "/api/presence",
-            json!({ "session_id": s, "state": "viewing" }),
-        ),
-        (
-            "/api/sessions/resolve",
-            json!({ "session_id": s, "resolution_note": "Done" }),
-        ),
-        (
-            "/api/handoffs/create",
-            json!({ "session_id": s, "intent": "escalate", "reason": "x" }),
-        ),
-        ("/api/handoffs/claim", json!({ "handoff_id": ids.handoff })),
-        ("/api/handoffs/get", json!({ "handoff_id": ids.handoff })),
-        (
-            "/api/fixes/suggest",
-            json!({ "session_id": s, "title": "Reboot" }),
-        ),
-        (
-            "/api/fixes/outcome",
-            json!({ "fix_id": ids.fix, "outcome": "dismissed" }),
-        ),
-        ("/api/kb/get", json!({ "article_id": ids.article })),
-        (
-            "/api/kb/draft",
-            json!({ "session_id": ids.resolved_session }),
-        ),
-        (
-            "/api/kb/convert",
-            json!({ "session_id": ids.resolved_session, "title": "t", "body": "b" }),
-        ),
-        (
-            "/api/notifications/read",
-            json!({ "notification_id": ids.notification }),
-        ),
-        (
-            "/api/account/webhooks/remove",
-            json!({ "webhook_id": ids.webhook }),
-        ),
-        (
-            "/api/account/security/revoke-session",
-            json!({ "session_id": ids.login }),
-        ),
-        (
-            "/api/account/invitations/revoke",
-            json!({ "invitation_id": ids.invitation }),
-        ),
-        (
-            "/api/account/members/update-role",
-            json!({ "user_id": ids.member, "role": "viewer" }),
-        ),
-        (
-            "/api/account/members/deactivate",
-            json!({ "user_id": ids.member }),
-        ),
-        (
-            "/api/account/members/reactivate",
-            json!({ "user_id": ids.member }),
-        ),
-    ]
 }
 
 /// Endpoints only an account's owner may call.
@@ -231,98 +145,11 @@ const OWNER_ONLY: [&str; 10] = [
     "/api/account/invitations/create",
 ];
 
-/// Every endpoint that lists or shows the caller's own account.
-fn list_calls() -> Vec<(&'static str, Value)> {
-    vec![
-        ("/api/sessions/list", json!({})),
-        ("/api/handoffs/queue", json!({})),
-        ("/api/handoffs/targets", json!({})),
-        ("/api/kb/list", json!({})),
-        ("/api/notifications/list", json!({})),
-        ("/api/account/webhooks", json!({})),
-        ("/api/account/security", json!({})),
-        ("/api/account/members", json!({})),
-        ("/api/auth/options", json!({})),
-        ("/api/auth/session", json!({})),
-        ("/api/auth/current", json!({})),
-    ]
-}
-
-/// Endpoints that name no existing record (they create, or act on the caller alone).
-fn other_calls() -> Vec<(&'static str, Value)> {
-    vec![
-        (
-            "/api/auth/login",
-            json!({ "email": "owner@globex.test", "password": "wrong" }),
-        ),
-        ("/api/auth/refresh", json!({})),
-        ("/api/auth/logout", json!({})),
-        (
-            "/api/auth/forgot-password",
-            json!({ "email": "nobody@example.test" }),
-        ),
-        (
-            "/api/auth/reset-password",
-            json!({ "token": "x", "password": "a new password" }),
-        ),
-        (
-            "/api/sessions/create",
-            json!({ "problem_summary": "Printer" }),
-        ),
-        (
-            "/api/account/security/update",
-            json!({ "session_idle_minutes": 60 }),
-        ),
-        (
-            "/api/account/security/revoke-sessions",
-            json!({ "scope": "others" }),
-        ),
-        (
-            "/api/account/webhooks/add",
-            json!({ "kind": "slack", "url": "https://example.test/hook" }),
-        ),
-        (
-            "/api/auth/signup",
-            json!({ "account_name": "X", "name": "X", "email": "x@x.test", "password": "a new password" }),
-        ),
-        ("/api/auth/verify-email", json!({ "token": "x" })),
-        ("/api/auth/invitation", json!({ "token": "x" })),
-        (
-            "/api/auth/accept-invitation",
-            json!({ "token": "x", "name": "X", "password": "a new password" }),
-        ),
-        (
-            "/api/account/invitations/create",
-            json!({ "email": "someone@acme.test", "role": "viewer" }),
-        ),
-    ]
-}
-
-fn registered_paths() -> BTreeSet<String> {
-    leptos::server_fn::axum::server_fn_paths()
-        .map(|(path, _)| path.to_owned())
-        .collect()
-}
-
 #[sqlx::test(migrator = "db::MIGRATOR")]
-async fn the_lists_here_cover_every_server_function(pool: PgPool) {
+async fn the_catalogue_covers_every_server_function(pool: PgPool) {
     let _router = seeded_router(pool).await;
-    let fake = AcmeIds {
-        session: Uuid::nil(),
-        resolved_session: Uuid::nil(),
-        fix: Uuid::nil(),
-        handoff: Uuid::nil(),
-        article: Uuid::nil(),
-        notification: Uuid::nil(),
-        webhook: Uuid::nil(),
-        login: Uuid::nil(),
-        invitation: Uuid::nil(),
-        member: Uuid::nil(),
-    };
-    let listed: BTreeSet<String> = id_calls(&fake)
+    let listed: BTreeSet<String> = every_call(&Ids::random())
         .into_iter()
-        .chain(list_calls())
-        .chain(other_calls())
         .map(|(path, _)| path.to_owned())
         .collect();
     assert_eq!(listed, registered_paths());
@@ -420,6 +247,10 @@ fn malformed_bodies() -> Vec<(&'static str, Vec<u8>, bool)> {
         ("a number", b"42".to_vec(), true),
         ("a string", br#""session_id""#.to_vec(), true),
         ("an array", br#"[1, 2, 3]"#.to_vec(), true),
+        // serde reads a struct from an array by position: `[]` would be every call without
+        // arguments, `[null, null]` one whose arguments are all optional.
+        ("an empty array", b"[]".to_vec(), true),
+        ("an array of nulls", b"[null, null]".to_vec(), true),
         ("deep arrays", deep.into_bytes(), true),
         ("deep objects", deep_object.into_bytes(), false),
         (
@@ -597,4 +428,114 @@ async fn a_refresh_storm_with_replays_never_accepts_a_token_twice(pool: PgPool) 
     );
     // Each login rotated once per round, no more and no less.
     assert_eq!(accepted.len(), 8 * 5);
+}
+
+/// What a viewer may not do, though the records are theirs to read (docs/API.md §6: viewers
+/// read, never act): every call that writes to a session, a handoff or a fix.
+const VIEWER_REFUSED: [&str; 9] = [
+    "/api/sessions/message",
+    "/api/sessions/step",
+    "/api/sessions/resolve",
+    "/api/handoffs/create",
+    "/api/handoffs/claim",
+    "/api/fixes/suggest",
+    "/api/fixes/outcome",
+    "/api/kb/draft",
+    "/api/kb/convert",
+];
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_viewer_is_refused_every_action_on_a_session_and_nothing_changes(pool: PgPool) {
+    let router = seeded_router(pool.clone()).await;
+    let (ids, _) = acme_records(&router, &pool).await;
+    let before = acme_state(&pool).await;
+    let val = login_as(&router, "val@acme.test").await;
+    let read = call(
+        &router,
+        &val,
+        "/api/sessions/get",
+        &json!({ "session_id": ids.session }),
+    )
+    .await;
+    assert_eq!(read.status, 200, "the escalated session is Val's to read");
+    let calls: Vec<(&str, Value)> = id_calls(&ids)
+        .into_iter()
+        .filter(|(path, _)| VIEWER_REFUSED.contains(path))
+        .collect();
+    assert_eq!(calls.len(), VIEWER_REFUSED.len(), "each has a body here");
+    for (path, body) in calls {
+        let res = call(&router, &val, path, &body).await;
+        assert_eq!(
+            (res.status, res.json()["error"].as_str()),
+            (403, Some("forbidden")),
+            "{path}: {}",
+            res.body
+        );
+    }
+    assert_eq!(acme_state(&pool).await, before);
+}
+
+/// Every state-changing endpoint, not only sign-in, refuses another site's request (and the
+/// forms too); nothing it asked for happens.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn another_sites_request_is_refused_by_every_endpoint(pool: PgPool) {
+    let router = seeded_router(pool.clone()).await;
+    let (ids, _) = acme_records(&router, &pool).await;
+    let before = acme_state(&pool).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    let calls = every_call(&ids)
+        .into_iter()
+        .chain([("/login", json!({})), ("/logout", json!({}))]);
+    for (path, body) in calls {
+        let req = Request::post(path)
+            .header("content-type", "application/json")
+            .header("host", "127.0.0.1:3000")
+            .header("origin", "https://evil.example")
+            .header("cookie", owner.cookies().join("; "))
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let res = send(&router, req).await;
+        assert_eq!(
+            (res.status, res.json()["error"].as_str()),
+            (403, Some("forbidden")),
+            "{path}: {}",
+            res.body
+        );
+    }
+    assert_eq!(acme_state(&pool).await, before);
+    let res = call(&router, &owner, "/api/auth/session", &json!({})).await;
+    assert_eq!(res.status, 200, "the owner is still signed in");
+}
+
+/// A body over 64 KiB is refused with 413 by every server function, before it is read as JSON.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_body_over_the_cap_is_413_at_every_server_function(pool: PgPool) {
+    let router = seeded_router(pool).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    let huge = json!({ "body": "a".repeat(resolutionflow::http::MAX_API_BODY) }).to_string();
+    for path in registered_paths() {
+        let res = post_bytes(
+            &router,
+            &path,
+            "application/json",
+            huge.clone().into_bytes(),
+            &owner,
+        )
+        .await;
+        assert_eq!(
+            (res.status, res.json()["error"].as_str()),
+            (413, Some("payload_too_large")),
+            "{path}"
+        );
+    }
+    let at_cap = "a".repeat(resolutionflow::http::MAX_API_BODY - 2);
+    let res = post_bytes(
+        &router,
+        "/api/auth/session",
+        "application/json",
+        format!("{{{at_cap}}}").into_bytes(),
+        &owner,
+    )
+    .await;
+    assert_eq!(res.status, 400, "at the cap it is read (and is not JSON)");
 }

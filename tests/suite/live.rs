@@ -1,5 +1,5 @@
-//! Live collaboration (CONTRACT §10) over HTTP, with two app states on one database standing
-//! for two server processes: who hears of a message and of presence, and the streams that a
+//! Live collaboration (docs/API.md §9) over HTTP, with two app states on one database standing
+//! for two servers on one database: who hears of a message and of presence, and the streams that a
 //! revocation, a deactivation, a demotion or a lapsed plan ends.
 //!
 //! A stream that must *not* receive something is read up to an event published after it,
@@ -17,8 +17,10 @@ use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
 
-/// Two processes' routers on one database.
-async fn two_processes(pool: &PgPool) -> (Router, Router) {
+/// Two servers on one database: each with its own state, bus and listening connection, sharing
+/// nothing in memory, so that only PostgreSQL joins them, as it joins two `serve` processes
+/// (which the process tests, tests/processes, run for real).
+async fn two_servers(pool: &PgPool) -> (Router, Router) {
     seed::seed_demo(pool).await.unwrap();
     let one = http::router(crate::common::state(pool.clone(), crate::common::config(&[])).await);
     let two = http::router(crate::common::state(pool.clone(), crate::common::config(&[])).await);
@@ -80,10 +82,10 @@ async fn read_to_end(body: &mut Body) -> String {
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
-async fn a_message_reaches_whoever_may_read_the_session_in_another_process_and_nobody_else(
+async fn a_message_reaches_whoever_may_read_the_session_on_another_server_and_nobody_else(
     pool: PgPool,
 ) {
-    let (one, two) = two_processes(&pool).await;
+    let (one, two) = two_servers(&pool).await;
     let jane = login_as(&one, "jane@acme.test").await;
     let sam = login_as(&two, "sam@acme.test").await;
     let alex = login_as(&two, "alex@acme.test").await;
@@ -168,10 +170,10 @@ async fn a_message_reaches_whoever_may_read_the_session_in_another_process_and_n
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
-async fn presence_reaches_the_queue_in_another_process_writes_nothing_and_ends_with_left(
+async fn presence_reaches_the_queue_on_another_server_writes_nothing_and_ends_with_left(
     pool: PgPool,
 ) {
-    let (one, two) = two_processes(&pool).await;
+    let (one, two) = two_servers(&pool).await;
     let jane = login_as(&one, "jane@acme.test").await;
     let sam = login_as(&one, "sam@acme.test").await;
     let alex = login_as(&two, "alex@acme.test").await;
@@ -240,11 +242,11 @@ async fn presence_reaches_the_queue_in_another_process_writes_nothing_and_ends_w
     assert!(!tail.contains("event: presence"), "{text}");
 }
 
-/// Each way a login ends closes its stream, in the other process, with the reason; the same
+/// Each way a login ends closes its stream, on the other server, with the reason; the same
 /// person's other login keeps its stream.
 #[sqlx::test(migrator = "db::MIGRATOR")]
-async fn an_ended_login_has_its_stream_closed_with_the_reason_in_another_process(pool: PgPool) {
-    let (one, two) = two_processes(&pool).await;
+async fn an_ended_login_has_its_stream_closed_with_the_reason_on_another_server(pool: PgPool) {
+    let (one, two) = two_servers(&pool).await;
     let owner = login_as(&one, "owner@acme.test").await;
     let jane = login_as(&one, "jane@acme.test").await;
 
@@ -264,7 +266,7 @@ async fn an_ended_login_has_its_stream_closed_with_the_reason_in_another_process
     assert_eq!(res.status, 200, "{}", res.body);
     let text = read_to_end(&mut laptop_stream).await;
     eprintln!(
-        "owner's revoke -> stream closed in the other process: {:?}",
+        "owner's revoke -> stream closed on the other server: {:?}",
         started.elapsed()
     );
     assert!(
@@ -336,7 +338,7 @@ async fn an_ended_login_has_its_stream_closed_with_the_reason_in_another_process
 /// viewer or on a lapsed plan (told to look again).
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn a_stream_ends_on_deactivation_demotion_and_a_lapsed_plan(pool: PgPool) {
-    let (one, two) = two_processes(&pool).await;
+    let (one, two) = two_servers(&pool).await;
     let owner = login_as(&one, "owner@acme.test").await;
 
     let sam = login_as(&two, "sam@acme.test").await;

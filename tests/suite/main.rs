@@ -21,3 +21,4 @@ mod seed;
 mod sso;
 mod team;
 mod tenancy;
+mod wire;

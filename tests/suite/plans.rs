@@ -2,9 +2,13 @@
 //! status unless the account is on an active or past-due Pro plan; sign-in, the account and its
 //! security never do, so a lapsed account can still get in and put things right.
 
-use crate::common::{login_as, post_with_cookies, seeded_router, send, Session};
+use crate::common::{
+    endpoints::{every_call, Ids},
+    login_as, post_with_cookies, seeded_router, send, Answer, Session,
+};
 use axum::{body::Body, http::Request, Router};
 use domain::{db, seed};
+use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -32,6 +36,10 @@ fn gated() -> Vec<(&'static str, Value)> {
             json!({ "session_id": id }),
         ),
         (
+            "/api/presence",
+            json!({ "session_id": id, "state": "viewing" }),
+        ),
+        (
             "/api/sessions/resolve",
             json!({ "session_id": id, "resolution_note": "Done" }),
         ),
@@ -54,23 +62,6 @@ fn gated() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// Calls that stay open whatever the plan.
-fn open_calls() -> Vec<(&'static str, Value)> {
-    vec![
-        ("/api/auth/session", json!({})),
-        ("/api/auth/current", json!({})),
-        ("/api/account/security", json!({})),
-        (
-            "/api/account/security/update",
-            json!({ "session_idle_minutes": 60 }),
-        ),
-        ("/api/account/webhooks", json!({})),
-        ("/api/notifications/list", json!({})),
-        // The knowledge base is on every plan (the free plan's conversions are counted).
-        ("/api/kb/list", json!({})),
-    ]
-}
-
 async fn set_subscription(pool: &PgPool, plan: Option<(&str, &str)>) {
     let acme = seed::demo_account_id("acme");
     sqlx::query("DELETE FROM subscriptions WHERE account_id = $1")
@@ -89,16 +80,26 @@ async fn set_subscription(pool: &PgPool, plan: Option<(&str, &str)>) {
     }
 }
 
-async fn stream_status(router: &Router, who: &Session) -> u16 {
+/// The stream's answer when it refuses `who`; `None` when it opens (and never ends).
+async fn stream_refusal(router: &Router, who: &Session) -> Option<Answer> {
     let req = Request::get("/api/escalations/stream")
         .header("cookie", who.cookies().join("; "))
         .body(Body::empty())
         .unwrap();
-    // The stream never ends when it is open: only read its status.
     let res = tower::ServiceExt::oneshot(router.clone(), req)
         .await
         .unwrap();
-    res.status().as_u16()
+    if res.status().is_success() {
+        return None;
+    }
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    Some(Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -124,15 +125,26 @@ async fn a_lapsed_account_gets_402_on_every_pro_call_and_nothing_else(pool: PgPo
                 "{path}"
             );
         }
+        let refused = stream_refusal(&router, &owner)
+            .await
+            .expect("the stream refuses");
+        assert_eq!(refused.status, 402, "{subscription:?} stream");
         assert_eq!(
-            stream_status(&router, &owner).await,
-            402,
+            refused.json(),
+            json!({ "error": "subscription_required", "message": refused.json()["message"], "plan": plan, "status": status }),
             "{subscription:?} stream"
         );
-        for (path, body) in open_calls() {
+        assert!(refused.json()["message"].is_string());
+        // Everything else is on every plan: sign-in, the account and its team, the knowledge
+        // base, the bell. Records that do not exist are 404, not 402.
+        let gated_paths: Vec<&str> = gated().iter().map(|(path, _)| *path).collect();
+        for (path, body) in every_call(&Ids::random()) {
+            if gated_paths.contains(&path) {
+                continue;
+            }
             let res = post_with_cookies(&router, path, &body.to_string(), &owner.cookies()).await;
-            assert_eq!(
-                res.status, 200,
+            assert_ne!(
+                res.status, 402,
                 "{subscription:?} {path} stays open: {}",
                 res.body
             );
@@ -166,7 +178,7 @@ async fn past_due_pro_keeps_working(pool: PgPool) {
     let res = post_with_cookies(&router, "/api/sessions/list", "{}", &jane.cookies()).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.json().as_array().unwrap().len(), 3);
-    assert_eq!(stream_status(&router, &jane).await, 200);
+    assert!(stream_refusal(&router, &jane).await.is_none());
     // A page of the app shows the lapsed state only when the plan has lapsed.
     let res = dashboard(&router, &jane).await;
     assert!(!res.body.contains("Your plan has lapsed"));

@@ -154,6 +154,59 @@ async fn out_of_bounds_and_inconsistent_policies_are_422_and_change_nothing(pool
     );
 }
 
+/// Each bound is itself allowed: 15 and 43200 idle, 60 and 129600 absolute (docs/API.md §5).
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_bounds_themselves_are_accepted(pool: PgPool) {
+    let router = crate::common::seeded_router(pool).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    for (idle, absolute) in [(15, 60), (43200, 129600), (15, 129600), (60, 60)] {
+        let res = update(&router, &owner, json!(idle), json!(absolute)).await;
+        assert_eq!(res.status, 200, "{idle} / {absolute}: {}", res.body);
+        assert_eq!(
+            (
+                res.json()["effective_idle_minutes"].as_i64(),
+                res.json()["effective_absolute_minutes"].as_i64()
+            ),
+            (Some(idle), Some(absolute))
+        );
+    }
+    for (idle, absolute, field) in [
+        (43201, 129600, "session_idle_minutes"),
+        (15, 59, "session_absolute_minutes"),
+        (15, 129601, "session_absolute_minutes"),
+    ] {
+        let res = update(&router, &owner, json!(idle), json!(absolute)).await;
+        assert_eq!(res.status, 422, "{idle} / {absolute}: {}", res.body);
+        assert!(res.json()["fields"][field].is_string(), "{}", res.body);
+    }
+}
+
+/// Whatever writes the row, the database itself refuses idle > absolute when both are set.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_database_refuses_an_idle_window_longer_than_the_absolute_one(pool: PgPool) {
+    seed::seed_demo(&pool).await.unwrap();
+    let acme = seed::demo_account_id("acme");
+    let set = |idle: i32, absolute: i32| {
+        sqlx::query(
+            "UPDATE accounts SET session_idle_minutes = $2, session_absolute_minutes = $3 WHERE id = $1",
+        )
+        .bind(acme)
+        .bind(idle)
+        .bind(absolute)
+        .execute(&pool)
+    };
+    let refused = set(601, 600).await.expect_err("idle > absolute");
+    assert_eq!(
+        refused
+            .as_database_error()
+            .and_then(|e| e.code())
+            .as_deref(),
+        Some("23514"),
+        "a CHECK violation: {refused}"
+    );
+    set(600, 600).await.expect("idle = absolute is allowed");
+}
+
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn only_the_owner_may_read_or_change_the_policy(pool: PgPool) {
     let router = crate::common::seeded_router(pool.clone()).await;
@@ -215,6 +268,19 @@ async fn scope_all_signs_out_the_owner_too(pool: PgPool) {
     assert_eq!(res.json()["revoked_count"], 2);
     assert_signed_out(&router, &owner).await;
     assert_signed_out(&router, &jane).await;
+}
+
+/// Revoking every login leaves the owner's access token working until its own expiry: the
+/// answer and the page after it still load; only the next refresh is refused.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn the_callers_access_token_outlives_the_revoke(pool: PgPool) {
+    let router = crate::common::seeded_router(pool).await;
+    let owner = login_as(&router, "owner@acme.test").await;
+    assert_eq!(revoke(&router, &owner, "all").await.status, 200);
+    let res = security(&router, &owner).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.json()["sessions"], json!([]), "no live login is listed");
+    assert_signed_out(&router, &owner).await;
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

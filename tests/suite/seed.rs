@@ -1,4 +1,5 @@
-//! `seed-demo` creates exactly the demo data of the README, and a second run changes nothing.
+//! `seed-demo` creates exactly the demo data of the README, a second run changes nothing, and
+//! `--world TAG` makes another copy beside it.
 
 use domain::{auth::passwords, db, seed};
 use sqlx::PgPool;
@@ -68,4 +69,74 @@ async fn seeds_the_contract_users_once(pool: PgPool) {
             .await
             .unwrap();
     assert_eq!(hashes_before, hashes_after, "a second run rewrites nothing");
+}
+
+/// `seed-demo --world TAG`: the same people and sessions again, under addresses of their own,
+/// beside the README's and touching none of them; once per tag.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_world_is_another_copy_of_the_demo_beside_the_readmes(pool: PgPool) {
+    seed::seed_demo(&pool).await.unwrap();
+    let readme: Vec<(String, String)> =
+        sqlx::query_as("SELECT id::text, email FROM users ORDER BY email")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let w7 = seed::World::tagged("w7").unwrap();
+    let made = seed::seed_world(&pool, w7).await.unwrap();
+    assert_eq!(
+        (made.accounts, made.users, made.subscriptions, made.sessions),
+        (2, 7, 2, 3)
+    );
+    assert!(seed::seed_world(&pool, w7).await.unwrap().is_empty());
+
+    let world: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT u.email, u.name, a.name FROM users u JOIN accounts a ON a.id = u.account_id \
+         WHERE u.email LIKE '%-w7.test' ORDER BY u.email",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let emails: Vec<&str> = world.iter().map(|u| u.0.as_str()).collect();
+    assert_eq!(
+        emails,
+        [
+            "alex@acme-w7.test",
+            "jane@acme-w7.test",
+            "nina@globex-w7.test",
+            "owner@acme-w7.test",
+            "owner@globex-w7.test",
+            "sam@acme-w7.test",
+            "val@acme-w7.test",
+        ]
+    );
+    assert!(world.contains(&(
+        "jane@acme-w7.test".into(),
+        "Jane Junior".into(),
+        "Acme MSP".into()
+    )));
+    let janes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.email, count(s.id) FROM users u JOIN troubleshooting_sessions s ON s.user_id = u.id \
+         GROUP BY u.email ORDER BY u.email",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        janes,
+        [
+            ("jane@acme-w7.test".into(), 3),
+            ("jane@acme.test".into(), 3)
+        ]
+    );
+    let after: Vec<(String, String)> = sqlx::query_as(
+        "SELECT id::text, email FROM users WHERE email NOT LIKE '%-w7.test' ORDER BY email",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(after, readme, "the README's people are as they were");
+
+    for bad in ["", "W7", "w 7", "w7@x", &"w".repeat(33)] {
+        assert!(seed::World::tagged(bad).is_err(), "{bad:?}");
+    }
 }

@@ -63,6 +63,24 @@ pub struct ApiError {
     pub details: Map<String, Value>,
 }
 
+/// The error answer in the API's description (`/api/openapi.json`): the code and the message,
+/// and whatever details the code has beside them.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for ApiError {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::{schema::Type, ObjectBuilder};
+        ObjectBuilder::new()
+            .property("error", <ErrorCode as utoipa::PartialSchema>::schema())
+            .property("message", ObjectBuilder::new().schema_type(Type::String))
+            .required("error")
+            .required("message")
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for ApiError {}
+
 // The JSON object is written and read by hand rather than with `#[serde(flatten)]`, whose
 // deserializer buffers every field first; in the browser's WASM that machinery is a few KB,
 // and every error answer is read this way.

@@ -25,7 +25,7 @@ pub enum EscalationEvent {
         handoff_id: HandoffId,
         has_assessment: bool,
     },
-    /// A message was added to a session (CONTRACT §10); the listener fetches it.
+    /// A message was added to a session (docs/API.md §9); the listener fetches it.
     SessionMessage {
         session_id: SessionId,
         message_id: uuid::Uuid,

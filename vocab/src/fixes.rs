@@ -68,6 +68,7 @@ impl FixStatus {
 
 /// A fix suggested on a troubleshooting session, and what became of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SuggestedFix {
     pub id: FixId,

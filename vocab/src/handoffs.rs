@@ -31,6 +31,7 @@ words! {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ConfidenceTier {
     Low,
@@ -40,6 +41,7 @@ pub enum ConfidenceTier {
 
 /// What the assessor made of an escalated session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Assessment {
     pub summary: String,
     pub likely_causes: Vec<String>,
@@ -50,6 +52,7 @@ pub struct Assessment {
 /// A session as it stood when it was handed off (what the pick-up screen and the assessor
 /// read), or as a resolution note's draft reads it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Snapshot {
     pub problem_summary: String,
     #[serde(default)]
@@ -73,6 +76,7 @@ pub struct Snapshot {
 
 /// A fix as a handoff's snapshot (and the assessor) sees it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SnapshotFix {
     pub title: String,
     pub status: FixStatus,
@@ -83,6 +87,7 @@ pub struct SnapshotFix {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SnapshotStep {
     pub action: String,
     pub outcome: StepOutcome,
@@ -91,6 +96,7 @@ pub struct SnapshotStep {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Handoff {
     pub id: HandoffId,
     pub session_id: SessionId,
@@ -108,6 +114,7 @@ pub struct Handoff {
 
 /// A card of the escalation queue (docs/API.md §6 `handoffs/queue`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct QueueItem {
     pub handoff_id: HandoffId,
     pub session_id: SessionId,
@@ -122,6 +129,7 @@ pub struct QueueItem {
 
 /// Who won a claim, as the stream tells it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ClaimedBy {
     pub user_id: UserId,
     pub name: String,

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A knowledge-base article as the list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KbArticleItem {
     pub id: ArticleId,
@@ -17,6 +18,7 @@ pub struct KbArticleItem {
 
 /// A knowledge-base article: a resolved session written up for the next engineer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KbArticle {
     #[serde(flatten)]
@@ -29,6 +31,7 @@ pub struct KbArticle {
 
 /// A resolved session that has not become an article yet.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct KbCandidate {
     pub id: SessionId,
@@ -40,6 +43,7 @@ pub struct KbCandidate {
 /// Knowledge-base conversions made in the account's lifetime, against the plan's limit
 /// (`None`: unlimited).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KbQuota {
     pub used: i64,
     pub limit: Option<i64>,
@@ -55,6 +59,7 @@ impl KbQuota {
 /// `kb/list`: the articles (newest first), the caller's sessions that could become one, and
 /// where the quota stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KnowledgeBase {
     pub articles: Vec<KbArticleItem>,
     pub candidates: Vec<KbCandidate>,
@@ -67,6 +72,7 @@ pub const KB_SECTIONS: [&str; 4] = ["Problem", "Resolution", "Fixes tried", "Ste
 
 /// An article as first drafted from its session, for the engineer to edit before saving.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct KbDraft {
     pub title: String,
     pub body: String,

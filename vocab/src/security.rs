@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A session window's system default, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyDefaults {
     pub idle_minutes: i32,
     pub absolute_minutes: i32,
@@ -13,6 +14,7 @@ pub struct PolicyDefaults {
 
 /// The envelope an owner's overrides must fit in, in minutes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyBounds {
     pub idle_min: i32,
     pub idle_max: i32,
@@ -21,6 +23,7 @@ pub struct PolicyBounds {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActiveUser {
     pub user_id: UserId,
     pub name: String,
@@ -31,6 +34,7 @@ pub struct ActiveUser {
 
 /// One login (a refresh-token family) that is still alive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Login {
     /// Named `session_id` on the wire (docs/API.md §4).
     #[serde(rename = "session_id")]
@@ -45,6 +49,7 @@ pub struct Login {
 
 /// The account's session security as its owner sees it (docs/API.md §4).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyView {
     pub session_idle_minutes: Option<i32>,
     pub session_absolute_minutes: Option<i32>,
@@ -59,6 +64,7 @@ pub struct PolicyView {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RevokedCount {
     pub revoked_count: u64,
 }

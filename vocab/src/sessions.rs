@@ -46,6 +46,7 @@ words! {
 
 /// A row of the sidebar (docs/API.md §5 `sessions/list`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionListItem {
     pub id: SessionId,
@@ -56,6 +57,7 @@ pub struct SessionListItem {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct SessionStep {
     pub id: Uuid,
@@ -67,6 +69,7 @@ pub struct SessionStep {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChatMessage {
     pub id: Uuid,
     pub author: Option<UserRef>,
@@ -75,6 +78,7 @@ pub struct ChatMessage {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionDetail {
     pub id: SessionId,
     pub owner: UserRef,

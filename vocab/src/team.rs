@@ -69,6 +69,7 @@ impl SsoRefusal {
 
 /// One person of the account on the members page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Member {
     pub user_id: UserId,
     pub name: String,
@@ -85,6 +86,7 @@ pub struct Member {
 
 /// An invitation not yet accepted, revoked or expired.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub invitation_id: InvitationId,
     pub email: String,
@@ -96,6 +98,7 @@ pub struct Invitation {
 
 /// Who sent an invitation (`{user_id, name}` on the wire).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitedBy {
     pub user_id: UserId,
     pub name: String,
@@ -103,6 +106,7 @@ pub struct InvitedBy {
 
 /// `POST /api/account/members`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Team {
     pub members: Vec<Member>,
     pub invitations: Vec<Invitation>,
@@ -110,6 +114,7 @@ pub struct Team {
 
 /// An invitation as its link shows it to the person invited.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationView {
     pub account_name: String,
     pub email: String,

@@ -44,6 +44,7 @@ impl fmt::Display for Role {
 
 /// The signed-in user as the API describes them (`user` in docs/API.md §3).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct User {
     pub id: UserId,
     pub name: String,
@@ -60,6 +61,7 @@ impl User {
 
 /// A user as other people see them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserRef {
     pub id: UserId,
     pub name: String,

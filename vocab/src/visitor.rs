@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The answer of `auth/login` and `auth/session`: who, and when the login's two windows close.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignedIn {
     pub user: User,
     pub idle_expires_at: Option<DateTime<Utc>>,
@@ -16,6 +17,7 @@ pub struct SignedIn {
 
 /// Why a login ended, as the sign-in page's banner needs to know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginEnd {
     Idle,
@@ -25,6 +27,7 @@ pub enum LoginEnd {
 /// How someone can get in here (`auth/options`): whether anyone may sign up, and the single
 /// sign-on providers this server has (a button each on the sign-in and invitation pages).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignInOptions {
     pub signup_open: bool,
     pub sso_providers: Vec<SsoProvider>,

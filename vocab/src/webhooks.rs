@@ -15,6 +15,7 @@ words! {
 /// A Slack or Teams incoming webhook of the account. The URL is a secret of sorts (anyone who
 /// has it can post to the channel), so only owners see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct Webhook {
     pub id: Uuid,

@@ -28,6 +28,22 @@ macro_rules! id {
                 uuid::Uuid::parse_str(s).map(Self)
             }
         }
+
+        /// A UUID in the API's description (`/api/openapi.json`).
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Uuid,
+                    )))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {}
     };
 }
 
@@ -81,6 +97,20 @@ macro_rules! words {
                     .ok_or_else(|| serde::de::Error::unknown_variant(&word, Self::WORDS))
             }
         }
+
+        /// One of the words, in the API's description (`/api/openapi.json`).
+        #[cfg(feature = "ssr")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::WORDS.iter().copied()))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl utoipa::ToSchema for $name {}
 
         #[cfg(feature = "ssr")]
         impl sqlx::Type<sqlx::Postgres> for $name {

@@ -26,6 +26,7 @@ use {
 /// themselves only for API clients without a cookie jar (login with `token_in_body`, or a
 /// refresh whose token came in the body). The answer of refresh; flattened into login's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RefreshAnswer {
     pub idle_expires_at: DateTime<Utc>,
     pub absolute_expires_at: DateTime<Utc>,
@@ -48,6 +49,7 @@ impl RefreshAnswer {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct LoginAnswer {
     pub user: User,
     #[serde(flatten)]
@@ -56,12 +58,14 @@ pub struct LoginAnswer {
 
 /// `{"ok": true}`: the call did what it says.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Done {
     pub ok: bool,
 }
 
 /// What the app shell knows about the visitor: who is signed in, or why their login ended.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Visitor {
     /// `session` on the wire (docs/API.md §3).
     #[serde(rename = "session")]
@@ -71,7 +75,7 @@ pub struct Visitor {
     pub plan_lapsed: bool,
 }
 
-#[server(prefix = "/api", endpoint = "auth/login", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/login", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn login(
     email: String,
     password: String,
@@ -102,7 +106,7 @@ impl LoginAnswer {
     }
 }
 
-#[server(prefix = "/api", endpoint = "auth/refresh", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/refresh", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn refresh(
     #[server(default)] refresh_token: Option<String>,
 ) -> Result<RefreshAnswer, ApiError> {
@@ -138,7 +142,7 @@ pub async fn refresh(
     }
 }
 
-#[server(prefix = "/api", endpoint = "auth/logout", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/logout", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn logout() -> Result<Done, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
@@ -149,14 +153,14 @@ pub async fn logout() -> Result<Done, ApiError> {
     Ok(Done { ok: true })
 }
 
-#[server(prefix = "/api", endpoint = "auth/session", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/session", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn session() -> Result<SignedIn, ApiError> {
     let (state, caller) = ctx::caller().await?;
     Ok(signed_in(&state, &ctx::parts()?, caller.user))
 }
 
 /// The app shell's view of the visitor; never an error for a signed-out visitor.
-#[server(prefix = "/api", endpoint = "auth/current", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/current", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn current_visitor() -> Result<Visitor, ApiError> {
     let state = ctx::state()?;
     let parts = ctx::parts()?;
@@ -203,7 +207,7 @@ fn signed_in(
 }
 
 /// Mails a reset link when the address has an account. The answer is the same either way.
-#[server(prefix = "/api", endpoint = "auth/forgot-password", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/forgot-password", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
     domain::password_reset::request(&state, &email, Utc::now());
@@ -211,7 +215,7 @@ pub async fn forgot_password(email: String) -> Result<Done, ApiError> {
 }
 
 /// Sets a new password with a reset link's token; every login of that user is signed out.
-#[server(prefix = "/api", endpoint = "auth/reset-password", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/reset-password", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn reset_password(token: String, password: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
     domain::password_reset::redeem(&state, &token, &password, Utc::now()).await?;

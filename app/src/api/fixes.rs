@@ -10,7 +10,7 @@ use vocab::{
 #[cfg(feature = "ssr")]
 use {super::ctx, chrono::Utc, domain::auth::caller::Caller, domain::fixes};
 
-#[server(prefix = "/api", endpoint = "fixes/suggest", input = Json)]
+#[server(prefix = "/api", endpoint = "fixes/suggest", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn suggest_fix(
     session_id: SessionId,
     title: String,
@@ -31,7 +31,7 @@ pub async fn suggest_fix(
 /// Records what became of a fix: `outcome` is the new status (`applied_verifying`,
 /// `applied_success`, `applied_failed`, `applied_partial` with `notes`, `applied_pending` with
 /// `pending_reason`, or `dismissed`).
-#[server(prefix = "/api", endpoint = "fixes/outcome", input = Json)]
+#[server(prefix = "/api", endpoint = "fixes/outcome", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn record_fix_outcome(
     fix_id: FixId,
     outcome: String,

@@ -2,6 +2,17 @@
 //! domain crate and maps its errors; none holds business rules. `loaded` is how their answers
 //! are loaded with a page.
 
+#[cfg(feature = "ssr")]
+pub mod openapi;
+
+#[cfg(not(feature = "ssr"))]
+pub use schema_stub::ArgsSchema;
+/// What the struct a server function's arguments travel in derives besides serde's traits
+/// (`input_derive` of each `#[server]`): on the server, the schema `/api/openapi.json` is made
+/// from; in the browser, nothing (see the `schema-stub` crate).
+#[cfg(feature = "ssr")]
+pub use utoipa::ToSchema as ArgsSchema;
+
 pub mod auth;
 pub mod fixes;
 pub mod handoffs;

@@ -31,13 +31,13 @@ async fn view(state: &AppState, caller: &Caller) -> Result<PolicyView, ApiError>
     Ok(view)
 }
 
-#[server(prefix = "/api", endpoint = "account/security", input = Json)]
+#[server(prefix = "/api", endpoint = "account/security", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn get_security() -> Result<PolicyView, ApiError> {
     let (state, caller) = ctx::caller().await?;
     view(&state, &caller).await
 }
 
-#[server(prefix = "/api", endpoint = "account/security/update", input = Json)]
+#[server(prefix = "/api", endpoint = "account/security/update", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn update_security(
     #[server(default)] session_idle_minutes: Option<i32>,
     #[server(default)] session_absolute_minutes: Option<i32>,
@@ -56,7 +56,7 @@ pub async fn update_security(
     view(&state, &caller).await
 }
 
-#[server(prefix = "/api", endpoint = "account/security/revoke-sessions", input = Json)]
+#[server(prefix = "/api", endpoint = "account/security/revoke-sessions", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn revoke_logins(
     #[server(default)] scope: Option<String>,
 ) -> Result<RevokedCount, ApiError> {
@@ -77,7 +77,7 @@ pub async fn revoke_logins(
     Ok(RevokedCount { revoked_count })
 }
 
-#[server(prefix = "/api", endpoint = "account/security/revoke-session", input = Json)]
+#[server(prefix = "/api", endpoint = "account/security/revoke-session", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn revoke_login(session_id: LoginId) -> Result<RevokedCount, ApiError> {
     let (state, caller) = ctx::caller().await?;
     let revoked_count = security::revoke_login(

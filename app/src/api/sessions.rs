@@ -14,7 +14,7 @@ use {
     domain::{auth::caller::Caller, presence, sessions},
 };
 
-#[server(prefix = "/api", endpoint = "sessions/create", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/create", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn create_session(
     problem_summary: String,
     #[server(default)] psa_ticket_id: Option<String>,
@@ -30,27 +30,27 @@ pub async fn create_session(
     .await
 }
 
-#[server(prefix = "/api", endpoint = "sessions/list", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/list", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn list_sessions() -> Result<Vec<SessionListItem>, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::list(&state.pool, &user).await
 }
 
-#[server(prefix = "/api", endpoint = "sessions/get", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/get", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn get_session(session_id: SessionId) -> Result<SessionDetail, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::get(&state.pool, &user, session_id).await
 }
 
-#[server(prefix = "/api", endpoint = "sessions/message", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/message", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn send_message(session_id: SessionId, body: String) -> Result<ChatMessage, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     sessions::message(&state.pool, &user, session_id, &body, Utc::now()).await
 }
 
-/// Says that the caller is `viewing` the session, `typing` in it, or has `left` it (CONTRACT
-/// §10). Sent again every 20 s while the page shows it.
-#[server(prefix = "/api", endpoint = "presence", input = Json)]
+/// Says that the caller is `viewing` the session, `typing` in it, or has `left` it (docs/API.md
+/// §9). Sent again every 20 s while the page shows it.
+#[server(prefix = "/api", endpoint = "presence", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn report_presence(session_id: SessionId, state: String) -> Result<(), ApiError> {
     let (app, Caller { user, .. }) = ctx::pro_caller().await?;
     let state = presence::state(&state)?;
@@ -58,7 +58,7 @@ pub async fn report_presence(session_id: SessionId, state: String) -> Result<(),
 }
 
 /// Records a troubleshooting step and how it went (`pending`, `worked`, `failed`, `partial`).
-#[server(prefix = "/api", endpoint = "sessions/step", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/step", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn add_step(
     session_id: SessionId,
     action: String,
@@ -80,7 +80,7 @@ pub async fn add_step(
 }
 
 /// A draft of the session's resolution note, written by the assessor from the record.
-#[server(prefix = "/api", endpoint = "sessions/resolution-draft", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/resolution-draft", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn resolution_draft(session_id: SessionId) -> Result<String, ApiError> {
     let (state, Caller { user, .. }) = ctx::pro_caller().await?;
     let snapshot = sessions::snapshot(&state.pool, &user, session_id).await?;
@@ -90,7 +90,7 @@ pub async fn resolution_draft(session_id: SessionId) -> Result<String, ApiError>
         .await)
 }
 
-#[server(prefix = "/api", endpoint = "sessions/resolve", input = Json)]
+#[server(prefix = "/api", endpoint = "sessions/resolve", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn resolve_session(
     session_id: SessionId,
     resolution_note: String,

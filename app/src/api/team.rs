@@ -22,7 +22,7 @@ use {
 };
 
 /// What the sign-in and sign-up pages offer.
-#[server(prefix = "/api", endpoint = "auth/options", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/options", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn get_sign_in_options() -> Result<SignInOptions, ApiError> {
     let state = ctx::state()?;
     Ok(SignInOptions {
@@ -32,7 +32,7 @@ pub async fn get_sign_in_options() -> Result<SignInOptions, ApiError> {
 }
 
 /// A new account on the free plan, its owner signed in (403 while sign-up is closed).
-#[server(prefix = "/api", endpoint = "auth/signup", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/signup", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn sign_up(
     account_name: String,
     name: String,
@@ -59,7 +59,7 @@ pub async fn sign_up(
     Ok(LoginAnswer::signed_in(&state, issued, false, now))
 }
 
-#[server(prefix = "/api", endpoint = "auth/verify-email", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/verify-email", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn verify_email(token: String) -> Result<Done, ApiError> {
     let state = ctx::state()?;
     signup::verify_email(&state, &token, Utc::now()).await?;
@@ -67,13 +67,13 @@ pub async fn verify_email(token: String) -> Result<Done, ApiError> {
 }
 
 /// What an invitation link shows, to anyone holding it.
-#[server(prefix = "/api", endpoint = "auth/invitation", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/invitation", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn look_up_invitation(token: String) -> Result<InvitationView, ApiError> {
     let state = ctx::state()?;
     invitations::view(&state, &token, Utc::now()).await
 }
 
-#[server(prefix = "/api", endpoint = "auth/accept-invitation", input = Json)]
+#[server(prefix = "/api", endpoint = "auth/accept-invitation", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn accept_invitation(
     token: String,
     name: String,
@@ -94,7 +94,7 @@ pub async fn accept_invitation(
     Ok(LoginAnswer::signed_in(&state, issued, false, now))
 }
 
-#[server(prefix = "/api", endpoint = "account/members", input = Json)]
+#[server(prefix = "/api", endpoint = "account/members", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn list_members() -> Result<Team, ApiError> {
     let (state, caller) = ctx::caller().await?;
     members::team(
@@ -106,7 +106,7 @@ pub async fn list_members() -> Result<Team, ApiError> {
     .await
 }
 
-#[server(prefix = "/api", endpoint = "account/invitations/create", input = Json)]
+#[server(prefix = "/api", endpoint = "account/invitations/create", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn invite(email: String, role: String) -> Result<Invitation, ApiError> {
     let (state, caller) = ctx::caller().await?;
     invitations::create(
@@ -120,7 +120,7 @@ pub async fn invite(email: String, role: String) -> Result<Invitation, ApiError>
     .await
 }
 
-#[server(prefix = "/api", endpoint = "account/invitations/revoke", input = Json)]
+#[server(prefix = "/api", endpoint = "account/invitations/revoke", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn revoke_invitation(invitation_id: InvitationId) -> Result<Done, ApiError> {
     let (state, caller) = ctx::caller().await?;
     invitations::revoke(
@@ -134,7 +134,7 @@ pub async fn revoke_invitation(invitation_id: InvitationId) -> Result<Done, ApiE
     Ok(Done { ok: true })
 }
 
-#[server(prefix = "/api", endpoint = "account/members/update-role", input = Json)]
+#[server(prefix = "/api", endpoint = "account/members/update-role", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn update_role(user_id: UserId, role: String) -> Result<Member, ApiError> {
     let (state, caller) = ctx::caller().await?;
     members::update_role(
@@ -148,12 +148,12 @@ pub async fn update_role(user_id: UserId, role: String) -> Result<Member, ApiErr
     .await
 }
 
-#[server(prefix = "/api", endpoint = "account/members/deactivate", input = Json)]
+#[server(prefix = "/api", endpoint = "account/members/deactivate", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn deactivate(user_id: UserId) -> Result<Member, ApiError> {
     set_status(user_id, MemberStatus::Deactivated).await
 }
 
-#[server(prefix = "/api", endpoint = "account/members/reactivate", input = Json)]
+#[server(prefix = "/api", endpoint = "account/members/reactivate", input = Json, input_derive = (Clone, serde::Serialize, serde::Deserialize, crate::api::ArgsSchema))]
 pub async fn reactivate(user_id: UserId) -> Result<Member, ApiError> {
     set_status(user_id, MemberStatus::Active).await
 }

@@ -1,4 +1,4 @@
-//! Presence in the browser (CONTRACT §10): who else has a session open and who is typing in it,
+//! Presence in the browser (docs/API.md §9): who else has a session open and who is typing in it,
 //! as this tab's stream tells it ([`provide_presence`], once per tab), and this tab's own
 //! reports while it shows a session ([`Reporter`]): `viewing` at once and every 20 s, `typing`
 //! while keys are pressed, and `left` when the page goes away (also when the tab is closed,

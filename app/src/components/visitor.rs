@@ -108,7 +108,7 @@ impl Api {
 pub enum LeftBecause {
     /// The login ran past its idle or absolute limit.
     Expired,
-    /// The login was ended (CONTRACT §10); `by_someone_else` when an owner or admin did it.
+    /// The login was ended (docs/API.md §9); `by_someone_else` when an owner or admin did it.
     SignedOut { by_someone_else: bool },
 }
 

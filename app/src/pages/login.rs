@@ -85,7 +85,7 @@ fn message_for(code: &str) -> &'static str {
 #[component]
 fn LoginForm(next: Memo<String>) -> impl IntoView {
     let query = use_query_map();
-    // Why this tab was sent here, if it was (CONTRACT §10 for `signed_out`).
+    // Why this tab was sent here, if it was (docs/API.md §9 for `signed_out`).
     let notice = move || {
         query.with(|q| match q.get("reason").as_deref() {
             Some("session_expired") => Some((

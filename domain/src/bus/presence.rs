@@ -1,4 +1,4 @@
-//! Presence (CONTRACT §10): who is looking at which session, and who is typing.
+//! Presence (docs/API.md §9): who is looking at which session, and who is typing.
 //!
 //! It lives in memory, in every process, and nowhere else (docs/ARCHITECTURE.md, "Presence").
 //! A page's report is announced with `NOTIFY` on its own channel, so every process hears every

@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: every test gets its own fresh database from
 //! `#[sqlx::test]`, with the real migrations applied.
 
+pub mod endpoints;
 pub mod peers;
 pub mod role;
 
@@ -19,14 +20,23 @@ use uuid::Uuid;
 /// Polls `probe` until it answers, every 50 ms for up to 30 s: for what a test waits on that
 /// happens after the answer (a mail, an assessment). The deadline is generous on purpose: it
 /// only decides how long a failing test takes to say so, never whether a slow machine passes.
-pub async fn wait_for<T>(mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+pub async fn wait_for<T>(probe: impl AsyncFnMut() -> Option<T>) -> T {
+    poll("the condition", probe).await
+}
+
+/// Polls `ready` as [`wait_for`] does, until it holds; a failure names `what`.
+pub async fn eventually(what: &str, mut ready: impl AsyncFnMut() -> bool) {
+    poll(what, async || ready().await.then_some(())).await
+}
+
+async fn poll<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
     for _ in 0..600 {
         if let Some(v) = probe().await {
             return v;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("condition not reached in 30 s");
+    panic!("{what}: not reached in 30 s");
 }
 
 /// A configuration as `serve` would read it, plus `extra` variables.

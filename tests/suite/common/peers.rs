@@ -106,14 +106,17 @@ pub async fn nth_mail(inbox: &Inbox, n: usize) -> String {
     super::wait_for(async || inbox.lock().unwrap().get(n - 1).map(|m| m.1.clone())).await
 }
 
+/// A mail's text as a mail client shows it: a body that travels quoted-printable (it has a
+/// non-ASCII "·", say) with its soft line breaks joined and "=" written as "=3D" undone.
+pub fn readable(raw: &str) -> String {
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
 /// The token of the `…{path}?token=` link in the `n`-th mail.
 pub async fn mailed_token(inbox: &Inbox, n: usize, path: &str) -> String {
-    // Undo quoted-printable: soft line breaks, and "=" written as "=3D".
-    let raw = nth_mail(inbox, n)
-        .await
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
+    let raw = readable(&nth_mail(inbox, n).await);
     let link = format!("{path}?token=");
     let at = raw
         .find(&link)

@@ -166,7 +166,7 @@ impl SessionState {
         });
     }
 
-    /// The other side writes too (CONTRACT §10): a message announced for this session that the
+    /// The other side writes too (docs/API.md §9): a message announced for this session that the
     /// page does not have yet, or a stream back after a gap, has the page fetch the session
     /// again, which brings every message in order, each once, and where the session stands.
     fn follow_conversation(self, api: Api) {
