@@ -16,13 +16,15 @@ E2E_PORT="${RF_E2E_PORT:-3456}"
 SERVER_PID=""
 CLOSED_PID=""
 OIDC_PID=""
+STANDINS_PID=""
 # A stopped process answers `wait` with its signal (143 for node): that is not the run's result,
 # which is Playwright's.
 cleanup() {
-  for pid in $SERVER_PID $CLOSED_PID $OIDC_PID; do
+  for pid in $SERVER_PID $CLOSED_PID $OIDC_PID $STANDINS_PID; do
     kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   done
   rf_drop_db "$PGSUPER" "$E2E_DB"
+  rm -rf "${RF_E2E_MAIL_DIR:-/nonexistent}"
 }
 trap cleanup EXIT
 rf_create_db "$PGSUPER" "$E2E_DB"
@@ -32,6 +34,8 @@ rf_server_role "$PGSUPER"
 export ADMIN_DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
 export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$E2E_DB"
 BIN=target/release/resolutionflow
+# Each test seeds a world of its own with it (end2end/tests/fixtures.ts).
+export RF_E2E_BIN="$(readlink -f "$BIN")"
 "$BIN" migrate
 "$BIN" seed-demo
 
@@ -41,27 +45,25 @@ SERVER_LOG="$(readlink -f target)/e2e/server.log"
 # A known secret, so specs can mint the tokens an expired session would present; one-minute
 # access tokens, so a spec can wait one out for real; session windows allowed down to a minute,
 # so the expiry toast can be reached.
-# The AI assessor is the Anthropic client pointed at a port where the escalation spec runs a
-# stand-in of the Messages API (elsewhere nothing listens there: the assessment is unavailable).
+# The AI assessor is the Anthropic client pointed at a stand-in of the Messages API, and mail
+# goes to a stand-in SMTP server (end2end/stand-ins.mjs, one process that every Playwright
+# worker shares: tests find their own mail by recipient and their own requests by content).
 export RF_E2E_JWT_SECRET="e2e-$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')"
 export RF_E2E_ASSESSOR_PORT="$((E2E_PORT + 1))"
-# Mail goes to an SMTP sink the password-reset spec runs (elsewhere nothing listens: the mail
-# is recorded as failed, which never holds anything up).
 export RF_E2E_SMTP_PORT="$((E2E_PORT + 2))"
 # Single sign-on goes through a real OpenID Connect provider (end2end/oidc/provider.mjs) that
 # plays Google and Microsoft's multi-tenant issuer, with this server registered at both.
 OIDC_PORT="$((E2E_PORT + 4))"
+export RF_E2E_MAIL_DIR="$(readlink -f target)/e2e/mail-$$"
+SMTP_PORT="$RF_E2E_SMTP_PORT" MODEL_PORT="$RF_E2E_ASSESSOR_PORT" MAIL_DIR="$RF_E2E_MAIL_DIR" \
+  node end2end/stand-ins.mjs >"$SERVER_LOG.stand-ins" 2>&1 &
+STANDINS_PID=$!
 OIDC_URL="http://127.0.0.1:$OIDC_PORT"
 PORT="$OIDC_PORT" RF_OIDC_REDIRECT_BASES="http://127.0.0.1:$E2E_PORT" \
   node end2end/oidc/provider.mjs >"$SERVER_LOG.oidc" 2>&1 &
 OIDC_PID=$!
-oidc_up=""
-for _ in $(seq 1 120); do
-  grep -q '"port"' "$SERVER_LOG.oidc" 2>/dev/null && { oidc_up=1; break; }
-  kill -0 "$OIDC_PID" 2>/dev/null || { cat "$SERVER_LOG.oidc"; die "the OpenID provider exited"; }
-  sleep 0.25
-done
-[ -n "$oidc_up" ] || { cat "$SERVER_LOG.oidc"; die "the OpenID provider did not start within 30 s"; }
+rf_await_line '"port"' "$OIDC_PID" "$SERVER_LOG.oidc" "the OpenID provider"
+rf_await_line '"ready"' "$STANDINS_PID" "$SERVER_LOG.stand-ins" "the mail and model stand-ins"
 export RF_OIDC_GOOGLE_CLIENT_ID=rf-google RF_OIDC_GOOGLE_CLIENT_SECRET=rf-google-secret \
   RF_OIDC_GOOGLE_ISSUER="$OIDC_URL/google"
 export RF_OIDC_MICROSOFT_CLIENT_ID=rf-microsoft RF_OIDC_MICROSOFT_CLIENT_SECRET=rf-microsoft-secret \

@@ -6,7 +6,8 @@ set -euo pipefail
 RF_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$RF_ROOT"
 
-# Pinned tool versions (see docs/BUILD.md for why these).
+# Pinned tool versions: cargo-leptos 0.3.8 is the release that builds Leptos 0.8 here, and
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock.
 RF_CARGO_LEPTOS_VERSION="0.3.8"
 RF_WASM_BINDGEN_VERSION="0.2.130"
 
@@ -77,6 +78,18 @@ rf_browser_tools() {
   if [ ! -x /usr/bin/chromium ]; then
     log "installing Debian's Chromium"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+}
+
+# schemathesis (from PyPI, pinned) in a virtualenv of its own, for scripts/fuzz.sh.
+RF_SCHEMATHESIS_VERSION="4.32.5"
+RF_VENV="$HOME/.cache/resolutionflow/venv"
+rf_python_tools() {
+  if [ "$("$RF_VENV/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $RF_SCHEMATHESIS_VERSION" ]; then
+    log "installing schemathesis $RF_SCHEMATHESIS_VERSION from PyPI"
+    command -v python3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null; }
+    python3 -m venv "$RF_VENV"
+    "$RF_VENV/bin/pip" install -q "schemathesis==$RF_SCHEMATHESIS_VERSION"
   fi
 }
 
@@ -161,6 +174,19 @@ rf_drop_db() {
 rf_build_release() {
   log "building (cargo leptos build --release --precompress)"
   cargo leptos build --release --precompress
+}
+
+# rf_await_line PATTERN PID LOG WHAT: a helper process started in the background has printed a
+# line matching PATTERN to its LOG, or the run stops here (it exited, or 30 s went by).
+rf_await_line() {
+  local pattern="$1" pid="$2" log="$3" what="$4"
+  for _ in $(seq 1 120); do
+    grep -q "$pattern" "$log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { cat "$log"; die "$what exited"; }
+    sleep 0.25
+  done
+  cat "$log"
+  die "$what did not start within 30 s"
 }
 
 # rf_await_healthy PORT PID LOG: the server on PORT answers /healthz, or the run stops here

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: formatting and lints, the Rust tests on a real PostgreSQL, then Playwright in
-# Debian's Chromium against a freshly started release server on a throwaway database.
+# Runs every test: formatting and lints, the Rust tests on a real PostgreSQL, schemathesis over
+# the API's description, then Playwright in Debian's Chromium, each against a freshly started
+# release server on a throwaway database.
 source "$(dirname "$0")/lib.sh"
 
 rf_target_cache
@@ -8,6 +9,7 @@ rf_rust_tools
 rf_node_tools
 rf_browser_tools
 rf_proxy_tools
+rf_python_tools
 rf_postgres
 
 PGSUPER="$(rf_pg_superuser)"
@@ -29,6 +31,9 @@ cargo clippy --release --lib --target wasm32-unknown-unknown --no-default-featur
 
 log "Rust tests"
 cargo test --release --workspace
+
+log "the whole API fuzzed from its description (schemathesis)"
+"$RF_ROOT/scripts/fuzz.sh"
 
 log "end-to-end"
 exec "$RF_ROOT/scripts/e2e.sh"

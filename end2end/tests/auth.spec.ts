@@ -1,8 +1,8 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
 import { signIn, cookie, dropAccessToken, signJwt, decodeJwt, DEMO_PASSWORD } from "./helpers";
 
-test("sign in, see the dashboard, sign out", async ({ page, context }) => {
-  await signIn(page, "jane@acme.test");
+test("sign in, see the dashboard, sign out", async ({ page, context, world }) => {
+  await signIn(page, world.jane);
   await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Jane");
   const refresh = await cookie(context, "rf_refresh");
   expect(refresh?.httpOnly).toBe(true);
@@ -11,7 +11,7 @@ test("sign in, see the dashboard, sign out", async ({ page, context }) => {
   await screenshot(page, "dashboard");
 
   await page.getByTestId("user-menu").locator("summary").click();
-  await expect(page.getByTestId("user-menu").getByText("jane@acme.test")).toBeVisible();
+  await expect(page.getByTestId("user-menu").getByText(world.jane)).toBeVisible();
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByTestId("session-expired-banner")).toHaveCount(0);
@@ -20,45 +20,45 @@ test("sign in, see the dashboard, sign out", async ({ page, context }) => {
   await expect(page).toHaveURL(/\/login\?next=\/$/, { timeout: 5000 });
 });
 
-test("a wrong password is refused inline and the form keeps the e-mail", async ({ page }) => {
+test("a wrong password is refused inline and the form keeps the e-mail", async ({ page, world }) => {
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("E-mail").fill("jane@acme.test");
+  await page.getByLabel("E-mail").fill(world.jane);
   await page.locator("#password").fill("not-the-password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert")).toHaveText("That e-mail and password don't match an account.");
-  await expect(page.getByLabel("E-mail")).toHaveValue("jane@acme.test");
+  await expect(page.getByLabel("E-mail")).toHaveValue(world.jane);
   await expect(page).toHaveURL(/\/login$/);
   await screenshot(page, "login-error");
 });
 
-test("after sign-in the user lands where they were headed", async ({ page }) => {
+test("after sign-in the user lands where they were headed", async ({ page, world }) => {
   await page.goto("/");
   await expect(page).toHaveURL(/\/login\?next=\/$/);
   await hydrated(page);
-  await page.getByLabel("E-mail").fill("sam@acme.test");
+  await page.getByLabel("E-mail").fill(world.sam);
   await page.locator("#password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Sam");
 });
 
-test("signing in works without JavaScript", async ({ browser }) => {
+test("signing in works without JavaScript", async ({ browser, world }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/login");
-  await page.getByLabel("E-mail").fill("alex@acme.test");
+  await page.getByLabel("E-mail").fill(world.alex);
   await page.locator("#password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Alex");
   await context.close();
 });
 
-test("without JavaScript, after sign-in the user lands where they were headed", async ({ browser }) => {
+test("without JavaScript, after sign-in the user lands where they were headed", async ({ browser, world }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/kb");
   await expect(page).toHaveURL(/\/login\?next=\/kb$/);
-  await page.getByLabel("E-mail").fill("alex@acme.test");
+  await page.getByLabel("E-mail").fill(world.alex);
   await page.locator("#password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/kb$/);
@@ -66,9 +66,9 @@ test("without JavaScript, after sign-in the user lands where they were headed", 
   await context.close();
 });
 
-test("a reload after the access token has expired stays signed in", async ({ page, context }) => {
+test("a reload after the access token has expired stays signed in", async ({ page, context, world }) => {
   test.setTimeout(120_000);
-  await signIn(page, "jane@acme.test");
+  await signIn(page, world.jane);
   const before = await cookie(context, "rf_refresh");
   const access = await cookie(context, "rf_access");
   const lifetime = decodeJwt(access!.value).exp - decodeJwt(access!.value).iat;
@@ -84,8 +84,8 @@ test("a reload after the access token has expired stays signed in", async ({ pag
   expect((await cookie(context, "rf_refresh"))?.value).not.toBe(before?.value);
 });
 
-test("an idle-expired session shows the expired banner on the sign-in page", async ({ page, context }) => {
-  await signIn(page, "jane@acme.test");
+test("an idle-expired session shows the expired banner on the sign-in page", async ({ page, context, world }) => {
+  await signIn(page, world.jane);
   const claims = decodeJwt((await cookie(context, "rf_refresh"))!.value);
   const now = Math.floor(Date.now() / 1000);
   await context.clearCookies();
@@ -107,9 +107,9 @@ test("an idle-expired session shows the expired banner on the sign-in page", asy
   await screenshot(page, "login-session-expired");
 });
 
-test("two pages refreshing at the same moment both stay signed in", async ({ context }) => {
+test("two pages refreshing at the same moment both stay signed in", async ({ context, world }) => {
   const first = await context.newPage();
-  await signIn(first, "jane@acme.test");
+  await signIn(first, world.jane);
   const second = await context.newPage();
   await second.goto("/");
   await expect(second.getByTestId("greeting")).toBeVisible();

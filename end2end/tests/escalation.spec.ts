@@ -1,51 +1,30 @@
-import http from "node:http";
 import { test, expect, hydrated, screenshot } from "./fixtures";
 import { escalatedSession, signedIn, signIn } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
 
 /**
- * A stand-in for the Anthropic Messages API on the port the e2e server is pointed at
- * (scripts/e2e.sh): it holds every assessment request until the test answers, so the pick-up
- * screen's "still generating" state and its live replacement can both be seen.
+ * The stand-in of the Anthropic Messages API (end2end/stand-ins.mjs): a test has it hold the
+ * requests that contain a text only its escalation has, until it answers them.
  */
-class StandInAssessor {
-  private server = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => this.held.push(res));
-  });
-  private held: http.ServerResponse[] = [];
-
-  async start() {
+const assessor = {
+  url: (path: string, about: string) => {
     const port = Number(process.env.RF_E2E_ASSESSOR_PORT);
     if (!port) throw new Error("RF_E2E_ASSESSOR_PORT is not set (run through scripts/e2e.sh)");
-    await new Promise<void>((resolve) => this.server.listen(port, "127.0.0.1", resolve));
-  }
-
-  async waitForRequest() {
-    await expect.poll(() => this.held.length, { timeout: 10_000 }).toBeGreaterThan(0);
-  }
-
-  answer(assessment: object) {
-    for (const res of this.held.splice(0)) {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({
-        id: "msg_e2e",
-        type: "message",
-        role: "assistant",
-        content: [{ type: "text", text: JSON.stringify(assessment) }],
-      }));
-    }
-  }
-
-  async stop() {
-    for (const res of this.held.splice(0)) res.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-const assessor = new StandInAssessor();
-test.beforeAll(async () => assessor.start());
-test.afterAll(async () => assessor.stop());
+    return `http://127.0.0.1:${port}${path}?about=${encodeURIComponent(about)}`;
+  },
+  async hold(about: string) {
+    expect((await fetch(assessor.url("/hold", about), { method: "POST" })).status).toBe(204);
+  },
+  async waitForRequest(about: string) {
+    await expect
+      .poll(async () => (await (await fetch(assessor.url("/held", about))).json()).held, { timeout: 10_000 })
+      .toBeGreaterThan(0);
+  },
+  async answer(about: string, assessment: object) {
+    const res = await fetch(assessor.url("/answer", about), { method: "POST", body: JSON.stringify(assessment) });
+    expect((await res.json()).answered).toBe(1);
+  },
+};
 
 /**
  * A tab whose escalation stream only ever says "ready": it hears of nothing live. The stream
@@ -79,12 +58,12 @@ async function setHidden(page: Page, hidden: boolean) {
 const card = (page: Page, text: string) =>
   page.getByTestId("escalation-card").filter({ hasText: text });
 
-test("an escalation reaches the senior live, is picked up, and the assessment fills in by itself", async ({ browser }) => {
-  const sam = await signedIn(browser, "sam@acme.test");
+test("an escalation reaches the senior live, is picked up, and the assessment fills in by itself", async ({ browser, world }) => {
+  const sam = await signedIn(browser, world.sam);
   await expect(sam.getByTestId("feed-status")).toHaveText("Live");
 
   // Jane opens her Outlook session straight from the sidebar and escalates it.
-  const jane = await signedIn(browser, "jane@acme.test");
+  const jane = await signedIn(browser, world.jane);
   await jane.getByTestId("session-row").filter({ hasText: "Outlook is failing" }).click();
   await expect(jane).toHaveURL(/\/pilot\/[0-9a-f-]+$/);
   await expect(jane.getByTestId("session-title")).toHaveText(/Outlook is failing to sync/);
@@ -99,8 +78,11 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   const reason = modal.getByLabel("Why are you escalating?");
   await reason.fill("Profile rebuild only half worked.");
   await reason.press("Shift+Enter");
-  await reason.pressSequentially("Finance is blocked on month-end.");
-  await expect(reason).toHaveValue("Profile rebuild only half worked.\nFinance is blocked on month-end.");
+  // The reference is this test's own: the stand-in model answers the request that has it.
+  const blocked = `Finance is blocked on month-end, ref ${world.tag}.`;
+  await assessor.hold(blocked);
+  await reason.pressSequentially(blocked);
+  await expect(reason).toHaveValue(`Profile rebuild only half worked.\n${blocked}`);
   await reason.press("Enter");
   await expect(modal).toHaveCount(0);
   await expect(jane.getByTestId("status-pill").first()).toHaveText("Escalated");
@@ -121,7 +103,7 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   await mine.locator("summary").click();
   const details = mine.getByTestId("escalation-details");
   await expect(details).toBeVisible();
-  await expect(details).toContainText("Finance is blocked on month-end.");
+  await expect(details).toContainText(blocked);
   await expect(details.locator("dd").nth(1)).toHaveText("3");
   await expect(mine.getByTestId("unread-dot")).toHaveCount(0);
   // The dot stays cleared after a reload (it is remembered in this browser).
@@ -130,7 +112,7 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   await expect(card(sam, "Outlook is failing").getByTestId("unread-dot")).toHaveCount(0);
 
   // Pick Up claims and lands on the pick-up screen; the assessment is still being written.
-  await assessor.waitForRequest();
+  await assessor.waitForRequest(blocked);
   await card(sam, "Outlook is failing").getByRole("button", { name: "Pick Up" }).click();
   await expect(sam).toHaveURL(/\/pilot\/[0-9a-f-]+\?pickup=true$/);
   const panel = sam.getByTestId("pickup-panel");
@@ -143,7 +125,7 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
 
   // The assessor answers: the screen fills in by itself; its suggested steps are listed once,
   // in the card (no chips repeat them above the message box), each one a button for Sam.
-  assessor.answer({
+  await assessor.answer(blocked, {
     summary: "The rebuilt profile synced, so the cache on the other machines is the suspect.",
     likely_causes: ["Stale offline cache files on the remaining machines"],
     suggested_steps: ["Rebuild the profile on the second machine", "Compare mailbox sizes against quota"],
@@ -192,13 +174,13 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   await expect(sam.getByTestId("unread-count")).toHaveCount(0);
 });
 
-test("two seniors press Pick Up at once: one lands on the pick-up screen, the other is told who won", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test");
+test("two seniors press Pick Up at once: one lands on the pick-up screen, the other is told who won", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
   // Olivia watches from a tab in the background.
-  const olivia = await signedIn(browser, "owner@acme.test");
+  const olivia = await signedIn(browser, world.owner);
   await expect(olivia.getByTestId("feed-status")).toHaveText("Live");
   await setHidden(olivia, true);
-  const summary = `Shared drive mapping fails after password change ${Date.now()}`;
+  const summary = "Shared drive mapping fails after password change";
   await escalatedSession(jane, summary);
   await expect(card(olivia, summary)).toBeVisible();
   // Her hidden tab's title flashes until she looks at it.
@@ -208,8 +190,8 @@ test("two seniors press Pick Up at once: one lands on the pick-up screen, the ot
 
   // Sam and Alex open the queue, and neither hears of the other's claim before pressing: a
   // live tab would drop the card the moment the first claim lands, before the second click.
-  const sam = await signedInWithoutLiveUpdates(browser, "sam@acme.test");
-  const alex = await signedInWithoutLiveUpdates(browser, "alex@acme.test");
+  const sam = await signedInWithoutLiveUpdates(browser, world.sam);
+  const alex = await signedInWithoutLiveUpdates(browser, world.alex);
   for (const senior of [sam, alex]) await expect(card(senior, summary)).toBeVisible();
 
   await Promise.all([sam, alex].map((p) => card(p, summary).getByRole("button", { name: "Pick Up" }).click()));
@@ -226,8 +208,8 @@ test("two seniors press Pick Up at once: one lands on the pick-up screen, the ot
   await expect(card(olivia, summary)).toHaveCount(0);
 });
 
-test("the escalate modal offers a named senior, or parking instead, which tells nobody", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test");
+test("the escalate modal offers a named senior, or parking instead, which tells nobody", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
   await jane.getByTestId("session-row").filter({ hasText: "label printer" }).click();
   await expect(jane.getByTestId("session-title")).toHaveText(/label printer/);
   await jane.getByRole("button", { name: "Escalate" }).click();
@@ -243,22 +225,22 @@ test("the escalate modal offers a named senior, or parking instead, which tells 
   await expect(jane.getByRole("status").filter({ hasText: "Parked." })).toBeVisible();
   await screenshot(jane, "escalate-parked");
 
-  const sam = await signedIn(browser, "sam@acme.test");
+  const sam = await signedIn(browser, world.sam);
   await expect(card(sam, "label printer")).toHaveCount(0);
 });
 
-test("a senior on the pick-up screen who loses the race is told who won and goes back to the queue", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test");
-  const summary = `Scanner emails never arrive ${Date.now()}`;
+test("a senior on the pick-up screen who loses the race is told who won and goes back to the queue", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
+  const summary = "Scanner emails never arrive";
   const id = await escalatedSession(jane, summary);
   // Sam's tab hears nothing live, so he can press Pick Up on an escalation that someone else
   // has already taken.
-  const sam = await signedInWithoutLiveUpdates(browser, "sam@acme.test", `/pilot/${id}?pickup=true`);
+  const sam = await signedInWithoutLiveUpdates(browser, world.sam, `/pilot/${id}?pickup=true`);
   const panel = sam.getByTestId("pickup-panel");
   await expect(panel).toContainText("Jane Junior needs a senior");
   await expect(sam.getByTestId("read-only")).toBeVisible();
 
-  const alex = await signedIn(browser, "alex@acme.test");
+  const alex = await signedIn(browser, world.alex);
   const { handoff } = await (await alex.request.post("/api/sessions/get", { data: { session_id: id } })).json();
   expect((await alex.request.post("/api/handoffs/claim", { data: { handoff_id: handoff.id } })).status()).toBe(200);
 
@@ -270,14 +252,13 @@ test("a senior on the pick-up screen who loses the race is told who won and goes
   await expect(card(sam, summary)).toHaveCount(0);
 });
 
-test("a viewer sees the queue but can't pick anything up; one card opens at a time", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test");
-  await escalatedSession(jane, `Laptop fan runs loud all day ${Date.now()}`);
-  await escalatedSession(jane, `Teams calls drop after ten minutes ${Date.now()}`, "55120");
-  const val = await signedIn(browser, "val@acme.test");
+test("a viewer sees the queue but can't pick anything up; one card opens at a time", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
+  await escalatedSession(jane, "Laptop fan runs loud all day");
+  await escalatedSession(jane, "Teams calls drop after ten minutes", "55120");
+  const val = await signedIn(browser, world.val);
   const cards = val.getByTestId("escalation-card");
-  await expect(cards.first()).toBeVisible();
-  expect(await cards.count()).toBeGreaterThanOrEqual(2);
+  await expect(cards).toHaveCount(2);
   await expect(val.getByRole("button", { name: "Pick Up" })).toHaveCount(0);
 
   const first = card(val, "Teams calls drop");

@@ -32,10 +32,10 @@ async function waitToVerify(page: Page, reason: string) {
   return banner;
 }
 
-test("a fix waiting to verify gets the pending banner, holds up escalation, and is resolved as worked", async ({ page }) => {
-  await signIn(page, "jane@acme.test");
+test("a fix waiting to verify gets the pending banner, holds up escalation, and is resolved as worked", async ({ page, world }) => {
+  await signIn(page, world.jane);
   await hydrated(page);
-  await newSession(page, `Office VPN drops every hour ${Date.now()}`);
+  await newSession(page, "Office VPN drops every hour");
 
   const fix = await suggestAndApply(page, "Re-issue the VPN certificate");
   const banner = page.getByTestId("fix-banner");
@@ -83,10 +83,10 @@ test("a fix waiting to verify gets the pending banner, holds up escalation, and 
   await expect(page.getByTestId("fix").filter({ hasText: "Re-issue the VPN certificate" })).toHaveAttribute("data-status", "applied_success");
 });
 
-test("Resolve settles a pending fix as worked and saves the drafted note", async ({ page }) => {
-  await signIn(page, "jane@acme.test");
+test("Resolve settles a pending fix as worked and saves the drafted note", async ({ page, world }) => {
+  await signIn(page, world.jane);
   await hydrated(page);
-  await newSession(page, `Shared mailbox not showing in Outlook ${Date.now()}`);
+  await newSession(page, "Shared mailbox not showing in Outlook");
   const fix = await suggestAndApply(page, "Re-add the mailbox permission with automapping");
   await waitToVerify(page, "Exchange to replicate the permission");
 

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
 import { test as base, expect, type Page } from "@playwright/test";
 
 /** Whether `url` is one of the servers under test (scripts/e2e.sh starts them). */
@@ -6,11 +9,49 @@ function ours(url: string): boolean {
   return !url.startsWith("http") || servers.some((s) => url.startsWith(s));
 }
 
+/** The demo's people (the README's), by first name. */
+const PEOPLE = {
+  owner: "owner@acme.test",
+  alex: "alex@acme.test",
+  jane: "jane@acme.test",
+  sam: "sam@acme.test",
+  val: "val@acme.test",
+  grace: "owner@globex.test",
+  nina: "nina@globex.test",
+};
+
+/**
+ * A copy of the demo data of a test's own (`seed-demo --world TAG`): the same accounts, people
+ * and sessions, under addresses no other test uses, so that tests run in any order and side by
+ * side. `world.jane` is Jane Junior's address in it; `world.address("nora@northwind.test")`
+ * makes any address the test's own in the same way.
+ */
+export type World = Record<keyof typeof PEOPLE, string> & {
+  tag: string;
+  address(email: string): string;
+};
+
+async function makeWorld(): Promise<World> {
+  const bin = process.env.RF_E2E_BIN;
+  if (!bin) throw new Error("RF_E2E_BIN is not set (run through scripts/e2e.sh)");
+  const tag = randomBytes(5).toString("hex");
+  await promisify(execFile)(bin, ["seed-demo", "--world", tag]);
+  // As the server spells them (domain/src/seed.rs, `World::email`).
+  const address = (email: string) => {
+    const [local, domain] = email.split("@");
+    const dot = domain.lastIndexOf(".");
+    return `${local}@${domain.slice(0, dot)}-${tag}${domain.slice(dot)}`;
+  };
+  const people = Object.fromEntries(Object.entries(PEOPLE).map(([who, email]) => [who, address(email)]));
+  return { ...(people as Record<keyof typeof PEOPLE, string>), tag, address };
+}
+
 /**
  * Every page under test is watched: a console error, an uncaught exception or a hydration
- * warning fails the test that caused it.
+ * warning fails the test that caused it. `world` is the test's own demo data.
  */
-export const test = base.extend<{ consoleProblems: string[] }>({
+export const test = base.extend<{ consoleProblems: string[]; world: World }>({
+  world: async ({}, use) => use(await makeWorld()),
   consoleProblems: [
     async ({ page }, use) => {
       const problems: string[] = [];

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { expect, type Browser, type Page, type BrowserContext } from "@playwright/test";
 import { hydrated } from "./fixtures";
@@ -62,4 +63,16 @@ export async function signedIn(browser: Browser, email: string, next = "/", widt
   await signIn(page, email, next);
   await hydrated(page);
   return page;
+}
+
+/** Runs SQL straight on the e2e database, as an operator would (scripts/e2e.sh exports the URL). */
+export function sql(statement: string) {
+  const url = process.env.ADMIN_DATABASE_URL;
+  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
+  execFileSync("psql", [url, "-qc", statement]);
+}
+
+/** SQL for the id of the account `email` belongs to. */
+export function accountOf(email: string) {
+  return `(SELECT account_id FROM users WHERE email = '${email}')`;
 }

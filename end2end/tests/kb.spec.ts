@@ -1,29 +1,12 @@
-import { execFileSync } from "node:child_process";
-import { test, expect, hydrated, screenshot } from "./fixtures";
-import { DEMO_PASSWORD, signIn } from "./helpers";
+import { test, expect, hydrated, screenshot, type World } from "./fixtures";
+import { DEMO_PASSWORD, accountOf, signIn, sql } from "./helpers";
 
-/** Runs SQL on the e2e database (scripts/e2e.sh exports its URL). */
-function sql(statement: string) {
-  const url = process.env.ADMIN_DATABASE_URL;
-  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
-  execFileSync("psql", [url, "-qc", statement]);
-}
+/** Globex's plan in `world`, set the way an operator would. */
+const setGlobexPlan = (world: World, plan: string) =>
+  sql(`UPDATE subscriptions SET plan = '${plan}', status = 'active' WHERE account_id = ${accountOf(world.nina)}`);
 
-const GLOBEX = "(SELECT id FROM accounts WHERE name = 'Globex IT')";
-const setGlobexPlan = (plan: string) =>
-  sql(`UPDATE subscriptions SET plan = '${plan}', status = 'active' WHERE account_id = ${GLOBEX}`);
-
-// The second test reads the articles the first one wrote.
-test.describe.configure({ mode: "serial" });
-
-test.beforeAll(() => {
-  setGlobexPlan("pro");
-  sql(`DELETE FROM kb_articles WHERE account_id = ${GLOBEX}; DELETE FROM account_usage WHERE account_id = ${GLOBEX}`);
-});
-test.afterAll(() => setGlobexPlan("pro"));
-
-test("a resolved session is written up, and the free plan stops at three with the reason", async ({ page }) => {
-  await signIn(page, "nina@globex.test");
+test("a resolved session is written up, and the free plan stops at three with the reason", async ({ page, world }) => {
+  await signIn(page, world.nina);
   // Four resolved sessions, made through the API while the account is on Pro.
   const sessions: string[] = [];
   for (const summary of ["Outlook asks for a password every hour", "Scanner emails never arrive", "Teams camera black", "Shared mailbox missing"]) {
@@ -42,7 +25,7 @@ test("a resolved session is written up, and the free plan stops at three with th
   await hydrated(page);
   await page.getByRole("link", { name: "Write it up for the knowledge base →" }).click();
   await expect(page).toHaveURL(new RegExp(`/kb\\?write=${sessions[0]}$`));
-  setGlobexPlan("free");
+  setGlobexPlan(world, "free");
 
   // The dialog opens on the drafted article; the engineer edits the title and saves.
   const dialog = page.getByTestId("write-up-dialog");
@@ -91,18 +74,28 @@ test("a resolved session is written up, and the free plan stops at three with th
   await expect(page).toHaveURL(/\/kb\?write=/);
 });
 
-test("the knowledge base reads without JavaScript", async ({ browser }) => {
+test("the knowledge base reads without JavaScript", async ({ browser, world }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto("/login");
-  await page.getByLabel("E-mail").fill("owner@globex.test");
+  await page.getByLabel("E-mail").fill(world.grace);
   await page.locator("#password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Grace");
+  // One article, written up through the API.
+  const created = await page.request.post("/api/sessions/create", { data: { problem_summary: "Printer offline on floor 2" } });
+  const { id } = await created.json();
+  await page.request.post("/api/sessions/resolve", { data: { session_id: id, resolution_note: "Re-added the printer's port." } });
+  const converted = await page.request.post("/api/kb/convert", {
+    data: { session_id: id, title: "Printer offline: re-add its port", body: "Re-add the printer's TCP/IP port." },
+  });
+  expect(converted.status(), await converted.text()).toBe(200);
+
   await page.goto("/kb");
-  const first = page.getByTestId("kb-articles").getByRole("link").first();
-  await expect(first).toBeVisible();
+  const first = page.getByTestId("kb-articles").getByRole("link");
+  await expect(first).toHaveText([/^Printer offline: re-add its port/]);
   await first.click();
-  await expect(page.getByTestId("kb-article")).toContainText("Written up by Nina Globex");
+  await expect(page.getByTestId("kb-article")).toContainText("Written up by Grace Globex");
+  await expect(page.getByTestId("kb-article")).toContainText("Re-add the printer's TCP/IP port.");
   await context.close();
 });

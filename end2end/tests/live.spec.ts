@@ -2,23 +2,23 @@ import { test, expect, hydrated, screenshot } from "./fixtures";
 import { cookie, decodeJwt, escalatedSession, signedIn, signIn } from "./helpers";
 import type { Page } from "@playwright/test";
 
-/** Live collaboration (CONTRACT §10): each person in a browser context of their own. */
+/** Live collaboration (docs/API.md §9): each person in a browser context of their own. */
 
 const messages = (page: Page) => page.getByTestId("conversation").getByTestId("message");
 
-test("Jane and Sam talk live; Alex sees who is viewing; typing shows and clears; a message sent while offline arrives", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test");
+test("Jane and Sam talk live; Alex sees who is viewing; typing shows and clears; a message sent while offline arrives", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
   const id = await escalatedSession(jane, "Scan to email stopped on the second-floor copier");
   await jane.goto(`/pilot/${id}`);
   await hydrated(jane);
 
-  const alex = await signedIn(browser, "alex@acme.test");
+  const alex = await signedIn(browser, world.alex);
   const card = alex.getByTestId("escalation-card").filter({ hasText: "Scan to email stopped" });
   await expect(card).toBeVisible();
   await expect(card.getByTestId("card-viewers")).toHaveCount(0);
 
   // Sam opens the escalation before picking it up: Alex's queue card says so, and Jane's page.
-  const sam = await signedIn(browser, "sam@acme.test", `/pilot/${id}?pickup=true`);
+  const sam = await signedIn(browser, world.sam, `/pilot/${id}?pickup=true`);
   await expect(card.getByTestId("card-viewers")).toHaveText("Sam Senior is viewing");
   await expect(jane.getByTestId("also-here")).toHaveText("Also here: Sam Senior");
   await expect(sam.getByTestId("also-here")).toHaveText("Also here: Jane Junior");
@@ -62,13 +62,13 @@ test("Jane and Sam talk live; Alex sees who is viewing; typing shows and clears;
   await expect(jane.getByTestId("also-here")).toHaveCount(0);
 });
 
-test("an owner signs Sam out of one browser: that open tab lands on sign-in within 2 s, saying who", async ({ browser }) => {
-  const sam = await signedIn(browser, "sam@acme.test");
+test("an owner signs Sam out of one browser: that open tab lands on sign-in within 2 s, saying who", async ({ browser, world }) => {
+  const sam = await signedIn(browser, world.sam);
   await expect(sam.getByTestId("feed-status")).toHaveText("Live");
   const refresh = await cookie(sam.context(), "rf_refresh");
   const login = decodeJwt(refresh!.value).fam;
 
-  const owner = await signedIn(browser, "owner@acme.test");
+  const owner = await signedIn(browser, world.owner);
   const started = Date.now();
   const revoked = await owner.request.post("/api/account/security/revoke-session", { data: { session_id: login } });
   expect(revoked.status(), await revoked.text()).toBe(200);
@@ -80,12 +80,12 @@ test("an owner signs Sam out of one browser: that open tab lands on sign-in with
   await screenshot(sam, "signed-out-banner");
 
   // Signing in again goes back where the tab was.
-  await signIn(sam, "sam@acme.test", "/");
+  await signIn(sam, world.sam, "/");
   await expect(sam.getByTestId("feed-status")).toHaveText("Live");
 });
 
-test("signing out in one tab takes the browser's other tabs to the sign-in page", async ({ browser }) => {
-  const first = await signedIn(browser, "alex@acme.test");
+test("signing out in one tab takes the browser's other tabs to the sign-in page", async ({ browser, world }) => {
+  const first = await signedIn(browser, world.alex);
   const second = await first.context().newPage();
   await second.goto("/");
   await hydrated(second);
@@ -95,10 +95,10 @@ test("signing out in one tab takes the browser's other tabs to the sign-in page"
   await expect(second).toHaveURL(/\/login/, { timeout: 2_000 });
 });
 
-test("the live pilot page at phone width", async ({ browser }) => {
-  const jane = await signedIn(browser, "jane@acme.test", "/", 375);
+test("the live pilot page at phone width", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane, "/", 375);
   const id = await escalatedSession(jane, "Teams calls drop after exactly one minute");
-  const sam = await signedIn(browser, "sam@acme.test", `/pilot/${id}?pickup=true`, 375);
+  const sam = await signedIn(browser, world.sam, `/pilot/${id}?pickup=true`, 375);
   await jane.goto(`/pilot/${id}`);
   await hydrated(jane);
   await expect(sam.getByTestId("also-here")).toHaveText("Also here: Jane Junior");

@@ -1,25 +1,21 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
 import { signIn, dropAccessToken } from "./helpers";
-import { SmtpSink } from "./smtp";
+import { linkFor } from "./mail";
 
-const sink = new SmtpSink();
-test.beforeAll(async () => sink.start());
-test.afterAll(async () => sink.stop());
-
-test("forgot password: the mailed link sets a new password once, and the old one stops working", async ({ page, browser }) => {
+test("forgot password: the mailed link sets a new password once, and the old one stops working", async ({ page, browser, world }) => {
   // Nina is signed in somewhere else; the reset signs that device out.
   const elsewhere = await (await browser.newContext()).newPage();
-  await signIn(elsewhere, "nina@globex.test");
+  await signIn(elsewhere, world.nina);
 
   await page.goto("/login");
   await hydrated(page);
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await expect(page).toHaveURL(/\/forgot-password$/);
-  await page.getByLabel("E-mail").fill("nina@globex.test");
+  await page.getByLabel("E-mail").fill(world.nina);
   await page.getByRole("button", { name: "Send the link" }).click();
   await expect(page.getByTestId("reset-sent")).toContainText("If an account uses that e-mail");
 
-  const link = await sink.linkFor("nina@globex.test", "reset-password");
+  const link = await linkFor(world.nina, "reset-password");
   await page.goto(link);
   await hydrated(page);
   await page.getByLabel("New password", { exact: true }).fill("short");
@@ -47,7 +43,7 @@ test("forgot password: the mailed link sets a new password once, and the old one
   await expect(elsewhere).toHaveURL(/\/login/);
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("E-mail").fill("nina@globex.test");
+  await page.getByLabel("E-mail").fill(world.nina);
   await page.locator("#password").fill("correct horse battery");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByTestId("greeting")).toHaveText("Welcome back, Nina");

@@ -1,24 +1,17 @@
-import { execFileSync } from "node:child_process";
-import { test, expect, hydrated, screenshot } from "./fixtures";
-import { signIn } from "./helpers";
+import { test, expect, hydrated, screenshot, type World } from "./fixtures";
+import { accountOf, signIn, sql } from "./helpers";
 
-/** Sets Globex's subscription status straight in the e2e database (scripts/e2e.sh exports it). */
-function setGlobexStatus(status: string) {
-  const url = process.env.ADMIN_DATABASE_URL;
-  if (!url) throw new Error("ADMIN_DATABASE_URL is not set (run through scripts/e2e.sh)");
-  execFileSync("psql", [url, "-qc",
-    `UPDATE subscriptions SET status = '${status}' FROM accounts a WHERE a.id = account_id AND a.name = 'Globex IT'`]);
-}
+/** Globex's subscription status in `world`, set the way an operator would. */
+const setGlobexStatus = (world: World, status: string) =>
+  sql(`UPDATE subscriptions SET status = '${status}' WHERE account_id = ${accountOf(world.grace)}`);
 
-test.afterAll(() => setGlobexStatus("active"));
-
-test("a lapsed account still signs in, sees why its work is paused, and can reach its settings", async ({ page }) => {
-  setGlobexStatus("locked");
+test("a lapsed account still signs in, sees why its work is paused, and can reach its settings", async ({ page, world }) => {
+  setGlobexStatus(world, "locked");
   const streamRequests: string[] = [];
   page.on("request", (req) => {
     if (req.url().includes("/api/escalations/stream")) streamRequests.push(req.url());
   });
-  await signIn(page, "owner@globex.test");
+  await signIn(page, world.grace);
   await hydrated(page);
   const lapsed = page.getByTestId("plan-lapsed");
   await expect(lapsed).toContainText("Your plan has lapsed");
@@ -34,7 +27,7 @@ test("a lapsed account still signs in, sees why its work is paused, and can reac
   expect(streamRequests).toEqual([]);
 
   // Renewed: the same page works again.
-  setGlobexStatus("active");
+  setGlobexStatus(world, "active");
   await page.goto("/");
   await hydrated(page);
   await expect(page.getByTestId("plan-lapsed")).toHaveCount(0);

@@ -198,7 +198,12 @@ async fn send_reset_mails_the_link_or_prints_it_when_mail_is_refused(pool: PgPoo
         "root@example.test",
         "--send-reset",
     ];
-    let out = stdout(&run_with(&pool, &args, &[("RF_SMTP_URL", &smtp)]));
+    // Run beside the test's runtime, which serves the mail server meanwhile.
+    let send = |smtp: String| {
+        let pool = pool.clone();
+        tokio::task::spawn_blocking(move || run_with(&pool, &args, &[("RF_SMTP_URL", &smtp)]))
+    };
+    let out = stdout(&send(smtp).await.unwrap());
     assert!(
         out.starts_with("created site admin root@example.test")
             && out.ends_with("\nreset link mailed to root@example.test\n"),
@@ -221,7 +226,7 @@ async fn send_reset_mails_the_link_or_prints_it_when_mail_is_refused(pool: PgPoo
     );
 
     let (refusing, refused) = peers::smtp_sink(true).await;
-    let out = stdout(&run_with(&pool, &args, &[("RF_SMTP_URL", &refusing)]));
+    let out = stdout(&send(refusing).await.unwrap());
     assert!(
         out.contains("\nthe mail could not be sent (") && out.contains("554"),
         "{out}"

@@ -1061,13 +1061,15 @@ async fn a_reconnect_with_last_event_id_receives_what_it_missed(pool: PgPool) {
 /// button opens the pick-up link; in both, what someone typed can plant no link or markup.
 #[sqlx::test(migrator = "db::MIGRATOR")]
 async fn an_escalation_reaches_slack_and_teams_with_the_pickup_link(pool: PgPool) {
-    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    // Each post: the path it came to (`slack` or `teams`) and its body.
+    type Posts = Arc<Mutex<Vec<(String, Value)>>>;
+    let seen: Posts = Arc::default();
     let chat = peers::http_server(
         Router::new()
             .route(
                 "/{kind}",
                 post(
-                    |State(seen): State<Arc<Mutex<Vec<(String, Value)>>>>,
+                    |State(seen): State<Posts>,
                      axum::extract::Path(kind): axum::extract::Path<String>,
                      Json(body): Json<Value>| async move {
                         seen.lock().unwrap().push((kind, body));

@@ -74,7 +74,9 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
     let seen = SeenEscalations::load();
     let flash = TitleFlash::new();
 
-    let reload = move |announce: bool| {
+    // Whichever event's reload sees a card first announces it: two reloads can cross (a new
+    // escalation's assessment often lands before its own reload answers).
+    let reload = move || {
         leptos::task::spawn_local(async move {
             let Ok(fresh) = api.call(queue).await else {
                 return;
@@ -86,7 +88,7 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
                 .map(|q| q.handoff_id)
                 .filter(|id| !known.contains(id))
                 .collect();
-            if announce && !new.is_empty() {
+            if !new.is_empty() {
                 flash.start();
                 arrived.update(|a| a.extend(new));
             }
@@ -98,10 +100,10 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             let gone = *handoff_id;
             items.update(|all| all.retain(|q| q.handoff_id != gone));
         }
-        FeedEvent::Escalation(EscalationEvent::HandoffCreated { .. }) | FeedEvent::Resync => {
-            reload(true)
-        }
-        FeedEvent::Escalation(EscalationEvent::HandoffAssessmentReady { .. }) => reload(false),
+        FeedEvent::Escalation(
+            EscalationEvent::HandoffCreated { .. } | EscalationEvent::HandoffAssessmentReady { .. },
+        )
+        | FeedEvent::Resync => reload(),
         FeedEvent::Escalation(_) => {}
     });
     let remove = move |id: HandoffId| items.update(|all| all.retain(|q| q.handoff_id != id));
