@@ -27,17 +27,10 @@ cleanup() {
   rm -rf "${RF_E2E_MAIL_DIR:-/nonexistent}"
 }
 trap cleanup EXIT
-rf_create_db "$PGSUPER" "$E2E_DB"
-rf_server_role "$PGSUPER"
-
-# Requests as the server's role; migrations as the operator.
-export ADMIN_DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$E2E_DB"
-export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$E2E_DB"
+rf_throwaway_db "$E2E_DB"
 BIN=target/release/resolutionflow
 # Each test seeds a world of its own with it (end2end/tests/fixtures.ts).
 export RF_E2E_BIN="$(readlink -f "$BIN")"
-"$BIN" migrate
-"$BIN" seed-demo
 
 log "starting the server on 127.0.0.1:$E2E_PORT"
 mkdir -p target/e2e

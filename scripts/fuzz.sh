@@ -21,14 +21,8 @@ cleanup() {
   rf_drop_db "$PGSUPER" "$FUZZ_DB"
 }
 trap cleanup EXIT
-rf_create_db "$PGSUPER" "$FUZZ_DB"
-rf_server_role "$PGSUPER"
-
-export ADMIN_DATABASE_URL="postgres://$PGSUPER@127.0.0.1:5432/$FUZZ_DB"
-export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$FUZZ_DB"
+rf_throwaway_db "$FUZZ_DB"
 BIN=target/release/resolutionflow
-"$BIN" migrate
-"$BIN" seed-demo >/dev/null
 
 mkdir -p target/fuzz
 LOG="$(readlink -f target)/fuzz/server.log"

@@ -164,6 +164,20 @@ rf_proxy_tools() {
   return 0
 }
 
+# rf_throwaway_db NAME: a database NAME with the migrations and the demo data, requests on it
+# as the server's role (DATABASE_URL) and migrations as the operator (ADMIN_DATABASE_URL),
+# both exported. The caller drops it (rf_drop_db) when done.
+rf_throwaway_db() {
+  local super
+  super="$(rf_pg_superuser)"
+  rf_create_db "$super" "$1"
+  rf_server_role "$super"
+  export ADMIN_DATABASE_URL="postgres://$super@127.0.0.1:5432/$1"
+  export DATABASE_URL="postgres://$RF_SERVER_ROLE@127.0.0.1:5432/$1"
+  target/release/resolutionflow migrate
+  target/release/resolutionflow seed-demo >/dev/null
+}
+
 rf_drop_db() {
   local user="$1" name="$2"
   psql -h 127.0.0.1 -U "$user" -d postgres -qc "drop database if exists \"$name\" with (force)" >/dev/null 2>&1 || true

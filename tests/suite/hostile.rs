@@ -430,6 +430,15 @@ async fn a_refresh_storm_with_replays_never_accepts_a_token_twice(pool: PgPool) 
     assert_eq!(accepted.len(), 8 * 5);
 }
 
+fn assert_forbidden(path: &str, res: &Answer) {
+    assert_eq!(
+        (res.status, res.json()["error"].as_str()),
+        (403, Some("forbidden")),
+        "{path}: {}",
+        res.body
+    );
+}
+
 /// What a viewer may not do, though the records are theirs to read (docs/API.md §6: viewers
 /// read, never act): every call that writes to a session, a handoff or a fix.
 const VIEWER_REFUSED: [&str; 9] = [
@@ -465,12 +474,7 @@ async fn a_viewer_is_refused_every_action_on_a_session_and_nothing_changes(pool:
     assert_eq!(calls.len(), VIEWER_REFUSED.len(), "each has a body here");
     for (path, body) in calls {
         let res = call(&router, &val, path, &body).await;
-        assert_eq!(
-            (res.status, res.json()["error"].as_str()),
-            (403, Some("forbidden")),
-            "{path}: {}",
-            res.body
-        );
+        assert_forbidden(path, &res);
     }
     assert_eq!(acme_state(&pool).await, before);
 }
@@ -495,12 +499,7 @@ async fn another_sites_request_is_refused_by_every_endpoint(pool: PgPool) {
             .body(Body::from(body.to_string()))
             .unwrap();
         let res = send(&router, req).await;
-        assert_eq!(
-            (res.status, res.json()["error"].as_str()),
-            (403, Some("forbidden")),
-            "{path}: {}",
-            res.body
-        );
+        assert_forbidden(path, &res);
     }
     assert_eq!(acme_state(&pool).await, before);
     let res = call(&router, &owner, "/api/auth/session", &json!({})).await;
