@@ -3,8 +3,11 @@
 # the server functions' own types) and calls every operation with what it makes of it, valid
 # and not, signed in as an owner of the demo data, against a release server on a throwaway
 # database. It fails the run on a server error, an answer its description does not allow, or a
-# body that breaks the description and was accepted. (Valid bodies that are refused are not
-# counted: most name records that do not exist, which is a 404 by design.)
+# body that breaks the description and was accepted. Three checks are left out because they
+# read a REST API into ours, where every call is a POST: "a valid body must be accepted" (most
+# bodies name records that do not exist, a 404 by design), and "what was just created can be
+# fetched" / "what was deleted is gone" (they take any POST for a create, and fed a list call's
+# answer to webhooks/remove). The seed is fixed so that a run repeats; RF_FUZZ_SEED varies it.
 source "$(dirname "$0")/lib.sh"
 
 rf_target_cache
@@ -42,5 +45,6 @@ log "schemathesis over $BASE/api/openapi.json (server log: $LOG)"
 cd target/fuzz
 "$RF_VENV/bin/schemathesis" run "$BASE/api/openapi.json" --url "$BASE" \
   -H "Authorization: Bearer $TOKEN" \
-  --checks all --exclude-checks positive_data_acceptance \
-  --max-examples "${RF_FUZZ_EXAMPLES:-50}" --no-color "$@"
+  --checks all \
+  --exclude-checks positive_data_acceptance,ensure_resource_availability,use_after_free \
+  --seed "${RF_FUZZ_SEED:-20261207}" --max-examples "${RF_FUZZ_EXAMPLES:-50}" --no-color "$@"

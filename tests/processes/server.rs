@@ -86,6 +86,17 @@ impl Drop for Running {
     }
 }
 
+/// An answer's status and JSON body (an error when the body broke off: a server killed mid-answer).
+/// Every answer of the API is JSON, so anything else fails the test that got it, saying what
+/// came instead.
+async fn json_answer(res: reqwest::Response) -> reqwest::Result<(u16, Value)> {
+    let status = res.status().as_u16();
+    let text = res.text().await?;
+    let body =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}, not JSON ({e}): {text}"));
+    Ok((status, body))
+}
+
 /// The server binary, serving on its own port.
 pub struct Server {
     child: Running,
@@ -235,9 +246,7 @@ impl Api {
         if let Some(token) = access {
             req = req.bearer_auth(token);
         }
-        let res = req.send().await?;
-        let status = res.status().as_u16();
-        Ok((status, res.json().await.unwrap_or(Value::Null)))
+        json_answer(req.send().await?).await
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> (u16, Value) {
@@ -261,8 +270,7 @@ impl Api {
             .send()
             .await
             .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
+        json_answer(res).await.unwrap()
     }
 
     pub async fn login(&self, email: &str) -> (String, String) {

@@ -1349,6 +1349,13 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
     let sam = login_as(&router, "sam@acme.test").await;
     let (_, mut stalled) = open_stream(&router, &sam, None).await;
     read_until(&mut stalled, "event: ready").await;
+    // Alex's stream is read all along, up to a marker published after the flood: once it has
+    // the marker, every event before it has reached this process's subscribers.
+    let alex = login_as(&router, "alex@acme.test").await;
+    let (_, mut reading) = open_stream(&router, &alex, None).await;
+    read_until(&mut reading, "event: ready").await;
+    let marker = vocab::ids::HandoffId(Uuid::new_v4());
+    let heard = tokio::spawn(async move { read_until(&mut reading, &marker.to_string()).await });
 
     // Nobody reads `stalled` while far more events than its backlog are published.
     let acme = seed::demo_account_id("acme");
@@ -1363,7 +1370,14 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
             .unwrap();
     }
     let publishing = started.elapsed();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    let event = vocab::events::EscalationEvent::HandoffCreated {
+        handoff_id: marker,
+        session_id: vocab::ids::SessionId(Uuid::new_v4()),
+    };
+    domain::bus::publish(&pool, acme, &event, None)
+        .await
+        .unwrap();
+    heard.await.unwrap();
 
     // The stream gives up instead of holding the publisher back: it ends early, and the
     // browser would reconnect with Last-Event-ID.

@@ -372,7 +372,11 @@ async fn active_users_and_sessions_list_live_logins_newest_first(pool: PgPool) {
     assert!(v["active_users"][0]["last_login_at"].is_string());
 
     let sessions = v["sessions"].as_array().unwrap();
-    assert_eq!(sessions.len(), 2);
+    let by: Vec<&str> = sessions
+        .iter()
+        .map(|s| s["user_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(by, ["Sam Senior", "Olivia Owner"], "the newest login first");
     let mine = sessions
         .iter()
         .find(|s| s["user_id"] == owner.user_id.to_string())
