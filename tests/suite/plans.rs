@@ -8,7 +8,6 @@ use crate::common::{
 };
 use axum::{body::Body, http::Request, Router};
 use domain::{db, seed};
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -92,14 +91,7 @@ async fn stream_refusal(router: &Router, who: &Session) -> Option<Answer> {
     if res.status().is_success() {
         return None;
     }
-    let status = res.status().as_u16();
-    let headers = res.headers().clone();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    Some(Answer {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    })
+    Some(crate::common::read_whole(res).await)
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

@@ -75,7 +75,11 @@ impl Answer {
 }
 
 pub async fn send(router: &Router, req: Request<Body>) -> Answer {
-    let res = router.clone().oneshot(req).await.expect("router answers");
+    read_whole(router.clone().oneshot(req).await.expect("router answers")).await
+}
+
+/// A response read to its end (not for a stream that stays open).
+pub async fn read_whole(res: axum::response::Response) -> Answer {
     let status = res.status().as_u16();
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes();
