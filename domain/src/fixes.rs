@@ -52,7 +52,7 @@ pub async fn suggest(
     let title = required_text("title", title, TITLE_MAX)?;
     let details = optional_text("details", details)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    session_access::writable(&mut tx, user, session_id).await?;
+    session_access::workable(&mut tx, user, session_id).await?;
     let fix: SuggestedFix = sqlx::query_as(&format!(
         "INSERT INTO suggested_fixes (account_id, session_id, title, details, suggested_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING {COLUMNS}"
@@ -118,7 +118,7 @@ pub async fn record_outcome(
             .fetch_optional(&mut *tx)
             .await?;
     let (session_id, from) = current.ok_or_else(ApiError::not_found)?;
-    session_access::writable(&mut tx, user, session_id).await?;
+    session_access::workable(&mut tx, user, session_id).await?;
     if !from.can_become(to) {
         return Err(ApiError::invalid(
             "outcome",

@@ -79,17 +79,8 @@ pub async fn create(
             ));
         }
     }
-    let waiting: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM session_handoffs WHERE session_id = $1 AND intent = 'escalate' AND claimed_by IS NULL)",
-    )
-    .bind(session_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if waiting && intent == Intent::Escalate {
-        return Err(ApiError::invalid(
-            "session_id",
-            "This session is already waiting for a senior.",
-        ));
+    if !access.status.can_hand_on() {
+        return Err(ApiError::invalid("session_id", access.status.refusal()));
     }
 
     let detail = session_record::load_detail(&mut tx, session_id).await?;
@@ -126,7 +117,7 @@ pub async fn create(
     let (title, recipients) = match intent {
         Intent::Escalate => {
             sqlx::query(
-                "UPDATE troubleshooting_sessions SET status = 'escalated', escalation_reason = $2, \
+                "UPDATE troubleshooting_sessions SET status = 'requesting_escalation', escalation_reason = $2, \
                  escalated_to_id = $3, updated_at = $4 WHERE id = $1",
             )
             .bind(session_id)
@@ -146,7 +137,7 @@ pub async fn create(
                 user.account_id,
                 &recipients,
                 &title,
-                &notify::pickup_link(session_id),
+                session_id,
                 now,
             )
             .await?;
@@ -362,14 +353,18 @@ pub async fn queue(pool: &PgPool, user: &User) -> Result<Vec<QueueItem>, ApiErro
 
 /// The claim, in one statement: the conditional UPDATE that decides the race (zero rows: someone
 /// else holds it, or it is the caller's own, or not an escalation), the session handed to the
-/// winner, and the handoff as it stands after the attempt.
+/// winner, its bell rows read for everyone (`notify::handled`), and the handoff as it stands
+/// after the attempt.
 const CLAIM: &str = "WITH won AS ( \
         UPDATE session_handoffs SET claimed_by = $2, claimed_at = $3 \
         WHERE id = $1 AND intent = 'escalate' AND claimed_by IS NULL AND from_user_id <> $2 \
         RETURNING *), \
     handed AS ( \
-        UPDATE troubleshooting_sessions s SET escalated_to_id = $2, updated_at = $3 \
+        UPDATE troubleshooting_sessions s SET status = 'escalated', escalated_to_id = $2, updated_at = $3 \
         FROM won WHERE s.id = won.session_id), \
+    handled AS ( \
+        UPDATE notifications n SET read_at = $3 \
+        FROM won WHERE n.session_id = won.session_id AND n.read_at IS NULL), \
     h AS ( \
         SELECT * FROM won \
         UNION ALL SELECT * FROM session_handoffs WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM won)) \

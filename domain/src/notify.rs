@@ -64,27 +64,44 @@ pub async fn recipients(
     .await
 }
 
-/// The bell rows, inside the handoff's transaction.
+/// The bell rows of an escalation, inside the handoff's transaction; each points at the
+/// session's pick-up screen.
 pub async fn in_app(
     tx: &mut Tx,
     account_id: AccountId,
     recipients: &[Recipient],
     title: &str,
-    link: &str,
+    session_id: SessionId,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let ids: Vec<UserId> = recipients.iter().map(|r| r.id).collect();
     sqlx::query(
-        "INSERT INTO notifications (account_id, user_id, kind, title, link, created_at) \
-         SELECT $1, unnest($2::uuid[]), 'session.escalated', $3, $4, $5",
+        "INSERT INTO notifications (account_id, user_id, kind, title, link, session_id, created_at) \
+         SELECT $1, unnest($2::uuid[]), 'session.escalated', $3, $4, $5, $6",
     )
     .bind(account_id)
     .bind(&ids)
     .bind(title)
-    .bind(link)
+    .bind(pickup_link(session_id))
+    .bind(session_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// The session's escalation is dealt with (resolved; a pick-up does the same inside the claim's
+/// one statement, `handoffs::CLAIM`): its bell rows are read for everyone who had one.
+pub async fn handled(
+    tx: &mut Tx,
+    session_id: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE notifications SET read_at = $2 WHERE session_id = $1 AND read_at IS NULL")
+        .bind(session_id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -58,6 +58,7 @@ struct LoginRow {
     created_at: DateTime<Utc>,
     last_used_at: DateTime<Utc>,
     user_agent: Option<String>,
+    client_address: Option<String>,
 }
 
 /// The policy view. `current_family` marks the caller's own login in the list of logins.
@@ -90,7 +91,8 @@ pub async fn policy_view(
              WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2) \
          SELECT t.family_id, t.user_id, u.name AS user_name, min(t.issued_at) AS created_at, \
                 max(t.issued_at) AS last_used_at, \
-                (array_agg(t.user_agent ORDER BY t.issued_at DESC))[1] AS user_agent \
+                (array_agg(t.user_agent ORDER BY t.issued_at DESC))[1] AS user_agent, \
+                (array_agg(t.client_address ORDER BY t.issued_at DESC))[1] AS client_address \
          FROM refresh_tokens t JOIN live USING (family_id) JOIN users u ON u.id = t.user_id \
          WHERE t.account_id = $1 AND u.active \
          GROUP BY t.family_id, t.user_id, u.name \
@@ -129,6 +131,7 @@ pub async fn policy_view(
                 created_at: r.created_at,
                 last_used_at: r.last_used_at,
                 user_agent: r.user_agent,
+                client_address: r.client_address,
             })
             .collect(),
     })

@@ -2,7 +2,7 @@
 //! - work sessions at all (create, message, record steps, escalate): owners, admins and
 //!   engineers; viewers read, never act;
 //! - read one: its owner, its claimer, and any member while it waits for or is in escalation;
-//! - write to one: its owner and its claimer.
+//! - write to one: its owner and its claimer, and only while it is open (`workable`).
 
 use crate::db::Tx;
 use chrono::{DateTime, Utc};
@@ -81,6 +81,17 @@ pub async fn writable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result
         Err(ApiError::forbidden())
     } else {
         Err(ApiError::not_found())
+    }
+}
+
+/// Checks that `user` may still work in the session: add messages, steps and fixes, or resolve
+/// it. A resolved session is a record (`SessionStatus::is_open`).
+pub async fn workable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result<Access, ApiError> {
+    let access = writable(tx, user, session_id).await?;
+    if access.status.is_open() {
+        Ok(access)
+    } else {
+        Err(ApiError::invalid("session_id", access.status.refusal()))
     }
 }
 

@@ -1,10 +1,10 @@
 //! Troubleshooting sessions (docs/API.md §5): create, the sidebar list, the detail with steps
 //! and chat, and adding to them. Who may do what is `session_access`; a message is announced
-//! on the bus to whoever may read it.
+//! on the bus to whoever may read it, and so is a resolve.
 
 use crate::{
-    bus, db, handoffs,
-    session_access::{access, require_worker, touch, writable},
+    bus, db, handoffs, notify,
+    session_access::{access, require_worker, touch, workable, writable},
     session_record::load_detail,
     text::required_text,
 };
@@ -99,7 +99,7 @@ pub async fn message(
 ) -> Result<ChatMessage, ApiError> {
     let body = required_text("body", body, MESSAGE_MAX)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    let access = writable(&mut tx, user, session_id).await?;
+    let access = workable(&mut tx, user, session_id).await?;
     let id: Uuid = sqlx::query_scalar(
         "INSERT INTO session_messages (account_id, session_id, author_id, body, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -152,7 +152,7 @@ pub async fn add_step(
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    writable(&mut tx, user, session_id).await?;
+    workable(&mut tx, user, session_id).await?;
     let (id, position): (Uuid, i32) = sqlx::query_as(
         "INSERT INTO session_steps (account_id, session_id, position, action, outcome, notes, created_at) \
          SELECT $1, $2, coalesce(max(position), 0) + 1, $3, $4, $5, $6 FROM session_steps WHERE session_id = $2 \
@@ -189,7 +189,7 @@ pub async fn resolve(
 ) -> Result<SessionDetail, ApiError> {
     let note = required_text("resolution_note", note, MESSAGE_MAX)?;
     let mut tx = db::tenant_tx(pool, user.account_id).await?;
-    writable(&mut tx, user, session_id).await?;
+    let access = workable(&mut tx, user, session_id).await?;
     sqlx::query(
         "UPDATE troubleshooting_sessions SET status = 'resolved', resolution_note = $2, resolved_at = $3, \
          updated_at = $3 WHERE id = $1",
@@ -199,8 +199,15 @@ pub async fn resolve(
     .bind(now)
     .execute(&mut *tx)
     .await?;
+    notify::handled(&mut tx, session_id, now).await?;
     let detail = load_detail(&mut tx, session_id).await?;
     tx.commit().await?;
+    // Heard by whoever could see it a moment ago: the queue, while it waited there.
+    let event = EscalationEvent::SessionResolved { session_id };
+    if let Err(e) = bus::publish(pool, user.account_id, &event, access.audience().as_deref()).await
+    {
+        tracing::error!(error = %e, %session_id, "publishing session_resolved");
+    }
     Ok(detail)
 }
 

@@ -126,12 +126,26 @@ test("sign out everyone except me: the modal, Escape, focus, and one login revok
   await expect(jane.getByTestId("session-expired-banner")).toHaveCount(0);
 });
 
-test("one login can be revoked from its row", async ({ browser, world }) => {
+test("one login can be revoked from its row, after saying which device it is", async ({ browser, world }) => {
   const sam = await signedIn(browser, world.sam);
   const owner = await signedIn(browser, world.owner, "/account/security");
   await hydrated(owner);
   const samRow = owner.getByTestId("active-user").filter({ hasText: "Sam Senior" });
-  await samRow.getByRole("button", { name: "Revoke" }).click();
+  // Each device says where it signed in from and when, besides what it is.
+  await expect(samRow.getByTestId("login-address")).toHaveText("127.0.0.1");
+  await expect(samRow.getByTestId("login-row")).toContainText(/Chrome on Linux · 127\.0\.0\.1\s*signed in just now · active just now/);
+  const revoke = samRow.getByRole("button", { name: "Revoke Sam Senior on Chrome on Linux (127.0.0.1)" });
+  // Nothing happens until the owner confirms; Cancel keeps Sam signed in.
+  await revoke.click();
+  const dialog = owner.getByRole("dialog", { name: "Sign out Sam Senior on Chrome on Linux (127.0.0.1)?" });
+  await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await screenshot(owner, "revoke-one-device");
+  await owner.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await expect(revoke).toBeFocused();
+  await expect(samRow).toHaveCount(1);
+  await revoke.click();
+  await dialog.getByRole("button", { name: "Sign out that device" }).click();
   await expect(owner.getByRole("status").filter({ hasText: "Signed out Sam Senior on that device." })).toBeVisible();
   await expect(samRow).toHaveCount(0);
   // Sam's open tab follows at once (docs/API.md §9), not at its next reload, which would race

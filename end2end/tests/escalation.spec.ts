@@ -85,7 +85,7 @@ test("an escalation reaches the senior live, is picked up, and the assessment fi
   await expect(reason).toHaveValue(`Profile rebuild only half worked.\n${blocked}`);
   await reason.press("Enter");
   await expect(modal).toHaveCount(0);
-  await expect(jane.getByTestId("status-pill").first()).toHaveText("Escalated");
+  await expect(jane.getByTestId("status-pill").first()).toHaveText("Waiting for a senior");
   await expect(jane.getByTestId("escalation-note")).toContainText("waiting for a senior");
   await screenshot(jane, "pilot-page");
 

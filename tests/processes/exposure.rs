@@ -6,6 +6,7 @@
 use crate::common::eventually;
 use crate::server::{free_port, healthz, Api, Db, Running, Server};
 use domain::{auth::throttle::Limits, db, seed};
+use serde_json::json;
 use sqlx::PgPool;
 use std::{
     net::IpAddr,
@@ -134,6 +135,30 @@ async fn behind_a_real_proxy_two_processes_count_each_client_address_once(pool: 
     // ...and Jane, from her own address, signs in.
     let (status, answer) = member.sign_in("jane@acme.test", seed::DEMO_PASSWORD).await;
     assert_eq!(status, 200, "she is not locked out elsewhere: {answer}");
+
+    // The owner tells their devices apart by the address each came from, as the proxy saw it
+    // (docs/SECURITY.md, "Devices"): the same browser, two people, two places.
+    let owner = Api::at(&nginx.base, Some([127, 0, 0, 5].into()));
+    let (access, _) = owner.login("owner@acme.test").await;
+    let view = owner.ok("/api/account/security", &access, json!({})).await;
+    let mut seen: Vec<(String, String)> = view["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let field = |k: &str| s[k].as_str().unwrap_or("none").to_owned();
+            (field("user_name"), field("client_address"))
+        })
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        [
+            ("Jane Junior".to_owned(), "127.0.0.4".to_owned()),
+            ("Olivia Owner".to_owned(), "127.0.0.5".to_owned()),
+            ("Sam Senior".to_owned(), "127.0.0.3".to_owned()),
+        ]
+    );
 }
 
 /// Reads until the server closes the connection; how long that took.

@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use domain::{
     auth::{
+        client::Client,
         logins::{self, AuthError, Issued, REUSE_GRACE_SECONDS},
         passwords::HashSlots,
         tokens::{self, Keys, RefreshClaims},
@@ -41,7 +42,10 @@ impl Env {
             &self.config.login,
             email,
             seed::DEMO_PASSWORD,
-            Some("test-agent"),
+            Client {
+                user_agent: Some("test-agent"),
+                address: None,
+            },
             now,
         )
         .await
@@ -49,7 +53,15 @@ impl Env {
     }
 
     async fn refresh(&self, token: &str, now: DateTime<Utc>) -> Result<Issued, AuthError> {
-        logins::refresh(&self.pool, &self.keys, &self.config.login, token, None, now).await
+        logins::refresh(
+            &self.pool,
+            &self.keys,
+            &self.config.login,
+            token,
+            Client::default(),
+            now,
+        )
+        .await
     }
 
     fn claims(&self, token: &str) -> RefreshClaims {
@@ -136,7 +148,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
             settings,
             email,
             password,
-            None,
+            Client::default(),
             Utc::now(),
         )
         .await;
@@ -150,7 +162,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_answer(pool: PgPool)
         settings,
         " Jane@Acme.Test",
         seed::DEMO_PASSWORD,
-        None,
+        Client::default(),
         Utc::now(),
     )
     .await;
@@ -173,7 +185,7 @@ async fn a_deleted_user_cannot_sign_in_or_refresh(pool: PgPool) {
         &env.config.login,
         "sam@acme.test",
         seed::DEMO_PASSWORD,
-        None,
+        Client::default(),
         now,
     )
     .await;

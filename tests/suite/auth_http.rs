@@ -18,9 +18,15 @@ async fn app(pool: PgPool, extra: &[(&str, &str)]) -> Router {
 }
 
 async fn page(router: &Router, path: &str, cookies: &[String]) -> Answer {
+    page_from(router, path, cookies, "resolutionflow-tests").await
+}
+
+/// A page load by the browser `user_agent` names.
+async fn page_from(router: &Router, path: &str, cookies: &[String], user_agent: &str) -> Answer {
     let req = Request::get(path)
         .header("accept", "text/html")
         .header("cookie", cookies.join("; "))
+        .header("user-agent", user_agent)
         .body(Body::empty())
         .unwrap();
     send(router, req).await
@@ -441,6 +447,45 @@ async fn a_page_load_with_only_a_refresh_cookie_is_refreshed_in_place(pool: PgPo
         "rendered for the user"
     );
     assert!(cookie_pair(&res, "rf_access").is_some() && cookie_pair(&res, "rf_refresh").is_some());
+}
+
+/// The tab's own refresh rotated the token, then a navigation cancelled that fetch: its answer,
+/// and the new cookies with it, never landed. The page load that follows still presents the
+/// spent token; it is given the rotation's token again (the same one) and goes on signed in.
+/// Another browser presenting that spent token gets the page, never the token.
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_page_load_that_lost_its_tabs_rotation_gets_that_token_again(pool: PgPool) {
+    let router = app(pool, &[]).await;
+    let (_, spent) = login(&router).await;
+    let lost = refresh_with(&router, spent.clone()).await;
+    assert_eq!(lost.status, 200, "{}", lost.body);
+    let successor = cookie_pair(&lost, "rf_refresh").unwrap();
+
+    let elsewhere = page_from(&router, "/", std::slice::from_ref(&spent), "curl/8.5.0").await;
+    assert_eq!(elsewhere.status, 200);
+    assert_eq!(
+        cookie_pair(&elsewhere, "rf_refresh"),
+        None,
+        "not to another browser"
+    );
+
+    let res = page(&router, "/", &[spent]).await;
+    assert_eq!(res.status, 200);
+    assert!(
+        res.body.contains("Welcome back, Jane"),
+        "rendered for the user"
+    );
+    assert_eq!(
+        cookie_pair(&res, "rf_refresh"),
+        Some(successor.clone()),
+        "the rotation's own token, delivered again"
+    );
+    assert!(cookie_pair(&res, "rf_access").is_some());
+    assert_eq!(
+        refresh_with(&router, successor).await.status,
+        200,
+        "and it works"
+    );
 }
 
 #[sqlx::test(migrator = "db::MIGRATOR")]

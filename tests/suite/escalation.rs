@@ -208,6 +208,164 @@ async fn sessions_are_private_until_escalated_and_writable_by_owner_and_claimer(
         .is_empty());
 }
 
+/// The refusal a call got for the session's state: 422 on `session_id`.
+fn refused_for_state(res: &Answer) -> String {
+    assert_eq!(res.status, 422, "{}", res.body);
+    assert_eq!(res.json()["error"], "validation_failed");
+    res.json()["fields"]["session_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session_id field: {}", res.body))
+        .to_owned()
+}
+
+async fn unread(router: &Router, who: &Session) -> i64 {
+    call(router, who, "/api/notifications/list", json!({}))
+        .await
+        .json()["unread_count"]
+        .as_i64()
+        .unwrap()
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn a_session_says_where_it_stands_and_allows_only_what_that_allows(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let (jane, sam, alex) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "sam@acme.test").await,
+        login_as(&router, "alex@acme.test").await,
+    );
+    let id = jane_session(&router, &jane).await;
+    let status = async || get_session(&router, &jane, id).await.json()["status"].clone();
+    let hand_on = async |intent: &str| {
+        call(
+            &router,
+            &jane,
+            "/api/handoffs/create",
+            json!({
+                "session_id": id, "intent": intent, "reason": "Still stuck",
+            }),
+        )
+        .await
+    };
+
+    // Escalated: waiting in the queue, and already handed on.
+    let handoff = escalate(&router, &jane, id).await;
+    assert_eq!(status().await, "requesting_escalation");
+    assert!(refused_for_state(&hand_on("escalate").await).contains("already waiting"));
+    assert!(refused_for_state(&hand_on("park").await).contains("already waiting"));
+    assert_eq!(
+        (unread(&router, &sam).await, unread(&router, &alex).await),
+        (1, 1)
+    );
+
+    // Picked up: Sam has it, and every senior's bell row is read, Alex's too.
+    let claim = call(
+        &router,
+        &sam,
+        "/api/handoffs/claim",
+        json!({ "handoff_id": handoff["id"] }),
+    )
+    .await;
+    assert_eq!(claim.status, 200, "{}", claim.body);
+    assert_eq!(status().await, "escalated");
+    assert_eq!(
+        get_session(&router, &jane, id).await.json()["escalated_to"]["name"],
+        "Sam Senior"
+    );
+    assert!(refused_for_state(&hand_on("escalate").await).contains("already picked"));
+    assert_eq!(
+        (unread(&router, &sam).await, unread(&router, &alex).await),
+        (0, 0)
+    );
+
+    // Resolved: a record. Nothing is added to it, by its owner or its claimer.
+    let res = call(
+        &router,
+        &sam,
+        "/api/sessions/resolve",
+        json!({
+            "session_id": id, "resolution_note": "Rebuilt the profile on the second machine.",
+        }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(status().await, "resolved");
+    let fix = call(
+        &router,
+        &jane,
+        "/api/fixes/suggest",
+        json!({ "session_id": id, "title": "Clear the cache" }),
+    )
+    .await;
+    for (who, path, body) in [
+        (
+            &jane,
+            "/api/sessions/message",
+            json!({ "session_id": id, "body": "One more thing" }),
+        ),
+        (
+            &sam,
+            "/api/sessions/step",
+            json!({ "session_id": id, "action": "Checked again" }),
+        ),
+        (
+            &sam,
+            "/api/sessions/resolve",
+            json!({ "session_id": id, "resolution_note": "Overwritten" }),
+        ),
+    ] {
+        let res = call(&router, who, path, body).await;
+        assert!(refused_for_state(&res).contains("resolved"), "{path}");
+    }
+    assert!(refused_for_state(&fix).contains("resolved"));
+    assert!(refused_for_state(&hand_on("park").await).contains("resolved"));
+    let detail = get_session(&router, &jane, id).await.json();
+    assert_eq!(
+        detail["resolution_note"],
+        "Rebuilt the profile on the second machine."
+    );
+    assert_eq!(detail["messages"].as_array().unwrap().len(), 0);
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn resolving_a_waiting_escalation_takes_it_off_the_queue_and_every_bell(pool: PgPool) {
+    let router = app_with(pool.clone(), &[]).await;
+    let (jane, sam) = (
+        login_as(&router, "jane@acme.test").await,
+        login_as(&router, "sam@acme.test").await,
+    );
+    let id = jane_session(&router, &jane).await;
+    escalate(&router, &jane, id).await;
+    let queue = async || {
+        call(&router, &sam, "/api/handoffs/queue", json!({}))
+            .await
+            .json()
+    };
+    assert_eq!(queue().await.as_array().unwrap().len(), 1);
+    assert_eq!(unread(&router, &sam).await, 1);
+
+    let res = call(
+        &router,
+        &jane,
+        "/api/sessions/resolve",
+        json!({
+            "session_id": id, "resolution_note": "It came back by itself after the restart.",
+        }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(queue().await, json!([]));
+    assert_eq!(unread(&router, &sam).await, 0);
+    // Told to the whole queue, as the session's messages were while it waited (docs/API.md §9).
+    let told: (Value, Option<Vec<Uuid>>) = sqlx::query_as(
+        "SELECT payload, audience FROM escalation_events WHERE event_type = 'session_resolved'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(told, (json!({ "session_id": id }), None));
+}
+
 // --- handoffs, queue, claim ------------------------------------------------------------------
 
 #[sqlx::test(migrator = "db::MIGRATOR")]
@@ -247,10 +405,11 @@ async fn escalating_flips_the_session_snapshots_it_and_notifies_in_app(pool: PgP
     let session: (String, Option<String>, Option<Uuid>) = sqlx::query_as(
         "SELECT status, escalation_reason, escalated_to_id FROM troubleshooting_sessions WHERE id = $1",
     ).bind(id).fetch_one(&pool).await.unwrap();
+    // Waiting: named to Sam, not yet picked up by him (docs/API.md §5).
     assert_eq!(
         session,
         (
-            "escalated".into(),
+            "requesting_escalation".into(),
             Some("Profile rebuild only half worked".into()),
             Some(sam.user_id)
         )
@@ -758,7 +917,7 @@ async fn a_refusing_mail_server_a_failing_webhook_and_a_hanging_assessor_never_u
     let kept: (String, i64) = sqlx::query_as(
         "SELECT s.status, (SELECT count(*) FROM session_handoffs) FROM troubleshooting_sessions s WHERE s.id = $1",
     ).bind(id).fetch_one(&pool).await.unwrap();
-    assert_eq!(kept, ("escalated".into(), 1));
+    assert_eq!(kept, ("requesting_escalation".into(), 1));
     let ready: (String, Value) = sqlx::query_as(
         "SELECT event_type, payload FROM escalation_events WHERE event_type = 'handoff_assessment_ready'",
     ).fetch_one(&pool).await.unwrap();
@@ -1148,7 +1307,12 @@ async fn a_bus_that_fails_never_undoes_the_handoff(pool: PgPool) {
 
     let sam = login_as(&router, "sam@acme.test").await;
     let session = get_session(&router, &sam, id).await;
-    assert_eq!(session.json()["status"], "escalated", "{}", session.body);
+    assert_eq!(
+        session.json()["status"],
+        "requesting_escalation",
+        "{}",
+        session.body
+    );
     let queue = call(&router, &sam, "/api/handoffs/queue", json!({}))
         .await
         .json();

@@ -30,6 +30,9 @@ pub enum EscalationEvent {
         session_id: SessionId,
         message_id: uuid::Uuid,
     },
+    /// A session was resolved (docs/API.md §9): a waiting escalation of it leaves the queue, its
+    /// bell rows are read, and an open page of it fetches it again.
+    SessionResolved { session_id: SessionId },
     /// Someone is looking at a session, typing in it, or has left it. Not stored, and sent
     /// without an `id:` (a reconnect has nothing to replay: presence is what is true now).
     Presence {
@@ -77,11 +80,12 @@ impl SignOutReason {
 
 impl EscalationEvent {
     /// Every event name the stream carries.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "handoff_created",
         "handoff_claimed",
         "handoff_assessment_ready",
         "session_message",
+        "session_resolved",
         "presence",
         "signed_out",
         "access_changed",
@@ -121,6 +125,7 @@ impl EscalationEvent {
         match self {
             Self::HandoffCreated { session_id, .. }
             | Self::SessionMessage { session_id, .. }
+            | Self::SessionResolved { session_id }
             | Self::Presence { session_id, .. } => Some(*session_id),
             _ => None,
         }
@@ -154,6 +159,9 @@ mod tests {
             EscalationEvent::SessionMessage {
                 session_id: SessionId(Uuid::new_v4()),
                 message_id: Uuid::new_v4(),
+            },
+            EscalationEvent::SessionResolved {
+                session_id: SessionId(Uuid::new_v4()),
             },
             EscalationEvent::Presence {
                 session_id: SessionId(Uuid::new_v4()),

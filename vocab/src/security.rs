@@ -44,6 +44,8 @@ pub struct Login {
     pub created_at: DateTime<Utc>,
     pub last_used_at: DateTime<Utc>,
     pub user_agent: Option<String>,
+    /// The client's address at the login's latest renewal, as the server saw it.
+    pub client_address: Option<String>,
     pub is_current: bool,
 }
 

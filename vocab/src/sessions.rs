@@ -23,7 +23,34 @@ words! {
     }
 }
 
+/// What each status allows, one rule for the server and the page (docs/API.md §5, "Where a
+/// session stands"):
+/// - active or parked: its owner works it, and may escalate or park it;
+/// - requesting escalation: waiting in the queue; its owner works it meanwhile, but it is
+///   already handed on;
+/// - escalated: a senior picked it up; owner and senior work it together until it is resolved;
+/// - resolved: a record, read and written up, never changed.
 impl SessionStatus {
+    /// Escalating or parking it is possible: it is not with a senior, nor finished.
+    pub fn can_hand_on(self) -> bool {
+        matches!(self, SessionStatus::Active | SessionStatus::Parked)
+    }
+
+    /// Messages, steps, fixes and resolving are possible: it is not resolved.
+    pub fn is_open(self) -> bool {
+        self != SessionStatus::Resolved
+    }
+
+    /// Why it can't be handed on, or changed at all, as the person trying is told.
+    pub fn refusal(self) -> &'static str {
+        match self {
+            SessionStatus::RequestingEscalation => "This session is already waiting for a senior.",
+            SessionStatus::Escalated => "A senior has already picked this session up.",
+            SessionStatus::Resolved => "This session is resolved: it can be read, not changed.",
+            SessionStatus::Active | SessionStatus::Parked => "This session can't be changed now.",
+        }
+    }
+
     /// Escalated, picked up or not: the account's workers may read it, not only its owner.
     pub fn is_shared(self) -> bool {
         matches!(

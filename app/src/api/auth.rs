@@ -13,7 +13,7 @@ use vocab::{
 use {
     super::ctx,
     domain::auth::{
-        client::{client_ip, user_agent},
+        client::Client,
         cookies::{cleared_cookies, login_cookies, refresh_cookie},
         logins::{self, AuthError, Issued},
         page::{PageAuth, RefreshedWindows},
@@ -84,8 +84,8 @@ pub async fn login(
     let state = ctx::state()?;
     let parts = ctx::parts()?;
     let now = Utc::now();
-    let ip = client_ip(&parts.extensions);
-    let issued = sign_in(&state, &parts.headers, ip, &email, &password, now).await?;
+    let client = Client::of(&parts.headers, &parts.extensions);
+    let issued = sign_in(&state, client, &email, &password, now).await?;
     Ok(LoginAnswer::signed_in(&state, issued, token_in_body, now))
 }
 
@@ -122,7 +122,7 @@ pub async fn refresh(
         &state.keys,
         &state.config.login,
         &token,
-        user_agent(&parts.headers),
+        Client::of(&parts.headers, &parts.extensions),
         now,
     )
     .await;

@@ -15,7 +15,7 @@ use {
     super::ctx,
     chrono::Utc,
     domain::{
-        auth::client::{client_ip, user_agent},
+        auth::client::Client,
         team::{invitations, members, signup},
     },
     vocab::team::MemberStatus,
@@ -51,8 +51,7 @@ pub async fn sign_up(
     let issued = signup::sign_up(
         &state,
         form,
-        client_ip(&parts.extensions),
-        user_agent(&parts.headers),
+        Client::of(&parts.headers, &parts.extensions),
         now,
     )
     .await?;
@@ -87,7 +86,7 @@ pub async fn accept_invitation(
         &token,
         &name,
         &password,
-        user_agent(&parts.headers),
+        Client::of(&parts.headers, &parts.extensions),
         now,
     )
     .await?;

@@ -62,7 +62,7 @@ pub fn TextField(
                 on:input=move |ev| value.set(event_target_value(&ev))
             />
             {field_error(format!("{id}-error"), error, None)}
-            {move || hint.filter(|_| error.with(Option::is_none)).map(|h| view! { <p class="mt-1 text-xs text-slate-500">{h}</p> })}
+            {move || hint.filter(|_| error.with(Option::is_none)).map(|h| view! { <p class="mt-1 text-xs text-slate-600">{h}</p> })}
         </div>
     }
 }

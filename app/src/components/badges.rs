@@ -16,15 +16,24 @@ pub fn TicketBadge(ticket: String) -> impl IntoView {
     }
 }
 
-/// Where a session stands, for any status but plain active.
+/// Where a session stands, for any status but plain active; a picked-up session names the
+/// senior who has it, where the caller knows them.
 #[component]
-pub fn StatusPill(status: SessionStatus) -> impl IntoView {
+pub fn StatusPill(
+    status: SessionStatus,
+    #[prop(optional_no_strip)] claimer: Option<String>,
+) -> impl IntoView {
     let (class, words) = match status {
-        SessionStatus::RequestingEscalation | SessionStatus::Escalated => {
-            ("bg-amber-100 text-amber-800", "Escalated")
-        }
-        SessionStatus::Parked => ("bg-slate-100 text-slate-700", "Parked"),
-        SessionStatus::Resolved => ("bg-emerald-100 text-emerald-800", "Resolved"),
+        SessionStatus::RequestingEscalation => (
+            "bg-amber-100 text-amber-900",
+            "Waiting for a senior".to_owned(),
+        ),
+        SessionStatus::Escalated => (
+            "bg-cyan-100 text-cyan-900",
+            claimer.map_or_else(|| "Picked up".to_owned(), |name| format!("With {name}")),
+        ),
+        SessionStatus::Parked => ("bg-slate-100 text-slate-700", "Parked".to_owned()),
+        SessionStatus::Resolved => ("bg-emerald-100 text-emerald-800", "Resolved".to_owned()),
         SessionStatus::Active => return ().into_any(),
     };
     view! {

@@ -1,9 +1,12 @@
 //! ConfirmModal: asks before something that can't be undone (signing people out, deactivating
-//! a member). The confirm is danger-styled; the safe choice has focus first; focus stays
-//! inside; Escape cancels. `RevokeLoginsModal` is it for the two bulk sign-outs.
+//! a member). A `Dialog`: the confirm is danger-styled, the safe choice has focus first.
+//! `RevokeLoginsModal` is it for the two bulk sign-outs.
 
-use super::ui::{DANGER, SECONDARY};
-use leptos::{ev::KeyboardEvent, html, prelude::*};
+use super::{
+    dialog::Dialog,
+    ui::{DANGER, SECONDARY},
+};
+use leptos::prelude::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -60,69 +63,16 @@ pub fn ConfirmModal(
     on_confirm: impl Fn() + Send + Sync + 'static,
     on_cancel: impl Fn() + Send + Sync + Copy + 'static,
 ) -> impl IntoView {
-    let cancel_ref = NodeRef::<html::Button>::new();
-    let confirm_ref = NodeRef::<html::Button>::new();
-    // The safe choice has focus first.
-    Effect::new(move |_| {
-        if let Some(cancel) = cancel_ref.get() {
-            let _ = cancel.focus();
-        }
-    });
-    // Two focusable controls: Tab and Shift+Tab cycle between them and never leave the dialog.
-    let on_keydown = move |ev: KeyboardEvent| match ev.key().as_str() {
-        "Escape" => {
-            ev.prevent_default();
-            on_cancel();
-        }
-        "Tab" => {
-            ev.prevent_default();
-            let on_cancel_button = cancel_ref
-                .get()
-                .zip(document().active_element())
-                .is_some_and(|(cancel, active)| cancel.is_same_node(Some(active.as_ref())));
-            let next = if on_cancel_button {
-                confirm_ref.get()
-            } else {
-                cancel_ref.get()
-            };
-            if let Some(next) = next {
-                let _ = next.focus();
-            }
-        }
-        _ => {}
-    };
     view! {
-        <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
-            <div
-                class="w-full max-w-md rounded-xl bg-white p-6 shadow-xl"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="confirm-title"
-                aria-describedby="confirm-body"
-                data-testid=test_id
-            >
-                <h2 id="confirm-title" class="text-lg font-semibold text-slate-900">{title}</h2>
-                <p id="confirm-body" class="mt-2 text-sm text-slate-600">{body}</p>
-                <div class="mt-6 flex justify-end gap-3">
-                    <button
-                        type="button"
-                        node_ref=cancel_ref
-                        class=SECONDARY
-                        on:click=move |_| on_cancel()
-                    >
-                        "Cancel"
-                    </button>
-                    <button
-                        type="button"
-                        node_ref=confirm_ref
-                        disabled=move || pending.get()
-                        class=DANGER
-                        on:click=move |_| on_confirm()
-                    >
-                        {confirm}
-                    </button>
-                </div>
+        <Dialog title test_id description=body on_cancel>
+            <div class="mt-6 flex flex-wrap justify-end gap-3">
+                <button type="button" autofocus class=SECONDARY on:click=move |_| on_cancel()>
+                    "Cancel"
+                </button>
+                <button type="button" disabled=move || pending.get() class=DANGER on:click=move |_| on_confirm()>
+                    {confirm}
+                </button>
             </div>
-        </div>
+        </Dialog>
     }
 }

@@ -1,32 +1,143 @@
-//! A modal dialog: dimmed page behind, a titled panel, Escape cancels.
+//! The one modal dialog every dialog is built on (docs/ARCHITECTURE.md, "Dialogs"). It is the
+//! browser's own `<dialog>`, opened with `showModal()`, so the page behind is inert (Tab cannot
+//! reach it, not even by going round through the browser's toolbar) and the dialog is named by
+//! its title. Focus moves in on open: to the control marked `autofocus`, else the first one.
+//! Tab from the last control comes round to the first (and Shift+Tab the other way) rather than
+//! leaving for the browser's toolbar. Escape cancels. On close, focus goes back to whatever had
+//! it before: the button that opened the dialog.
 
-use leptos::{ev::KeyboardEvent, prelude::*};
+use leptos::{ev::KeyboardEvent, html, prelude::*};
 
 #[component]
 pub fn Dialog(
-    title: &'static str,
-    #[prop(into)] test_id: String,
+    #[prop(into)] title: String,
+    /// `data-testid` of the dialog; its title and description take their ids from it.
+    #[prop(into)]
+    test_id: String,
+    /// Read out after the title (`aria-describedby`).
+    #[prop(optional, into)]
+    description: Option<String>,
     on_cancel: impl Fn() + Send + Sync + 'static,
     children: Children,
 ) -> impl IntoView {
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            on_cancel();
-        }
-    };
-    view! {
-        <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
-            <div
-                class="w-full max-w-lg rounded-xl bg-white p-6 shadow-xl"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="dialog-title"
-                data-testid=test_id
-            >
-                <h2 id="dialog-title" class="text-lg font-semibold text-slate-900">{title}</h2>
-                {children()}
-            </div>
-        </div>
+    let dialog = NodeRef::<html::Dialog>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        // Taken before the dialog takes focus, given back when the dialog goes away.
+        let opener = send_wrapper::SendWrapper::new(
+            document()
+                .active_element()
+                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+        );
+        // Once the dialog has left the page: until then the page behind it is inert, and
+        // focusing anything there does nothing.
+        on_cleanup(move || {
+            let opener = opener.take();
+            request_animation_frame(move || {
+                if let Some(opener) = opener.filter(|e| e.is_connected()) {
+                    let _ = opener.focus();
+                }
+            });
+        });
+        Effect::new(move |_| {
+            if let Some(dialog) = dialog.get() {
+                hold_modal(dialog, SETTLING_FRAMES);
+            }
+        });
     }
+    // Escape fires `cancel`; a dialog the browser closed by itself (Escape pressed twice with
+    // no click between) fires `close`. Either way the page takes it away.
+    let cancel = Callback::new(move |()| on_cancel());
+    let title_id = format!("{test_id}-title");
+    let body_id = description.as_ref().map(|_| format!("{test_id}-body"));
+    let (labelled_by, described_by) = (title_id.clone(), body_id.clone());
+    view! {
+        <dialog
+            node_ref=dialog
+            class="m-auto w-[calc(100%-2rem)] max-w-lg rounded-xl bg-white p-6 shadow-xl backdrop:bg-slate-900/50"
+            aria-labelledby=labelled_by
+            aria-describedby=described_by
+            data-testid=test_id
+            on:cancel=move |ev: leptos::ev::Event| {
+                ev.prevent_default();
+                cancel.run(());
+            }
+            on:close=move |_| cancel.run(())
+            on:keydown=move |ev| keep_focus_inside(dialog, &ev)
+        >
+            <h2 id=title_id class="text-lg font-semibold text-slate-900">{title}</h2>
+            {description.map(|text| view! { <p id=body_id class="mt-2 text-sm text-slate-600">{text}</p> })}
+            {children()}
+        </dialog>
+    }
+}
+
+/// How many frames a new dialog is watched for being moved while the page mounts it.
+#[cfg(feature = "hydrate")]
+const SETTLING_FRAMES: u8 = 10;
+
+/// Shows the dialog as modal once the page has placed it, and again should the page move it in
+/// its first frames (a `<Show>` can take its new content out and put it back while mounting
+/// it): a moved dialog stays open but is no longer modal. Dropping the `open` attribute closes
+/// it without a `close` event, which would cancel it.
+#[cfg(feature = "hydrate")]
+fn hold_modal(dialog: web_sys::HtmlDialogElement, frames: u8) {
+    request_animation_frame(move || {
+        if dialog.is_connected() {
+            if dialog.open() && !dialog.matches(":modal").unwrap_or(false) {
+                let _ = dialog.remove_attribute("open");
+            }
+            if !dialog.open() {
+                let _ = dialog.show_modal();
+            }
+        }
+        if frames > 0 {
+            hold_modal(dialog, frames - 1);
+        }
+    });
+}
+
+/// Tab on the dialog's last control goes to its first, Shift+Tab on the first to the last.
+fn keep_focus_inside(dialog: NodeRef<html::Dialog>, ev: &KeyboardEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        use web_sys::{HtmlElement, HtmlInputElement};
+
+        let Some(dialog) = dialog.get_untracked() else {
+            return;
+        };
+        if ev.key() != "Tab" {
+            return;
+        }
+        let Ok(found) = dialog.query_selector_all(
+            "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+             select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])",
+        ) else {
+            return;
+        };
+        // Of a group of radio buttons, Tab stops only at the chosen one.
+        let stops: Vec<HtmlElement> = (0..found.length())
+            .filter_map(|i| found.item(i)?.dyn_into::<HtmlElement>().ok())
+            .filter(|e| {
+                e.dyn_ref::<HtmlInputElement>()
+                    .is_none_or(|input| input.type_() != "radio" || input.checked())
+            })
+            .collect();
+        let (Some(first), Some(last)) = (stops.first(), stops.last()) else {
+            return;
+        };
+        let active = document().active_element();
+        let on = |e: &HtmlElement| active.as_ref().is_some_and(|a| e.is_same_node(Some(a)));
+        let next = match ev.shift_key() {
+            true if on(first) => last,
+            false if on(last) => first,
+            _ => return,
+        };
+        ev.prevent_default();
+        let _ = next.focus();
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (dialog, ev);
 }

@@ -1,12 +1,13 @@
 //! EscalateModal: hand a session to a senior (everyone who works the queue hears of it, or one
-//! chosen senior is named), or park it for later (nobody is told). The reason is required;
-//! Enter submits and Shift+Enter starts a new line; Escape cancels.
+//! chosen senior is named), or park it for later (nobody is told). A `Dialog`; the reason is
+//! required; Enter submits and Shift+Enter starts a new line.
 
 use super::call::Call;
+use super::dialog::Dialog;
 use super::ui::{error_note, PRIMARY, SECONDARY};
 use super::visitor::{use_api, Api};
 use crate::api::handoffs::{create_handoff, escalation_targets};
-use leptos::{ev::KeyboardEvent, html, prelude::*};
+use leptos::{ev::KeyboardEvent, prelude::*};
 use vocab::{
     error::{ApiError, ErrorCode},
     handoffs::{Handoff, Intent},
@@ -114,19 +115,7 @@ pub fn EscalateModal(
     let HandOffForm { intent, reason, .. } = form;
     let busy = form.sending.pending();
     let seniors = LocalResource::new(move || api.call(escalation_targets));
-    let reason_ref = NodeRef::<html::Textarea>::new();
-    Effect::new(move |_| {
-        if let Some(input) = reason_ref.get() {
-            let _ = input.focus();
-        }
-    });
     let submit = move || form.submit(api, session_id, on_done);
-    let on_keydown = move |ev: KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.prevent_default();
-            on_cancel();
-        }
-    };
     let on_reason_keydown = move |ev: KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
@@ -136,19 +125,11 @@ pub fn EscalateModal(
     let reason_error = move || form.reason_error();
 
     view! {
-        <div class="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/50 p-4" on:keydown=on_keydown>
-            <form
-                class="w-full max-w-lg rounded-xl bg-white p-6 shadow-xl"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="escalate-title"
-                data-testid="escalate-modal"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    submit();
-                }
-            >
-                <h2 id="escalate-title" class="text-lg font-semibold text-slate-900">"Hand this session on"</h2>
+        <Dialog title="Hand this session on" test_id="escalate-modal" on_cancel>
+            <form on:submit=move |ev| {
+                ev.prevent_default();
+                submit();
+            }>
                 <div class="mt-4 grid gap-2">
                     {intent_choice(form, Intent::Escalate, "Escalate to a senior", "Everyone who works the queue is told right away; the first to pick it up takes it.")}
                     {intent_choice(form, Intent::Park, "Park it", "Set it aside to come back to. Nobody is notified.")}
@@ -161,7 +142,7 @@ pub fn EscalateModal(
                 </label>
                 <textarea
                     id="escalate-reason"
-                    node_ref=reason_ref
+                    autofocus
                     rows="4"
                     class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm shadow-xs focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
                     placeholder="What you've tried, what you saw, where you're stuck"
@@ -170,7 +151,7 @@ pub fn EscalateModal(
                     on:input=move |ev| reason.set(event_target_value(&ev))
                     on:keydown=on_reason_keydown
                 ></textarea>
-                <p class="mt-1 text-xs text-slate-500">"Enter sends · Shift+Enter for a new line"</p>
+                <p class="mt-1 text-xs text-slate-600">"Enter sends · Shift+Enter for a new line"</p>
                 {error_note(Signal::derive(reason_error), "mt-1")}
                 <Show when=move || intent.get() == Intent::Escalate>
                     {target_picker(form, seniors)}
@@ -199,7 +180,7 @@ pub fn EscalateModal(
                     </button>
                 </div>
             </form>
-        </div>
+        </Dialog>
     }
 }
 
@@ -237,7 +218,7 @@ fn target_picker(
 ) -> impl IntoView {
     view! {
         <label for="escalate-target" class="mt-4 block text-sm font-medium text-slate-900">
-            "Send to one senior " <span class="font-normal text-slate-500">"(optional)"</span>
+            "Send to one senior " <span class="font-normal text-slate-600">"(optional)"</span>
         </label>
         <select
             id="escalate-target"

@@ -36,7 +36,7 @@ pub fn EscalationQueue() -> impl IntoView {
             <header class="flex items-center justify-between border-b border-slate-100 px-5 py-4">
                 <div>
                     <h2 id="queue-title" class="text-base font-semibold text-slate-900">"Escalation queue"</h2>
-                    <p class="mt-0.5 text-sm text-slate-500">"Sessions your team needs a senior for."</p>
+                    <p class="mt-0.5 text-sm text-slate-600">"Sessions your team needs a senior for."</p>
                 </div>
                 {move || match status.get() {
                     FeedStatus::Live => view! {
@@ -52,7 +52,7 @@ pub fn EscalationQueue() -> impl IntoView {
                     FeedStatus::Idle => ().into_any(),
                 }}
             </header>
-            <Suspense fallback=|| view! { <p class="px-5 py-8 text-sm text-slate-500">"Loading the queue…"</p> }>
+            <Suspense fallback=|| view! { <p class="px-5 py-8 text-sm text-slate-600">"Loading the queue…"</p> }>
                 {move || Suspend::new(async move {
                     match loaded.await {
                         Ok(items) => view! { <QueueList initial=items /> }.into_any(),
@@ -100,6 +100,11 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             let gone = *handoff_id;
             items.update(|all| all.retain(|q| q.handoff_id != gone));
         }
+        // Resolved while it waited: nothing left to pick up.
+        FeedEvent::Escalation(EscalationEvent::SessionResolved { session_id }) => {
+            let done = *session_id;
+            items.update(|all| all.retain(|q| q.session_id != done));
+        }
         FeedEvent::Escalation(
             EscalationEvent::HandoffCreated { .. } | EscalationEvent::HandoffAssessmentReady { .. },
         )
@@ -112,7 +117,7 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
         <Show
             when=move || items.with(|all| !all.is_empty())
             fallback=|| view! {
-                <p class="px-5 py-10 text-center text-sm text-slate-500" data-testid="queue-empty">
+                <p class="px-5 py-10 text-center text-sm text-slate-600" data-testid="queue-empty">
                     "No one is waiting. New escalations appear here the moment they're raised."
                 </p>
             }
@@ -208,13 +213,13 @@ fn QueueCard(
                     {viewing}
                 </summary>
                 <dl class="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 border-t border-slate-100 px-4 py-3 text-sm" data-testid="escalation-details">
-                    <dt class="text-slate-500">"Reason"</dt>
+                    <dt class="text-slate-600">"Reason"</dt>
                     <dd class="whitespace-pre-wrap text-slate-900">{item.reason.clone()}</dd>
-                    <dt class="text-slate-500">"Steps on record"</dt>
+                    <dt class="text-slate-600">"Steps on record"</dt>
                     <dd class="text-slate-900">{item.step_count}</dd>
-                    <dt class="text-slate-500">"AI confidence"</dt>
+                    <dt class="text-slate-600">"AI confidence"</dt>
                     <dd class="text-slate-900">{confidence_words(item.confidence_tier)}</dd>
-                    <dt class="text-slate-500">"PSA ticket"</dt>
+                    <dt class="text-slate-600">"PSA ticket"</dt>
                     <dd class="text-slate-900">{ticket.map(|t| format!("#{t}")).unwrap_or_else(|| "None".to_owned())}</dd>
                 </dl>
             </details>

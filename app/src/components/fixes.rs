@@ -159,7 +159,7 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
             <h2 id="fixes-title" class="text-sm font-semibold text-slate-900">"Fixes"</h2>
             <Show
                 when=move || !fixes.with(Vec::is_empty)
-                fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"No fixes suggested yet."</p> }
+                fallback=|| view! { <p class="mt-2 text-sm text-slate-600">"No fixes suggested yet."</p> }
             >
                 <ul class="mt-2 space-y-3 text-sm" data-testid="fixes">
                     <For each=move || fixes.get() key=|f| (f.id, f.status, f.updated_at) let:fix>
@@ -208,7 +208,7 @@ fn FixRow(fix: SuggestedFix, fixes: Fixes, can_write: Signal<bool>) -> impl Into
                     {fix.status.words()}
                 </span>
             </p>
-            {detail.map(|d| view! { <p class="mt-0.5 text-xs text-slate-500">{d}</p> })}
+            {detail.map(|d| view! { <p class="mt-0.5 text-xs text-slate-600">{d}</p> })}
             <Show when=move || can_write.get() && fix.status == FixStatus::Suggested>
                 <div class="mt-1.5 flex gap-2">
                     <button type="button" class=SMALL_BUTTON disabled=move || busy.get() on:click=move |_| set(FixStatus::AppliedVerifying)>

@@ -5,6 +5,7 @@ use super::{
     icons::LogoMark,
     login_channel::{provide_login_channel, LoginEvent},
     login_expiry_toast::LoginExpiryToast,
+    menu::provide_menu_behaviour,
     notification_bell::NotificationBell,
     presence::provide_presence,
     sign_out::SignOutForm,
@@ -22,6 +23,7 @@ use vocab::users::User;
 #[component]
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
+    provide_menu_behaviour();
     let (visitor, windows) = provide_visitor();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
     provide_login_channel(move |event| match event {
@@ -115,7 +117,7 @@ pub fn initials(name: &str) -> String {
 #[component]
 fn UserMenu(user: User) -> impl IntoView {
     view! {
-        <details class="group relative" data-testid="user-menu">
+        <details class="group relative" data-menu data-testid="user-menu">
             <summary class="flex cursor-pointer list-none items-center gap-2 rounded-full py-1 pl-1 pr-3 text-sm text-slate-700 hover:bg-slate-100 [&::-webkit-details-marker]:hidden">
                 <span class="flex h-8 w-8 items-center justify-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-700">
                     {initials(&user.name)}
@@ -128,7 +130,7 @@ fn UserMenu(user: User) -> impl IntoView {
             <div class="absolute right-0 mt-2 w-64 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-lg">
                 <div class="border-b border-slate-100 px-4 py-3">
                     <p class="truncate text-sm font-medium text-slate-900">{user.name.clone()}</p>
-                    <p class="truncate text-xs text-slate-500">{user.email.clone()}</p>
+                    <p class="truncate text-xs text-slate-600">{user.email.clone()}</p>
                     <p class="mt-1 inline-flex rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-600">
                         {user.role.to_string()}
                     </p>

@@ -15,6 +15,7 @@ pub mod layout;
 pub mod login_channel;
 pub mod login_expiry;
 pub mod login_expiry_toast;
+pub mod menu;
 pub mod notification_bell;
 pub mod pickup;
 pub mod presence;

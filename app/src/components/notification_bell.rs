@@ -24,7 +24,8 @@ pub fn NotificationBell(initial: NotificationList) -> impl IntoView {
     let list = RwSignal::new(initial);
     let panel = NodeRef::<html::Details>::new();
     let navigate = use_navigate();
-    // An escalation writes the bell rows before it is announced: reload when one arrives.
+    // An escalation writes the bell rows before it is announced, and a pick-up or a resolve
+    // reads them for everyone (docs/API.md §9): reload when one is heard.
     let reload = move || {
         leptos::task::spawn_local(async move {
             if let Ok(fresh) = api.call(list_notifications).await {
@@ -35,7 +36,11 @@ pub fn NotificationBell(initial: NotificationList) -> impl IntoView {
     use_escalation_feed().listen(move |event| {
         if matches!(
             event,
-            FeedEvent::Escalation(EscalationEvent::HandoffCreated { .. }) | FeedEvent::Resync
+            FeedEvent::Escalation(
+                EscalationEvent::HandoffCreated { .. }
+                    | EscalationEvent::HandoffClaimed { .. }
+                    | EscalationEvent::SessionResolved { .. }
+            ) | FeedEvent::Resync
         ) {
             reload();
         }
@@ -56,7 +61,7 @@ pub fn NotificationBell(initial: NotificationList) -> impl IntoView {
     });
     let unread = move || list.with(|l| l.unread_count);
     view! {
-        <details class="group relative" node_ref=panel data-testid="notification-bell">
+        <details class="group relative" data-menu node_ref=panel data-testid="notification-bell">
             <summary
                 class="relative flex cursor-pointer list-none items-center justify-center rounded-full p-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900 [&::-webkit-details-marker]:hidden"
                 aria-label=move || match unread() {
@@ -77,11 +82,13 @@ pub fn NotificationBell(initial: NotificationList) -> impl IntoView {
                     </span>
                 </Show>
             </summary>
-            <div class="absolute right-0 mt-2 w-80 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-lg">
+            // On a phone the panel spans the screen under the top bar; from `sm` up it hangs
+            // from the bell.
+            <div class="fixed inset-x-2 top-14 overflow-hidden rounded-lg border border-slate-200 bg-white shadow-lg sm:absolute sm:inset-x-auto sm:right-0 sm:top-auto sm:mt-2 sm:w-80">
                 <p class="border-b border-slate-100 px-4 py-2.5 text-sm font-semibold text-slate-900">"Notifications"</p>
                 <Show
                     when=move || list.with(|l| !l.notifications.is_empty())
-                    fallback=|| view! { <p class="px-4 py-6 text-center text-sm text-slate-500">"Nothing yet. Escalations from your team show up here."</p> }
+                    fallback=|| view! { <p class="px-4 py-6 text-center text-sm text-slate-600">"Nothing yet. Escalations from your team show up here."</p> }
                 >
                     <ul class="max-h-96 divide-y divide-slate-100 overflow-y-auto">
                         <For each=move || list.get().notifications key=|n| (n.id, n.read_at.is_some()) let:n>
@@ -114,7 +121,7 @@ fn NotificationRow(n: Notification, on_open: Callback<Notification>) -> impl Int
                 <span class=if unread { "mt-1.5 h-2 w-2 shrink-0 rounded-full bg-indigo-500" } else { "mt-1.5 h-2 w-2 shrink-0" } aria-hidden="true"></span>
                 <span class="min-w-0 flex-1">
                     <span class=if unread { "block font-medium text-slate-900" } else { "block text-slate-600" }>{title}</span>
-                    <span class="mt-0.5 block text-xs text-slate-500">{when}</span>
+                    <span class="mt-0.5 block text-xs text-slate-600">{when}</span>
                 </span>
             </a>
         </li>

@@ -40,7 +40,7 @@ pub fn PickupPanel(
                             <h2 class="mt-1 text-base font-semibold text-slate-900">
                                 {format!("{} needs a senior", h.from_user.name)}
                             </h2>
-                            <p class="mt-0.5 text-sm text-slate-500">
+                            <p class="mt-0.5 text-sm text-slate-600">
                                 {format!("Escalated {}", time_ago(Utc::now(), h.created_at))}
                             </p>
                             {ticket.map(|t| view! { <div class="mt-2"><TicketBadge ticket=t /></div> })}
@@ -72,7 +72,7 @@ pub fn PickupPanel(
 #[component]
 fn StepsSoFar(steps: Vec<SnapshotStep>) -> impl IntoView {
     if steps.is_empty() {
-        return view! { <p class="mt-1 text-sm text-slate-500">"No steps on record."</p> }
+        return view! { <p class="mt-1 text-sm text-slate-600">"No steps on record."</p> }
             .into_any();
     }
     view! {
@@ -82,12 +82,12 @@ fn StepsSoFar(steps: Vec<SnapshotStep>) -> impl IntoView {
                 .enumerate()
                 .map(|(i, step)| view! {
                     <li class="flex gap-2">
-                        <span class="w-5 shrink-0 text-right text-slate-400">{format!("{}.", i + 1)}</span>
+                        <span class="w-5 shrink-0 text-right text-slate-500">{format!("{}.", i + 1)}</span>
                         <span class="min-w-0 flex-1 text-slate-700">
                             {step.action}
                             " "
                             <OutcomePill outcome=step.outcome />
-                            {step.notes.map(|n| view! { <span class="block text-xs text-slate-500">{n}</span> })}
+                            {step.notes.map(|n| view! { <span class="block text-xs text-slate-600">{n}</span> })}
                         </span>
                     </li>
                 })
@@ -175,20 +175,20 @@ where
         (_, Some(a)) => view! {
             <div class="space-y-3 text-sm" data-testid="assessment-ready">
                 <p class="text-slate-700">{a.summary}</p>
-                <p class="text-xs text-slate-500">
+                <p class="text-xs text-slate-600">
                     "Confidence: "
                     <span class="font-medium text-slate-700">{confidence_words(Some(a.confidence_tier))}</span>
                 </p>
                 <div>
-                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Likely causes"</h4>
+                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-600">"Likely causes"</h4>
                     <ul class="mt-1 list-disc space-y-1 pl-5 text-slate-700">
                         {a.likely_causes.into_iter().map(|c| view! { <li>{c}</li> }).collect_view()}
                     </ul>
                 </div>
                 <div data-testid="assessment-steps">
-                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-500">"Suggested next steps"</h4>
+                    <h4 class="text-xs font-semibold uppercase tracking-wide text-slate-600">"Suggested next steps"</h4>
                     {on_pick.is_some().then(|| view! {
-                        <p class="mt-0.5 text-xs text-slate-500">"Pick one to start your message with it."</p>
+                        <p class="mt-0.5 text-xs text-slate-600">"Pick one to start your message with it."</p>
                     })}
                     <ol class="mt-1 list-decimal space-y-1 pl-5 text-slate-700">
                         {a.suggested_steps.into_iter().map(|step| view! { <li><SuggestedStep step on_pick /></li> }).collect_view()}
@@ -257,7 +257,7 @@ pub fn SuggestedSteps(
     view! {
         <div class="flex items-start gap-2 border-t border-slate-100 px-4 pt-3" data-testid="suggested-steps">
             <div class="flex min-w-0 flex-1 flex-wrap gap-2">
-                <span class="py-1 text-xs font-medium text-slate-500">"Suggested:"</span>
+                <span class="py-1 text-xs font-medium text-slate-600">"Suggested:"</span>
                 {steps
                     .into_iter()
                     .map(|step| {

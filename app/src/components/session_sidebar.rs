@@ -2,12 +2,12 @@
 //! that starts a new one.
 
 use super::call::Call;
-use super::ui::{error_note, FIELD_SMALL, PRIMARY_SMALL};
+use super::ui::{error_note, field_error, FIELD_SMALL, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
     time::time_ago,
-    visitor::use_api,
+    visitor::{use_api, use_signed_in},
 };
 use crate::api::loaded::Loaded;
 use crate::api::sessions::create_session;
@@ -28,30 +28,34 @@ pub fn SessionSidebar(
     current: Memo<Option<SessionId>>,
 ) -> impl IntoView {
     let starting = RwSignal::new(false);
+    // Viewers read the team's work; starting a session is for those who work them.
+    let works = use_signed_in().user.role.can_work();
     view! {
         <aside class="flex flex-col gap-3" aria-label="Your sessions">
             <div class="flex items-center justify-between">
                 <h2 class="text-sm font-semibold text-slate-900">"Your sessions"</h2>
-                <button
-                    type="button"
-                    class="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
-                    aria-expanded=move || starting.get().to_string()
-                    on:click=move |_| starting.update(|s| *s = !*s)
-                >
-                    <Plus />
-                    "New"
-                </button>
+                {works.then(|| view! {
+                    <button
+                        type="button"
+                        class="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
+                        aria-expanded=move || starting.get().to_string()
+                        on:click=move |_| starting.update(|s| *s = !*s)
+                    >
+                        <Plus />
+                        "New"
+                    </button>
+                })}
             </div>
             <Show when=move || starting.get()>
                 <div class="rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
                     <NewSessionForm on_started=move || sessions.refetch() />
                 </div>
             </Show>
-            <Transition fallback=|| view! { <p class="text-sm text-slate-500">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="text-sm text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
                         Ok(list) if list.is_empty() => view! {
-                            <p class="text-sm text-slate-500">"No sessions yet. Start one when a ticket comes in."</p>
+                            <p class="text-sm text-slate-600">"No sessions yet. Start one when a ticket comes in."</p>
                         }.into_any(),
                         Ok(list) => view! {
                             <ul class="flex flex-col gap-1" data-testid="session-list">
@@ -59,7 +63,7 @@ pub fn SessionSidebar(
                             </ul>
                         }.into_any(),
                         Err(err) if err.error == ErrorCode::SubscriptionRequired => view! {
-                            <p class="text-sm text-slate-500">"Paused while the plan has lapsed."</p>
+                            <p class="text-sm text-slate-600">"Paused while the plan has lapsed."</p>
                         }.into_any(),
                         Err(err) => view! { <p class="text-sm text-red-700" role="alert">{err.message}</p> }.into_any(),
                     }
@@ -84,7 +88,7 @@ fn SessionRow(s: SessionListItem, current: Memo<Option<SessionId>>) -> impl Into
                 aria-current=move || here().then_some("page")
                 data-testid="session-row"
             >
-                <span class="flex items-center gap-2 text-xs text-slate-500">
+                <span class="flex items-center gap-2 text-xs text-slate-600">
                     {s.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
                     <StatusPill status=s.status />
                     <span class="ml-auto shrink-0">{time_ago(Utc::now(), s.updated_at)}</span>
@@ -102,20 +106,25 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
     let navigate = use_navigate();
     let summary = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
+    // Each field's own message under it; what is no field's fault under the button.
+    let summary_error = RwSignal::new(None::<String>);
+    let ticket_error = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
     let start = Call::new();
     let busy = start.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let problem = summary.get_untracked();
+        error.set(None);
+        ticket_error.set(None);
         if problem.trim().is_empty() {
-            error.set(Some(
+            summary_error.set(Some(
                 "Describe the problem in a sentence or two.".to_owned(),
             ));
             return;
         }
+        summary_error.set(None);
         let ticket = Some(ticket.get_untracked()).filter(|t| !t.trim().is_empty());
-        error.set(None);
         let navigate = navigate.clone();
         start.run(async move {
             match api
@@ -126,7 +135,15 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
                     on_started();
                     navigate(&format!("/pilot/{}", created.id), Default::default());
                 }
-                Err(err) => error.set(Some(err.message)),
+                Err(err) => {
+                    let summary = err.field("problem_summary").map(str::to_owned);
+                    let ticket = err.field("psa_ticket_id").map(str::to_owned);
+                    if summary.is_none() && ticket.is_none() {
+                        error.set(Some(err.message));
+                    }
+                    summary_error.set(summary);
+                    ticket_error.set(ticket);
+                }
             }
         });
     };
@@ -138,18 +155,24 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
                 rows="3"
                 class=FIELD_SMALL
                 placeholder="e.g. Printer on the 2nd floor drops off the network every morning"
+                aria-invalid=move || summary_error.with(Option::is_some).to_string()
+                aria-describedby="new-summary-error"
                 prop:value=move || summary.get()
                 on:input=move |ev| summary.set(event_target_value(&ev))
             ></textarea>
+            {field_error("new-summary-error".to_owned(), summary_error, None)}
             <label class="text-xs font-medium text-slate-700" for="new-ticket">
-                "PSA ticket " <span class="font-normal text-slate-500">"(optional)"</span>
+                "PSA ticket " <span class="font-normal text-slate-600">"(optional)"</span>
             </label>
             <input
                 id="new-ticket"
                 class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+                aria-invalid=move || ticket_error.with(Option::is_some).to_string()
+                aria-describedby="new-ticket-error"
                 prop:value=move || ticket.get()
                 on:input=move |ev| ticket.set(event_target_value(&ev))
             />
+            {field_error("new-ticket-error".to_owned(), ticket_error, None)}
             {error_note(error, "")}
             <button
                 type="submit"

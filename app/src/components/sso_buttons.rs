@@ -37,7 +37,7 @@ pub fn sso_buttons(
     (!providers.is_empty()).then(|| {
         view! {
             <div class="space-y-3">{links}</div>
-            <div class="my-6 flex items-center gap-3 text-xs uppercase tracking-wide text-slate-500" aria-hidden="true">
+            <div class="my-6 flex items-center gap-3 text-xs uppercase tracking-wide text-slate-600" aria-hidden="true">
                 <span class="h-px flex-1 bg-slate-200"></span>
                 "or"
                 <span class="h-px flex-1 bg-slate-200"></span>

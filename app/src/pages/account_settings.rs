@@ -31,11 +31,11 @@ fn AccountSettings() -> impl IntoView {
                 <div class="px-5 py-4">
                     <h2 class="text-sm font-semibold text-slate-900">"Profile"</h2>
                     <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
-                        <dt class="text-slate-500">"Name"</dt>
+                        <dt class="text-slate-600">"Name"</dt>
                         <dd class="text-slate-900">{user.name.clone()}</dd>
-                        <dt class="text-slate-500">"E-mail"</dt>
+                        <dt class="text-slate-600">"E-mail"</dt>
                         <dd class="text-slate-900">{user.email.clone()}</dd>
-                        <dt class="text-slate-500">"Role"</dt>
+                        <dt class="text-slate-600">"Role"</dt>
                         <dd class="text-slate-900">{user.role.to_string()}</dd>
                     </dl>
                 </div>
@@ -50,7 +50,7 @@ fn AccountSettings() -> impl IntoView {
                         </span>
                         <span class="flex-1">
                             <span class="block text-sm font-medium text-slate-900">"Members"</span>
-                            <span class="block text-sm text-slate-500">
+                            <span class="block text-sm text-slate-600">
                                 "Invite your team, change roles, and deactivate leavers."
                             </span>
                         </span>
@@ -68,7 +68,7 @@ fn AccountSettings() -> impl IntoView {
                         </span>
                         <span class="flex-1">
                             <span class="block text-sm font-medium text-slate-900">"Session security"</span>
-                            <span class="block text-sm text-slate-500">
+                            <span class="block text-sm text-slate-600">
                                 "How long people stay signed in, and who is signed in now."
                             </span>
                         </span>

@@ -47,9 +47,9 @@ fn Dashboard() -> impl IntoView {
                         <section class="rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
                             <h2 class="text-sm font-semibold text-slate-900">"This sign-in"</h2>
                             <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-                                <dt class="text-slate-500">"Signs out if idle after"</dt>
+                                <dt class="text-slate-600">"Signs out if idle after"</dt>
                                 <dd class="text-slate-900" data-testid="idle-expires">{format_time(idle)}</dd>
-                                <dt class="text-slate-500">"Ends at the latest"</dt>
+                                <dt class="text-slate-600">"Ends at the latest"</dt>
                                 <dd class="text-slate-900" data-testid="absolute-expires">{format_time(absolute)}</dd>
                             </dl>
                         </section>

@@ -112,13 +112,13 @@ fn Accept(view: InvitationView, token: String, providers: Vec<SsoProvider>) -> i
     view! {
         <AuthCard title="Join your team" intro>
             <dl class="mb-6 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 rounded-lg border border-slate-200 bg-white px-4 py-3 text-sm" data-testid="invitation">
-                <dt class="text-slate-500">"Account"</dt>
+                <dt class="text-slate-600">"Account"</dt>
                 <dd class="font-medium text-slate-900">{view.account_name.clone()}</dd>
-                <dt class="text-slate-500">"E-mail"</dt>
+                <dt class="text-slate-600">"E-mail"</dt>
                 <dd class="break-all text-slate-900">{view.email.clone()}</dd>
-                <dt class="text-slate-500">"Role"</dt>
+                <dt class="text-slate-600">"Role"</dt>
                 <dd class="text-slate-900">{view.role.to_string()}</dd>
-                <dt class="text-slate-500">"Link works until"</dt>
+                <dt class="text-slate-600">"Link works until"</dt>
                 <dd class="text-slate-900">{format_time(view.expires_at)}</dd>
             </dl>
             {sso}

@@ -44,7 +44,7 @@ fn KnowledgeBaseView() -> impl IntoView {
             <p class="mt-1 text-sm text-slate-600">
                 "Resolved sessions, written up for the next engineer who meets the problem."
             </p>
-            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-500">"Loading the knowledge base…"</p> }>
+            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-600">"Loading the knowledge base…"</p> }>
                 {move || Suspend::new(async move {
                     match kb.await {
                         Ok(found) => view! { <Contents kb=found /> }.into_any(),
@@ -80,7 +80,7 @@ fn Contents(kb: KnowledgeBase) -> impl IntoView {
             <h2 class="text-sm font-semibold text-slate-900">"Articles"</h2>
             {if kb.articles.is_empty() {
                 view! {
-                    <p class="mt-3 rounded-xl border border-dashed border-slate-300 bg-white px-5 py-8 text-center text-sm text-slate-500">
+                    <p class="mt-3 rounded-xl border border-dashed border-slate-300 bg-white px-5 py-8 text-center text-sm text-slate-600">
                         "No articles yet. Resolve a session, then write it up here."
                     </p>
                 }
@@ -138,7 +138,7 @@ fn CandidateRow(
                 <a href=format!("/pilot/{id}") class="line-clamp-2 text-sm font-medium text-slate-900 hover:text-indigo-700">
                     {c.problem_summary}
                 </a>
-                <p class="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
+                <p class="mt-0.5 flex items-center gap-2 text-xs text-slate-600">
                     {c.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
                     {c.resolved_at.map(|at| format!("Resolved {}", time_ago(Utc::now(), at)))}
                 </p>
@@ -165,7 +165,7 @@ fn ArticleRow(a: KbArticleItem) -> impl IntoView {
         <li>
             <a href=format!("/kb/{}", a.id) class="block px-5 py-3 hover:bg-slate-50">
                 <span class="block text-sm font-medium text-slate-900">{a.title}</span>
-                <span class="mt-0.5 flex items-center gap-2 text-xs text-slate-500">
+                <span class="mt-0.5 flex items-center gap-2 text-xs text-slate-600">
                     {a.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
                     {byline}
                 </span>
@@ -221,6 +221,7 @@ fn WriteUpDialog(
                 <label for="kb-title" class="mt-3 block text-sm font-medium text-slate-900">"Title"</label>
                 <input
                     id="kb-title"
+                    autofocus
                     type="text"
                     maxlength="200"
                     class=input_class(false)
@@ -264,7 +265,7 @@ fn ArticleBody(body: String) -> impl IntoView {
             };
             view! {
                 <section class="mt-5 first:mt-0">
-                    {heading.map(|h| view! { <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-500">{h}</h2> })}
+                    {heading.map(|h| view! { <h2 class="text-xs font-semibold uppercase tracking-wide text-slate-600">{h}</h2> })}
                     <p class="mt-1 whitespace-pre-wrap text-sm leading-relaxed text-slate-800">{text}</p>
                 </section>
             }
@@ -296,14 +297,14 @@ pub fn ArticlePage() -> impl IntoView {
         <RequireUser>
             <div class="mx-auto w-full max-w-3xl px-4 py-8 sm:px-6">
                 <a href="/kb" class="text-sm text-indigo-700 hover:underline">"← Knowledge base"</a>
-                <Suspense fallback=|| view! { <p class="mt-6 text-sm text-slate-500">"Loading the article…"</p> }>
+                <Suspense fallback=|| view! { <p class="mt-6 text-sm text-slate-600">"Loading the article…"</p> }>
                     {move || Suspend::new(async move {
                         match article.await {
                             Ok(Some(a)) => view! {
                                 <Title text=a.item.title.clone() />
                                 <article class="mt-4 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-testid="kb-article">
                                     <h1 class="text-xl font-semibold tracking-tight text-slate-900">{a.item.title}</h1>
-                                    <p class="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-500">
+                                    <p class="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
                                         {a.item.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
                                         {format!(
                                             "Written up by {} · {}",

@@ -141,6 +141,16 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                     if err.error != ErrorCode::ValidationFailed {
                         error.set(Some(err.message));
                     }
+                    // Focus where the fix is: an empty e-mail, else the password (selected, so
+                    // typing replaces it). The alert above is read out either way.
+                    if email_error.with_untracked(Option::is_some) {
+                        if let Some(email) = email_ref.get_untracked() {
+                            let _ = email.focus();
+                        }
+                    } else if let Some(password) = password_ref.get_untracked() {
+                        let _ = password.focus();
+                        password.select();
+                    }
                 }
             }
         });
@@ -177,10 +187,7 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                 {field_error("email-error".to_owned(), email_error, None)}
             </div>
             <div>
-                <div class="flex items-baseline justify-between">
-                    <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
-                    <a href="/forgot-password" class="text-sm font-medium text-indigo-700 hover:text-indigo-600">"Forgot password?"</a>
-                </div>
+                <label for="password" class="block text-sm font-medium text-slate-700">"Password"</label>
                 <div class="relative">
                     <input
                         id="password"
@@ -195,7 +202,7 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                     />
                     <button
                         type="button"
-                        class="absolute inset-y-0 right-0 mt-1.5 flex items-center px-3 text-slate-400 hover:text-slate-600 focus:text-indigo-600 focus:outline-none"
+                        class="absolute inset-y-0 right-0 mt-1 flex items-center rounded-md px-3 text-slate-600 hover:text-slate-700 focus:outline-none focus-visible:text-indigo-700 focus-visible:ring-2 focus-visible:ring-inset focus-visible:ring-indigo-500"
                         aria-controls="password"
                         aria-pressed=move || show_password.get().to_string()
                         aria-label=move || if show_password.get() { "Hide password" } else { "Show password" }
@@ -205,6 +212,10 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                     </button>
                 </div>
                 {field_error("password-error".to_owned(), password_error, None)}
+                // After the password in the tab order: e-mail, password, then the way out.
+                <p class="mt-2 text-right">
+                    <a href="/forgot-password" class="rounded text-sm font-medium text-indigo-700 hover:text-indigo-600 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">"Forgot password?"</a>
+                </p>
             </div>
             <button
                 type="submit"
@@ -272,7 +283,7 @@ fn BrandPanel() -> impl IntoView {
                         .collect_view()}
                 </ul>
             </div>
-            <p class="relative text-xs text-slate-500">"Built for the people who fix other companies' IT."</p>
+            <p class="relative text-xs text-slate-400">"Built for the people who fix other companies' IT."</p>
         </aside>
     }
 }

@@ -59,7 +59,7 @@ fn Members(me: Role) -> impl IntoView {
             <p class="mt-1 text-sm text-slate-600">
                 "Bring your engineers in, choose what each of them can do, and take leavers out: a deactivated member is signed out at once and keeps everything they wrote."
             </p>
-            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-500">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(team) => view! { <Loaded initial=team me /> }.into_any(),
@@ -203,7 +203,7 @@ fn InviteCard(changes: Changes) -> impl IntoView {
     view! {
         <section class="mt-8 rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
             <h2 class="text-base font-semibold text-slate-900">"Invite someone"</h2>
-            <p class="mt-1 text-sm text-slate-500">"They get a link by e-mail that works once, for 7 days."</p>
+            <p class="mt-1 text-sm text-slate-600">"They get a link by e-mail that works once, for 7 days."</p>
             <form class="mt-4 flex flex-col gap-3 sm:flex-row sm:items-start" on:submit=submit novalidate>
                 <div class="flex-1">
                     <label for="invite-email" class="sr-only">"E-mail"</label>
@@ -254,7 +254,7 @@ fn invitation_row(invitation: Invitation, changes: Changes) -> impl IntoView {
         <li class="flex flex-col gap-2 px-5 py-3 sm:flex-row sm:items-center sm:justify-between" data-testid="invitation-row">
             <div class="min-w-0">
                 <p class="truncate text-sm font-medium text-slate-900">{invitation.email.clone()}</p>
-                <p class="text-sm text-slate-500">
+                <p class="text-sm text-slate-600">
                     {format!("{} · invited by {} · until {}", invitation.role, invitation.invited_by.name, format_time(invitation.expires_at))}
                 </p>
             </div>
@@ -316,8 +316,8 @@ fn member_row(
                     {member.is_you.then(|| view! { <span class="rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-medium text-indigo-700">"You"</span> })}
                     {(!active).then(|| view! { <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" data-testid="deactivated-badge">"Deactivated"</span> })}
                 </p>
-                <p class="truncate text-sm text-slate-500">{member.email.clone()}</p>
-                <p class="text-xs text-slate-500">{format!("{last} · {}", sign_in_methods(&member))}</p>
+                <p class="truncate text-sm text-slate-600">{member.email.clone()}</p>
+                <p class="text-xs text-slate-600">{format!("{last} · {}", sign_in_methods(&member))}</p>
             </div>
             <div class="flex items-center gap-3">
                 {if can_change && active {

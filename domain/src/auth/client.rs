@@ -11,6 +11,25 @@ pub fn user_agent(headers: &HeaderMap) -> Option<&str> {
         .and_then(|v| v.to_str().ok())
 }
 
+/// What a login keeps of the browser that made or renewed it, so that the security page can
+/// tell devices apart (docs/SECURITY.md, "Devices"): the browser its `User-Agent` names, and
+/// the client's address as the server resolved it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Client<'a> {
+    pub user_agent: Option<&'a str>,
+    pub address: Option<IpAddr>,
+}
+
+impl<'a> Client<'a> {
+    /// The client of the request these headers and extensions belong to.
+    pub fn of(headers: &'a HeaderMap, extensions: &Extensions) -> Self {
+        Client {
+            user_agent: user_agent(headers),
+            address: client_ip(extensions),
+        }
+    }
+}
+
 /// The client's address, as the HTTP layer resolved it for this request ([`resolve`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ClientAddr(pub IpAddr);

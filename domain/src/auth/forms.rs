@@ -1,7 +1,7 @@
 //! The sign-in and sign-out forms for browsers without JavaScript (`POST /login`, `POST /logout`).
 
 use super::{
-    client::client_ip,
+    client::Client,
     cookies::{cleared_cookies, login_cookies, refresh_cookie},
     logins::{self, AuthError},
     sign_in::sign_in,
@@ -29,13 +29,13 @@ pub struct LoginForm {
 /// the user was headed with the session cookies; failure back to the form with the reason.
 pub async fn login_form(State(state): State<AppState>, req: Request) -> Response {
     let now = Utc::now();
-    let ip = client_ip(req.extensions());
     let headers = req.headers().clone();
+    let client = Client::of(&headers, req.extensions());
     let Ok(Form(form)) = Form::<LoginForm>::from_request(req, &state).await else {
         return see_other("/login?error=bad_request");
     };
     let next = safe_next(&form.next).to_owned();
-    match sign_in(&state, &headers, ip, &form.email, &form.password, now).await {
+    match sign_in(&state, client, &form.email, &form.password, now).await {
         Ok(issued) => {
             let mut res = see_other(&next);
             for value in login_cookies(&state, &issued, now) {

@@ -2,6 +2,7 @@
 //! and an explicit `now`, and know nothing of HTTP.
 
 use super::{
+    client::Client,
     passwords::{self, Busy, HashSlots},
     tokens::{self, AccessClaims, Keys, RefreshClaims, TokenError},
 };
@@ -195,7 +196,7 @@ pub async fn login(
     settings: &LoginSettings,
     email: &str,
     password: &str,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, AuthError> {
     let mut tx = db::anonymous_tx(pool).await?;
@@ -215,7 +216,7 @@ pub async fn login(
     };
 
     let mut tx = db::tenant_tx(pool, account_id).await?;
-    let issued = start(&mut tx, keys, settings, user_id, user_agent, now)
+    let issued = start(&mut tx, keys, settings, user_id, client, now)
         .await?
         .ok_or(AuthError::InvalidCredentials)?;
     tx.commit().await?;
@@ -231,7 +232,7 @@ pub async fn start(
     keys: &Keys,
     settings: &LoginSettings,
     user_id: UserId,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<Issued>, sqlx::Error> {
     let Some(row) = load_user(tx, user_id).await? else {
@@ -249,7 +250,7 @@ pub async fn start(
         abs_max: policy.absolute_seconds(),
         family_id: LoginId(Uuid::new_v4()),
     };
-    issue(tx, keys, settings, &row, login, user_agent, now)
+    issue(tx, keys, settings, &row, login, client, now)
         .await
         .map(Some)
 }
@@ -260,7 +261,7 @@ pub async fn refresh(
     keys: &Keys,
     settings: &LoginSettings,
     token: &str,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, AuthError> {
     // 1. Decode.
@@ -315,7 +316,7 @@ pub async fn refresh(
         abs_max,
         family_id,
     };
-    let issued = issue(&mut tx, keys, settings, &row, login, user_agent, now).await?;
+    let issued = issue(&mut tx, keys, settings, &row, login, client, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -371,17 +372,53 @@ async fn judge_reuse(
     })
 }
 
+/// A browser's `User-Agent` as a login keeps it.
+fn kept_user_agent(client: &Client<'_>) -> Option<String> {
+    client
+        .user_agent
+        .map(|ua| ua.chars().take(USER_AGENT_MAX).collect())
+}
+
+/// A new refresh token for the login, stored, and an access token beside it.
 async fn issue(
     tx: &mut Tx,
     keys: &Keys,
     settings: &LoginSettings,
     row: &UserRow,
     login: LoginClaims,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, sqlx::Error> {
-    let iat = now.timestamp();
     let jti = Uuid::new_v4();
+    let issued = pair(keys, settings, row, login, jti, now);
+    sqlx::query(
+        "INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent, \
+         client_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(jti)
+    .bind(row.account_id)
+    .bind(row.id)
+    .bind(login.family_id)
+    .bind(now)
+    .bind(issued.idle_expires_at)
+    .bind(kept_user_agent(&client))
+    .bind(client.address.map(|a| a.to_string()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(issued)
+}
+
+/// The tokens of refresh token `jti`, issued at `issued_at`: the refresh token's claims are
+/// all in its row or carried unchanged by the login, so the same token comes out each time.
+fn pair(
+    keys: &Keys,
+    settings: &LoginSettings,
+    row: &UserRow,
+    login: LoginClaims,
+    jti: Uuid,
+    issued_at: DateTime<Utc>,
+) -> Issued {
+    let iat = issued_at.timestamp();
     let refresh = RefreshClaims {
         sub: row.id,
         jti,
@@ -393,22 +430,6 @@ async fn issue(
         abs_max: Some(login.abs_max),
         fam: Some(login.family_id),
     };
-    let idle_expires_at = timestamp(refresh.exp);
-    let user_agent = user_agent.map(|ua| ua.chars().take(USER_AGENT_MAX).collect::<String>());
-    sqlx::query(
-        "INSERT INTO refresh_tokens (jti, account_id, user_id, family_id, issued_at, expires_at, user_agent) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(jti)
-    .bind(row.account_id)
-    .bind(row.id)
-    .bind(login.family_id)
-    .bind(now)
-    .bind(idle_expires_at)
-    .bind(user_agent)
-    .execute(&mut **tx)
-    .await?;
-
     let user = row.user();
     let access = AccessClaims {
         sub: row.id,
@@ -418,16 +439,82 @@ async fn issue(
         iat,
         exp: iat + settings.access_token_minutes * 60,
     };
-    Ok(Issued {
+    Issued {
         access_token: tokens::encode_token(keys, &access),
         access_expires_at: timestamp(access.exp),
         access,
         refresh_token: tokens::encode_token(keys, &refresh),
-        idle_expires_at,
+        idle_expires_at: timestamp(refresh.exp),
         absolute_expires_at: timestamp(login.auth_time + login.abs_max),
         family_id: login.family_id,
         user,
-    })
+    }
+}
+
+/// A login's live refresh token, and the browser it was issued to.
+#[derive(sqlx::FromRow)]
+struct LiveToken {
+    jti: Uuid,
+    issued_at: DateTime<Utc>,
+    user_agent: Option<String>,
+    client_address: Option<String>,
+}
+
+/// For a page load whose refresh answered `RotatedConcurrently` (docs/SECURITY.md, "Two tabs,
+/// one rotation"): the rotation another request of this browser made a moment ago, delivered
+/// again. That request may have been a fetch the navigation cancelled, whose new cookies never
+/// landed; without them the page would render, and its next call would present a spent token.
+/// Only to the same browser (the `User-Agent` and address the newer token was issued to), only
+/// inside the grace window `refresh` allows, and nothing is rotated, revoked or stored: the
+/// login's live token (the same token, signed again) and a fresh access token. `None` otherwise.
+pub async fn redeliver(
+    pool: &PgPool,
+    keys: &Keys,
+    settings: &LoginSettings,
+    token: &str,
+    client: Client<'_>,
+    now: DateTime<Utc>,
+) -> Result<Option<Issued>, sqlx::Error> {
+    let Ok(spent) = tokens::decode_refresh(keys, token, now) else {
+        return Ok(None);
+    };
+    let (Some(auth_time), Some(idle_max), Some(abs_max), Some(family_id)) =
+        (spent.auth_time, spent.idle_max, spent.abs_max, spent.fam)
+    else {
+        return Ok(None);
+    };
+    let mut tx = db::user_tx(pool, spent.sub).await?;
+    let Some(row) = load_user(&mut tx, spent.sub).await? else {
+        return Ok(None);
+    };
+    let live: Option<LiveToken> = sqlx::query_as(
+        "SELECT t.jti, t.issued_at, t.user_agent, t.client_address FROM refresh_tokens t \
+         JOIN refresh_tokens s ON s.jti = $1 AND s.family_id = t.family_id \
+         WHERE t.user_id = $2 AND t.revoked_at IS NULL AND t.expires_at > $3 \
+           AND s.rotated_at > $3 - make_interval(secs => $4) \
+         ORDER BY t.issued_at DESC LIMIT 1",
+    )
+    .bind(spent.jti)
+    .bind(row.id)
+    .bind(now)
+    .bind(REUSE_GRACE_SECONDS as f64)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(live
+        .filter(|t| {
+            t.user_agent == kept_user_agent(&client)
+                && t.client_address == client.address.map(|a| a.to_string())
+        })
+        .map(|LiveToken { jti, issued_at, .. }| {
+            let login = LoginClaims {
+                auth_time,
+                idle_max,
+                abs_max,
+                family_id,
+            };
+            pair(keys, settings, &row, login, jti, issued_at)
+        }))
 }
 
 /// Revokes the login's current refresh token. Unknown or malformed tokens are ignored: signing

@@ -2,7 +2,7 @@
 //! the page renders, and what was learned is left on the request for the page to read.
 
 use super::{
-    client::user_agent,
+    client::Client,
     cookies::{cleared_cookies, cookie_names, login_cookies, read_cookie},
     logins::{self, AuthError},
     tokens::{self, AccessClaims},
@@ -62,13 +62,13 @@ pub async fn refresh_page_login(
         Some(token) if !has_access => token.to_owned(),
         _ => return next.run(req).await,
     };
-    let ua = user_agent(headers).map(str::to_owned);
+    let client = Client::of(headers, req.extensions());
     let outcome = logins::refresh(
         &state.pool,
         &state.keys,
         &state.config.login,
         &refresh,
-        ua.as_deref(),
+        client,
         now,
     )
     .await;
@@ -83,10 +83,36 @@ pub async fn refresh_page_login(
                 Some(login_cookies(&state, &issued, now)),
             )
         }
-        // Another request of this browser rotated the token a moment ago and set the new
-        // cookies; render this page for the user without touching them.
+        // Another request of this browser rotated the token a moment ago. Its new cookies may
+        // never have landed (a fetch this navigation cancelled): deliver that rotation again.
+        // Failing that, render this page for the user without touching the cookies.
         Err(AuthError::RotatedConcurrently { user }) => {
-            (PageAuth::Signed(logins::grace_claims(&user, now)), None)
+            let again = logins::redeliver(
+                &state.pool,
+                &state.keys,
+                &state.config.login,
+                &refresh,
+                Client::of(req.headers(), req.extensions()),
+                now,
+            )
+            .await;
+            match again {
+                Ok(Some(issued)) => {
+                    req.extensions_mut().insert(RefreshedWindows {
+                        idle_expires_at: issued.idle_expires_at,
+                        absolute_expires_at: issued.absolute_expires_at,
+                    });
+                    (
+                        PageAuth::Signed(issued.access.clone()),
+                        Some(login_cookies(&state, &issued, now)),
+                    )
+                }
+                Ok(None) => (PageAuth::Signed(logins::grace_claims(&user, now)), None),
+                Err(e) => {
+                    tracing::error!(error = %e, "page-load redelivery failed");
+                    (PageAuth::Signed(logins::grace_claims(&user, now)), None)
+                }
+            }
         }
         Err(AuthError::Db(e)) => {
             tracing::error!(error = %e, "page-load refresh failed");

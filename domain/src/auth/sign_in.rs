@@ -1,21 +1,18 @@
 //! Signing in with a password, throttled: the one path of the JSON API and the form.
 
 use super::{
-    client::user_agent,
+    client::Client,
     logins::{self, AuthError, Issued},
     throttle::{self, Counted},
 };
 use crate::state::AppState;
-use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
-use std::net::IpAddr;
 use vocab::error::{ApiError, ErrorCode};
 
 /// Sign-in with throttling: the shared path of the JSON API and the no-JavaScript form.
 pub async fn sign_in(
     state: &AppState,
-    headers: &HeaderMap,
-    ip: Option<IpAddr>,
+    client: Client<'_>,
     email: &str,
     password: &str,
     now: DateTime<Utc>,
@@ -32,7 +29,7 @@ pub async fn sign_in(
         return Err(ApiError::validation(fields));
     }
     // Counted before the password is checked: see `throttle`.
-    let counted = Counted::new(&email, ip);
+    let counted = Counted::new(&email, client.address);
     if let Err(seconds) = throttle::attempt(&state.pool, &state.limits, &counted, now).await? {
         return Err(rate_limited("Too many sign-in attempts.", seconds));
     }
@@ -43,7 +40,7 @@ pub async fn sign_in(
         &state.config.login,
         &email,
         password,
-        user_agent(headers),
+        client,
         now,
     )
     .await;

@@ -9,6 +9,7 @@ use crate::{
     actor::Actor,
     audit,
     auth::{
+        client::Client,
         logins::{AuthError, Issued},
         oidc::Identity,
     },
@@ -281,7 +282,7 @@ pub async fn accept(
     token: &str,
     name: &str,
     password: &str,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
     let mut fields = Fields::default();
@@ -301,7 +302,7 @@ pub async fn accept(
         token,
         &name,
         Credential::Password(password_hash),
-        user_agent,
+        client,
         now,
     )
     .await
@@ -314,21 +315,13 @@ pub async fn accept_by_sso(
     state: &AppState,
     token: &str,
     identity: &Identity,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
     let fallback = identity.email.split('@').next().unwrap_or_default();
     let name = identity.name.as_deref().unwrap_or(fallback);
     let name: String = name.chars().take(super::signup::NAME_MAX).collect();
-    join(
-        state,
-        token,
-        &name,
-        Credential::Sso(identity),
-        user_agent,
-        now,
-    )
-    .await
+    join(state, token, &name, Credential::Sso(identity), client, now).await
 }
 
 /// How someone accepting an invitation will sign in from then on.
@@ -345,7 +338,7 @@ async fn join(
     token: &str,
     name: &str,
     credential: Credential<'_>,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
     let (mut tx, account_id, invitation) = open_invitation(state, token, true, now).await?;
@@ -417,7 +410,7 @@ async fn join(
         now,
     )
     .await?;
-    sign_in_new(state, tx, user_id, user_agent, now).await
+    sign_in_new(state, tx, user_id, client, now).await
 }
 
 /// The account's open invitations, newest first.

@@ -233,7 +233,8 @@ async fn release_claims(
              WHERE h.claimed_by = $1 AND h.intent = 'escalate' AND s.id = h.session_id \
                AND s.status <> 'resolved' \
              RETURNING h.session_id) \
-         UPDATE troubleshooting_sessions s SET escalated_to_id = NULL, updated_at = $2 \
+         UPDATE troubleshooting_sessions s SET status = 'requesting_escalation', \
+             escalated_to_id = NULL, updated_at = $2 \
          FROM released WHERE s.id = released.session_id AND s.escalated_to_id = $1",
     )
     .bind(user_id)

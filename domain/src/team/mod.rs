@@ -16,7 +16,10 @@ pub mod signup;
 pub mod sso;
 
 use crate::{
-    auth::logins::{self, Issued},
+    auth::{
+        client::Client,
+        logins::{self, Issued},
+    },
     db::Tx,
     state::AppState,
 };
@@ -61,7 +64,7 @@ async fn sign_in_new(
     state: &AppState,
     mut tx: Tx,
     user_id: UserId,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
     let issued = logins::start(
@@ -69,7 +72,7 @@ async fn sign_in_new(
         &state.keys,
         &state.config.login,
         user_id,
-        user_agent,
+        client,
         now,
     )
     .await?

@@ -5,6 +5,7 @@ use super::{email_taken, is_unique_violation, sign_in_new, EMAIL_TAKEN};
 use crate::{
     audit,
     auth::{
+        client::Client,
         logins::{AuthError, Issued},
         sign_in::rate_limited,
         throttle::{self, Counted},
@@ -17,7 +18,6 @@ use crate::{
 };
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
-use std::net::IpAddr;
 use uuid::Uuid;
 use vocab::{
     error::{ApiError, ErrorCode},
@@ -41,8 +41,7 @@ pub struct SignUp<'a> {
 pub async fn sign_up(
     state: &AppState,
     form: SignUp<'_>,
-    client: Option<IpAddr>,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Issued, ApiError> {
     if !state.config.signup_open {
@@ -59,7 +58,7 @@ pub async fn sign_up(
 
     // Each sign-up counts against the client's address like a sign-in attempt: one address
     // cannot make accounts, hash passwords or ask which addresses are taken without end.
-    let counted = Counted::new(&email, client);
+    let counted = Counted::new(&email, client.address);
     if let Err(seconds) = throttle::attempt(&state.pool, &state.limits, &counted, now).await? {
         return Err(rate_limited("Too many attempts from here.", seconds));
     }
@@ -132,7 +131,7 @@ pub async fn sign_up(
         now,
     )
     .await?;
-    let issued = sign_in_new(state, tx, user_id, user_agent, now).await?;
+    let issued = sign_in_new(state, tx, user_id, client, now).await?;
 
     let state = state.clone();
     tokio::spawn(async move {

@@ -20,7 +20,7 @@ use super::{invitations, sign_in_new};
 use crate::{
     audit,
     auth::{
-        client::user_agent,
+        client::{user_agent, Client, ClientAddr},
         cookies::{cookie_names, login_cookies, read_cookie, sso_cookie},
         forms::see_other,
         logins::Issued,
@@ -35,6 +35,7 @@ use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
+    Extension,
 };
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -137,10 +138,15 @@ pub async fn callback(
     State(state): State<AppState>,
     Path(provider): Path<String>,
     Query(query): Query<CallbackQuery>,
+    address: Option<Extension<ClientAddr>>,
     headers: HeaderMap,
 ) -> Response {
     let now = Utc::now();
-    let mut res = match finish(&state, &provider, query, &headers, now).await {
+    let client = Client {
+        user_agent: user_agent(&headers),
+        address: address.map(|Extension(a)| a.0),
+    };
+    let mut res = match finish(&state, &provider, query, &headers, client, now).await {
         Ok((issued, next)) => {
             let mut res = see_other(&next);
             for value in login_cookies(&state, &issued, now) {
@@ -161,6 +167,7 @@ async fn finish(
     provider: &str,
     query: CallbackQuery,
     headers: &HeaderMap,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<(Issued, String), SsoRefusal> {
     let failed = |why: &str| {
@@ -208,12 +215,11 @@ async fn finish(
         .map_err(|e| failed(&e.to_string()))?;
 
     // 4. A member, or an invitation to that address.
-    let user_agent = user_agent(headers);
-    let issued = match sign_in_member(state, &identity, user_agent, now).await? {
+    let issued = match sign_in_member(state, &identity, client, now).await? {
         Some(issued) => issued,
         None => {
             let token = pending.invitation.as_deref().ok_or(SsoRefusal::NoAccount)?;
-            invitations::accept_by_sso(state, token, &identity, user_agent, now)
+            invitations::accept_by_sso(state, token, &identity, client, now)
                 .await
                 .map_err(|e| match e.error {
                     ErrorCode::NotFound => SsoRefusal::NoAccount,
@@ -233,7 +239,7 @@ async fn finish(
 async fn sign_in_member(
     state: &AppState,
     identity: &Identity,
-    user_agent: Option<&str>,
+    client: Client<'_>,
     now: DateTime<Utc>,
 ) -> Result<Option<Issued>, SsoRefusal> {
     let mut tx = db::anonymous_tx(&state.pool).await.map_err(db_failed)?;
@@ -271,7 +277,7 @@ async fn sign_in_member(
     )
     .await
     .map_err(db_failed)?;
-    sign_in_new(state, tx, user_id, user_agent, now)
+    sign_in_new(state, tx, user_id, client, now)
         .await
         .map(Some)
         .map_err(|_| SsoRefusal::Failed)

@@ -8,7 +8,7 @@ use crate::{
     },
     components::{
         call::Call,
-        confirm_modal::{RevokeLoginsModal, Scope},
+        confirm_modal::{ConfirmModal, RevokeLoginsModal, Scope},
         escalation_feed::{use_escalation_feed, EscalationFeed},
         login_channel::{use_login_channel, LoginChannel, LoginEvent},
         time::time_ago,
@@ -72,6 +72,8 @@ struct SignOuts {
     feed: EscalationFeed,
     /// The bulk sign-out being confirmed.
     modal: RwSignal<Option<Scope>>,
+    /// The one login being confirmed.
+    confirming: RwSignal<Option<Login>>,
     one: Call,
     bulk: Call,
 }
@@ -84,6 +86,7 @@ impl SignOuts {
             channel: use_login_channel(),
             feed: use_escalation_feed(),
             modal: RwSignal::new(None),
+            confirming: RwSignal::new(None),
             one: Call::new(),
             bulk: Call::new(),
         }
@@ -95,7 +98,12 @@ impl SignOuts {
         }
     }
 
-    fn revoke(self, login: Login) {
+    /// The dialog's confirm for one login.
+    fn revoke(self) {
+        let Some(login) = self.confirming.get_untracked() else {
+            return;
+        };
+        self.confirming.set(None);
         self.one.run(async move {
             match revoke_login(login.id).await {
                 Ok(_) => {
@@ -167,7 +175,7 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
     view! {
         <section class="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-testid="sessions-card">
             <h2 class="text-base font-semibold text-slate-900">"Active sessions"</h2>
-            <p class="mt-1 text-sm text-slate-500" data-testid="sessions-count">
+            <p class="mt-1 text-sm text-slate-600" data-testid="sessions-count">
                 {move || policy.with(|p| count_copy(&p.active_users))}
             </p>
             <ul class="mt-4 divide-y divide-slate-100 rounded-lg border border-slate-200">
@@ -214,6 +222,17 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                     on_cancel=move || modal.set(None)
                 />
             })}
+            {move || sign_outs.confirming.get().map(|login| view! {
+                <ConfirmModal
+                    title=format!("Sign out {} on {}?", login.user_name, device_name(&login))
+                    body="That browser is signed out now and has to sign in again. Their other devices stay signed in."
+                    confirm="Sign out that device"
+                    test_id="revoke-one"
+                    pending=sign_outs.one.pending()
+                    on_confirm=move || sign_outs.revoke()
+                    on_cancel=move || sign_outs.confirming.set(None)
+                />
+            })}
         </section>
     }
 }
@@ -230,13 +249,13 @@ fn user_row(
             <div class="flex flex-wrap items-baseline justify-between gap-x-4">
                 <p class="text-sm font-medium text-slate-900">
                     {user.name}
-                    {user.is_you.then(|| view! { <span class="ml-1 font-normal text-slate-500">"(you)"</span> })}
+                    {user.is_you.then(|| view! { <span class="ml-1 font-normal text-slate-600">"(you)"</span> })}
                 </p>
-                <p class="text-xs text-slate-500">
+                <p class="text-xs text-slate-600">
                     {user.last_login_at.map(|t| format!("Last sign-in {}", time_ago(now, t)))}
                 </p>
             </div>
-            <p class="text-sm text-slate-500">{user.email}</p>
+            <p class="text-sm text-slate-600">{user.email}</p>
             <ul class="mt-2 space-y-1.5">
                 {logins
                     .into_iter()
@@ -247,20 +266,33 @@ fn user_row(
     }
 }
 
-/// One device: what it is, when it signed in and was last active, and its Revoke.
+/// A device as a person tells it apart: its browser and the address it came from.
+fn device_name(login: &Login) -> String {
+    let label = device_label(login.user_agent.as_deref());
+    match &login.client_address {
+        Some(address) => format!("{label} ({address})"),
+        None => label,
+    }
+}
+
+/// One device: what it is and where from, when it signed in and was last active, and its
+/// Revoke (asked first).
 fn login_row(login: Login, now: DateTime<Utc>, sign_outs: SignOuts) -> impl IntoView {
     let label = device_label(login.user_agent.as_deref());
+    let address = login.client_address.clone();
     let detail = format!(
         "signed in {} · active {}",
         time_ago(now, login.created_at),
         time_ago(now, login.last_used_at)
     );
+    let aria_label = format!("Revoke {} on {}", login.user_name, device_name(&login));
     let action = if login.is_current {
         view! { <span class="rounded bg-emerald-100 px-1.5 py-0.5 font-medium text-emerald-700">"This device"</span> }.into_any()
     } else {
         view! {
             <button type="button" class="rounded border border-slate-300 bg-white px-2 py-1 font-medium text-slate-700 hover:bg-slate-100"
-                on:click=move |_| sign_outs.revoke(login.clone())>
+                aria-label=aria_label
+                on:click=move |_| sign_outs.confirming.set(Some(login.clone()))>
                 "Revoke"
             </button>
         }
@@ -268,7 +300,11 @@ fn login_row(login: Login, now: DateTime<Utc>, sign_outs: SignOuts) -> impl Into
     };
     view! {
         <li class="flex items-center justify-between gap-3 rounded-md bg-slate-50 px-3 py-2 text-xs text-slate-600" data-testid="login-row">
-            <span><span class="font-medium text-slate-700">{label}</span>" · "{detail}</span>
+            <span class="min-w-0">
+                <span class="font-medium text-slate-700">{label}</span>
+                {address.map(|a| view! { " · " <span class="font-mono" data-testid="login-address">{a}</span> })}
+                <span class="block">{detail}</span>
+            </span>
             {action}
         </li>
     }

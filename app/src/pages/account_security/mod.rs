@@ -55,7 +55,7 @@ fn SecuritySettings() -> impl IntoView {
                     </p>
                 </div>
             </header>
-            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-500">"Loading…"</p> }>
+            <Suspense fallback=|| view! { <p class="mt-8 text-sm text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(view) => view! { <Loaded initial=view /> }.into_any(),

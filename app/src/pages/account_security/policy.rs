@@ -208,7 +208,7 @@ pub fn PolicyCard(policy: RwSignal<PolicyView>) -> impl IntoView {
     view! {
         <section class="mt-8 rounded-xl border border-slate-200 bg-white p-6 shadow-sm" data-testid="policy-card">
             <h2 class="text-base font-semibold text-slate-900">"Session policy"</h2>
-            <p class="mt-1 text-sm text-slate-500">
+            <p class="mt-1 text-sm text-slate-600">
                 "People are signed out after the idle timeout without activity, and always once the absolute limit has passed since they signed in."
             </p>
             <fieldset class="mt-5 grid gap-3 sm:grid-cols-3">
@@ -266,7 +266,7 @@ fn preset_choice(
             />
             <span>
                 <span class="block text-sm font-medium text-slate-900">{label}</span>
-                <span class="block text-sm text-slate-500">{detail}</span>
+                <span class="block text-sm text-slate-600">{detail}</span>
             </span>
         </label>
     }
@@ -309,7 +309,7 @@ fn MinutesField(
                 aria-invalid=move || error.with(Option::is_some).to_string()
                 aria-describedby=format!("{id}-hint {id}-error")
             />
-            <p id=format!("{id}-hint") class="mt-1 text-xs text-slate-500">{format!("Between {min} and {max}.")}</p>
+            <p id=format!("{id}-hint") class="mt-1 text-xs text-slate-600">{format!("Between {min} and {max}.")}</p>
             {field_error(format!("{id}-error"), error, Some(error_testid))}
         </div>
     }

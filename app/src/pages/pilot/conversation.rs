@@ -53,6 +53,8 @@ pub fn Conversation(
     session_id: SessionId,
     messages: RwSignal<Vec<ChatMessage>>,
     can_write: Signal<bool>,
+    /// Why there is no message box, when there is none.
+    read_only: Signal<String>,
     /// The assessment's suggested steps, as chips above the box (none: no chips).
     suggestions: Signal<Vec<String>>,
     composer: Composer,
@@ -128,12 +130,12 @@ pub fn Conversation(
                     <MessageRow m mine=me />
                 </For>
                 <Show when=move || messages.with(Vec::is_empty)>
-                    <li class="m-auto max-w-sm text-center text-sm text-slate-500">
+                    <li class="m-auto max-w-sm text-center text-sm text-slate-600">
                         "No messages yet. Write down what you see and what you try; whoever picks this up reads it here."
                     </li>
                 </Show>
             </ol>
-            <p class="min-h-5 px-5 pb-1 text-xs text-slate-500" aria-live="polite" data-testid="typing">{typing}</p>
+            <p class="min-h-5 px-5 pb-1 text-xs text-slate-600" aria-live="polite" data-testid="typing">{typing}</p>
             <Show when=move || can_write.get()>
                 <FixBanner fixes />
             </Show>
@@ -142,9 +144,9 @@ pub fn Conversation(
             </Show>
             <Show
                 when=move || can_write.get()
-                fallback=|| view! {
-                    <p class="border-t border-slate-100 px-5 py-4 text-sm text-slate-500" data-testid="read-only">
-                        "You're reading this session. Pick it up to join the conversation."
+                fallback=move || view! {
+                    <p class="border-t border-slate-100 px-5 py-4 text-sm text-slate-600" data-testid="read-only">
+                        {read_only}
                     </p>
                 }
             >
@@ -196,7 +198,7 @@ fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
             "bg-indigo-100 text-indigo-700",
         ),
         Some(author) => (author.name.clone(), "bg-slate-100 text-slate-700"),
-        None => ("Former member".to_owned(), "bg-slate-100 text-slate-500"),
+        None => ("Former member".to_owned(), "bg-slate-100 text-slate-600"),
     };
     let is_mine = m.author.as_ref().is_some_and(|a| a.id == mine);
     let letters = m
@@ -210,7 +212,7 @@ fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
                 {letters}
             </span>
             <div class="min-w-0">
-                <p class="text-xs text-slate-500">
+                <p class="text-xs text-slate-600">
                     <span class="font-medium text-slate-900">{name}</span>
                     " · "
                     <time datetime=m.created_at.to_rfc3339() title=format_time(m.created_at)>{time_ago(Utc::now(), m.created_at)}</time>

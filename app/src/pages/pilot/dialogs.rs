@@ -59,6 +59,7 @@ pub fn ResolveDialog(
                 <label for="resolution-note" class="mt-3 block text-sm font-medium text-slate-900">"Resolution note"</label>
                 <textarea
                     id="resolution-note"
+                    autofocus
                     rows="7"
                     class="mt-1 block w-full rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
                     placeholder=move || if draft.get().is_none() { "Drafting from the session…" } else { "What resolved it" }

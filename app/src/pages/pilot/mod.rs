@@ -75,18 +75,24 @@ fn Pilot() -> impl IntoView {
     );
     let sessions: SessionsResource = loaded(|| (), |_| list_sessions());
     view! {
+        // The session first, then the list of the others: on a phone the conversation is what
+        // fits on the screen, the list below it; from `lg` up the list is the left column.
         <div class="mx-auto grid w-full max-w-7xl flex-1 items-start gap-6 px-4 py-6 sm:px-6 lg:grid-cols-[17rem_1fr]">
-            <SessionSidebar sessions current=session_id />
-            <Suspense fallback=|| view! { <p class="text-sm text-slate-500">"Loading the session…"</p> }>
-                {move || Suspend::new(async move {
-                    match detail.await {
-                        Ok(Some(detail)) => view! { <Workspace detail pickup sessions /> }.into_any(),
-                        Ok(None) => view! { <NotFound /> }.into_any(),
-                        Err(err) if err.error == ErrorCode::NotFound => view! { <NotFound /> }.into_any(),
-                        Err(err) => view! { <LoadError err /> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <div class="min-w-0 lg:col-start-2 lg:row-start-1">
+                <Suspense fallback=|| view! { <p class="text-sm text-slate-600">"Loading the session…"</p> }>
+                    {move || Suspend::new(async move {
+                        match detail.await {
+                            Ok(Some(detail)) => view! { <Workspace detail pickup sessions /> }.into_any(),
+                            Ok(None) => view! { <NotFound /> }.into_any(),
+                            Err(err) if err.error == ErrorCode::NotFound => view! { <NotFound /> }.into_any(),
+                            Err(err) => view! { <LoadError err /> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </div>
+            <div class="lg:col-start-1 lg:row-start-1">
+                <SessionSidebar sessions current=session_id />
+            </div>
         </div>
     }
 }
@@ -157,9 +163,14 @@ impl SessionState {
                 FeedEvent::Resync => true,
             };
             if concerns_us {
+                let id = self.id;
                 leptos::task::spawn_local(async move {
                     if let Ok(fresh) = api.call(move || get_handoff(ours)).await {
                         self.handoff.set(Some(fresh));
+                    }
+                    // A pick-up moves the session on: its status, who has it, what each may do.
+                    if let Ok(fresh) = api.call(move || get_session(id)).await {
+                        self.caught_up(fresh);
                     }
                 });
             }
@@ -167,8 +178,8 @@ impl SessionState {
     }
 
     /// The other side writes too (docs/API.md §9): a message announced for this session that the
-    /// page does not have yet, or a stream back after a gap, has the page fetch the session
-    /// again, which brings every message in order, each once, and where the session stands.
+    /// page does not have yet, its resolve, or a stream back after a gap, has the page fetch the
+    /// session again, which brings every message in order, each once, and where it stands.
     fn follow_conversation(self, api: Api) {
         use_escalation_feed().listen(move |event| {
             let fetch = match event {
@@ -180,6 +191,9 @@ impl SessionState {
                         && !self
                             .messages
                             .with_untracked(|all| all.iter().any(|m| m.id == *message_id))
+                }
+                FeedEvent::Escalation(EscalationEvent::SessionResolved { session_id }) => {
+                    *session_id == self.id
                 }
                 FeedEvent::Resync => true,
                 FeedEvent::Escalation(_) => false,
@@ -205,31 +219,41 @@ impl SessionState {
         self.resolution.set(fresh.resolution_note);
     }
 
-    /// Its owner, and the senior who picked it up, write to it (docs/API.md §5).
-    fn can_write(self) -> bool {
+    fn claimed_by_me(self) -> bool {
         let me = self.my_id();
-        self.works
-            && (self.is_owner
-                || self
-                    .claimer
-                    .with(|c| c.as_ref().is_some_and(|c| c.id == me)))
+        self.claimer
+            .with(|c| c.as_ref().is_some_and(|c| c.id == me))
     }
 
-    fn waiting(self) -> bool {
-        self.handoff
-            .with(|h| h.as_ref().is_some_and(|h| h.claimed_by.is_none()))
+    /// Its owner, and the senior who picked it up, write to it (docs/API.md §5).
+    fn is_writer(self) -> bool {
+        self.works && (self.is_owner || self.claimed_by_me())
     }
 
-    fn unresolved(self) -> bool {
-        self.status.get() != SessionStatus::Resolved
+    /// Messages, steps, fixes and Resolve: a writer's, while the session is open.
+    fn can_work(self) -> bool {
+        self.is_writer() && self.status.get().is_open()
     }
 
     fn can_escalate(self) -> bool {
-        self.is_owner && self.works && self.unresolved() && !self.waiting()
+        self.is_owner && self.works && self.status.get().can_hand_on()
     }
 
-    fn can_resolve(self) -> bool {
-        self.can_write() && self.unresolved()
+    /// Why the conversation has no message box, for whoever sees none.
+    fn read_only_reason(self) -> String {
+        if !self.status.get().is_open() {
+            return "This session is resolved. Its conversation stays as it was.".to_owned();
+        }
+        if !self.works {
+            return "You're reading this session: viewers see the team's work but don't write to it."
+                .to_owned();
+        }
+        match (self.status.get(), self.claimer.get()) {
+            (SessionStatus::Escalated, Some(by)) => {
+                format!("{} picked this session up; you're reading it.", by.name)
+            }
+            _ => "You're reading this session. Pick it up to join the conversation.".to_owned(),
+        }
     }
 
     /// Escalating with a fix that still owes an outcome: ask first.
@@ -262,12 +286,13 @@ impl SessionState {
 
     fn claimed(self) {
         self.claimer.set(Some(self.me.get_value()));
+        self.status.set(SessionStatus::Escalated);
     }
 
     fn escalated(self, created: Handoff) {
         self.open.set(None);
         if created.intent == Intent::Escalate {
-            self.status.set(SessionStatus::Escalated);
+            self.status.set(SessionStatus::RequestingEscalation);
             self.handoff.set(Some(created));
         } else {
             self.status.set(SessionStatus::Parked);
@@ -325,7 +350,8 @@ fn Workspace(
         open,
         ..
     } = state;
-    let can_write = Signal::derive(move || state.can_write());
+    let can_work = Signal::derive(move || state.can_work());
+    let read_only = Signal::derive(move || state.read_only_reason());
     let on_resolved = move |done: SessionDetail| {
         state.resolved(done);
         toasts.push(Tone::Success, "Resolved. The note is on the session.");
@@ -360,7 +386,7 @@ fn Workspace(
                 <section class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" data-testid="resolution">
                     <h2 class="font-semibold">"Resolution"</h2>
                     <p class="mt-1 whitespace-pre-wrap">{note}</p>
-                    {can_write.get().then(|| view! {
+                    {state.is_writer().then(|| view! {
                         <a href=format!("/kb?write={id}") class="mt-2 inline-block font-medium text-emerald-800 underline-offset-2 hover:underline">
                             "Write it up for the knowledge base →"
                         </a>
@@ -368,14 +394,14 @@ fn Workspace(
                 </section>
             })}
             {move || (!pickup.get() && is_owner).then(|| view! { <OwnerEscalationNote handoff /> })}
-            <Show when=move || pickup.get() && handoff.with(Option::is_some)>
+            <Show when=move || pickup.get() && handoff.with(Option::is_some) && state.status.get().is_open()>
                 <PickupPanel handoff on_claimed on_pick=move |step| composer.fill(step) />
             </Show>
             <div class="grid items-start gap-5 xl:grid-cols-[1fr_18rem]">
-                <Conversation session_id=id messages can_write suggestions=Signal::derive(move || state.suggestions(pickup.get())) composer fixes presence />
+                <Conversation session_id=id messages can_write=can_work read_only suggestions=Signal::derive(move || state.suggestions(pickup.get())) composer fixes presence />
                 <div class="flex flex-col gap-5">
-                    <FixesPanel session_id=id fixes can_write />
-                    <Steps session_id=id steps can_write />
+                    <FixesPanel session_id=id fixes can_write=can_work />
+                    <Steps session_id=id steps can_write=can_work />
                 </div>
             </div>
         </div>
@@ -396,22 +422,24 @@ fn header(detail: &SessionDetail, state: SessionState) -> impl IntoView {
     let status = state.status;
     let settling = state.settling.pending();
     view! {
-        <header class="flex flex-wrap items-start justify-between gap-4">
+        // The actions keep their place, top right from `sm` up and under the title on a phone,
+        // whatever the title's length.
+        <header class="grid items-start gap-4 sm:grid-cols-[minmax(0,1fr)_auto]">
             <div class="min-w-0">
                 <div class="flex flex-wrap items-center gap-2">
                     {detail.psa_ticket_id.clone().map(|t| view! { <TicketBadge ticket=t /> })}
-                    {move || view! { <StatusPill status=status.get() /> }}
+                    {move || view! { <StatusPill status=status.get() claimer=state.claimer.get().map(|c| c.name) /> }}
                 </div>
                 <h1 class="mt-1 text-xl font-semibold tracking-tight text-slate-900" data-testid="session-title">
                     {detail.problem_summary.clone()}
                 </h1>
-                <p class="mt-1 text-sm text-slate-500">
+                <p class="mt-1 text-sm text-slate-600">
                     {format!("Opened by {} · {}", detail.owner.name, time_ago(Utc::now(), detail.created_at))}
                 </p>
                 {also_here(state)}
             </div>
             <div class="flex gap-2">
-                <Show when=move || state.can_resolve()>
+                <Show when=move || state.can_work()>
                     <button
                         type="button"
                         class="rounded-md border border-emerald-300 bg-emerald-50 px-4 py-2 text-sm font-semibold text-emerald-900 shadow-xs hover:bg-emerald-100 focus:outline-none focus-visible:ring-2 focus-visible:ring-emerald-500 disabled:opacity-60"

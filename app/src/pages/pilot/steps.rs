@@ -55,12 +55,12 @@ pub fn Steps(
             <h2 id="steps-title" class="text-sm font-semibold text-slate-900">"Steps tried"</h2>
             <Show
                 when=move || !steps.with(Vec::is_empty)
-                fallback=|| view! { <p class="mt-2 text-sm text-slate-500">"None recorded yet."</p> }
+                fallback=|| view! { <p class="mt-2 text-sm text-slate-600">"None recorded yet."</p> }
             >
                 <ol class="mt-2 space-y-2 text-sm" data-testid="steps">
                     <For each=move || steps.get() key=|s| s.id let:step>
                         <li class="flex gap-2">
-                            <span class="w-5 shrink-0 text-right text-slate-400">{format!("{}.", step.position)}</span>
+                            <span class="w-5 shrink-0 text-right text-slate-500">{format!("{}.", step.position)}</span>
                             <span class="min-w-0 flex-1 text-slate-700">
                                 {step.action.clone()} " " <OutcomePill outcome=step.outcome />
                             </span>

@@ -1,0 +1,245 @@
+import { test, expect, hydrated, screenshot } from "./fixtures";
+import { escalatedSession, signedIn } from "./helpers";
+import { accessible } from "./axe";
+import type { Page } from "@playwright/test";
+
+/**
+ * A working day in the product, at desktop width and on a phone: dialogs that hold focus and
+ * give it back, menus that close, statuses that say what is true after a pick-up and a resolve,
+ * notifications that clear themselves, and nobody offered what they can't do.
+ */
+const WIDTHS = [
+  { name: "desktop", width: 1280 },
+  { name: "phone", width: 375 },
+];
+
+/** Whether focus is inside the element `testId` names. */
+const focusInside = (page: Page, testId: string) =>
+  page.evaluate((id) => !!document.querySelector(`[data-testid="${id}"]`)?.contains(document.activeElement), testId);
+
+/** Presses Tab (or Shift+Tab) `times` times; after each press focus must still be inside. */
+async function tabAround(page: Page, testId: string, times: number, key = "Tab") {
+  for (let i = 0; i < times; i++) {
+    await page.keyboard.press(key);
+    expect(await focusInside(page, testId), `focus inside ${testId} after ${key} #${i + 1}`).toBe(true);
+  }
+}
+
+const card = (page: Page, text: string) => page.getByTestId("escalation-card").filter({ hasText: text });
+
+for (const { name, width } of WIDTHS) {
+  test.describe(`${name} (${width} px)`, () => {
+    test("every signed-in page fits the screen: nothing scrolls sideways", async ({ browser, world }) => {
+      // Seven pages, each loaded, hydrated and read through by axe-core.
+      test.setTimeout(90_000);
+      const owner = await signedIn(browser, world.owner, "/", width);
+      const jane = await signedIn(browser, world.jane, "/", width);
+      const session = await escalatedSession(jane, "Printer queue stuck on the second floor");
+      const pages: [Page, string][] = [
+        [owner, "/"],
+        [owner, `/pilot/${session}?pickup=true`],
+        [owner, "/kb"],
+        [owner, "/account"],
+        [owner, "/account/security"],
+        [owner, "/account/members"],
+        [jane, `/pilot/${session}`],
+      ];
+      for (const [page, path] of pages) {
+        await page.goto(path);
+        await hydrated(page);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        expect(wide, `${path} is ${wide} px wide in a ${width} px window`).toBeLessThanOrEqual(width);
+        // The user menu's button is whole on screen: its right edge inside the window.
+        const menu = await page.getByTestId("user-menu").locator("summary").boundingBox();
+        expect(menu!.x + menu!.width, `${path}: the user menu is cut off`).toBeLessThanOrEqual(width);
+        await accessible(page, `${path} at ${width} px`);
+      }
+      await screenshot(owner, `members-${name}`);
+    });
+
+    test("the Escalate dialog takes focus, keeps it, closes on Escape and gives it back", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      await jane.getByTestId("session-row").filter({ hasText: "Outlook is failing" }).click();
+      await hydrated(jane);
+      const open = jane.getByRole("button", { name: "Escalate" });
+      await open.focus();
+      await jane.keyboard.press("Enter");
+      const dialog = jane.getByRole("dialog", { name: "Hand this session on" });
+      await expect(dialog).toBeVisible();
+      await expect(dialog.getByLabel("Why are you escalating?")).toBeFocused();
+      await tabAround(jane, "escalate-modal", 8);
+      await tabAround(jane, "escalate-modal", 8, "Shift+Tab");
+      await accessible(jane, `the escalate dialog at ${width} px`, "dialog");
+      await screenshot(jane, `escalate-dialog-${name}`);
+      await jane.keyboard.press("Escape");
+      await expect(dialog).toHaveCount(0);
+      await expect(open).toBeFocused();
+    });
+
+    test("the bulk sign-out dialog gives focus back to the button that opened it", async ({ browser, world }) => {
+      await signedIn(browser, world.jane, "/", width);
+      const owner = await signedIn(browser, world.owner, "/account/security", width);
+      const open = owner.getByRole("button", { name: "Sign out everyone except me" });
+      await open.click();
+      const dialog = owner.getByRole("dialog", { name: "Sign out everyone except you?" });
+      await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+      await tabAround(owner, "revoke-others", 3);
+      await accessible(owner, `the sign-out dialog at ${width} px`, "dialog");
+      await dialog.getByRole("button", { name: "Cancel" }).click();
+      await expect(dialog).toHaveCount(0);
+      await expect(open).toBeFocused();
+    });
+
+    test("menus: one open at a time, closed by Escape or a click elsewhere", async ({ browser, world }) => {
+      const sam = await signedIn(browser, world.sam, "/", width);
+      const bell = sam.getByTestId("notification-bell");
+      const menu = sam.getByTestId("user-menu");
+      await bell.locator("summary").click();
+      await expect(bell).toHaveAttribute("open", "");
+      // The panel is whole on screen.
+      const panel = await bell.locator("summary + div").boundingBox();
+      expect(panel!.x, "the bell's panel starts on screen").toBeGreaterThanOrEqual(0);
+      expect(panel!.x + panel!.width, "the bell's panel ends on screen").toBeLessThanOrEqual(width);
+      await screenshot(sam, `bell-${name}`);
+      // Opening the other closes the first.
+      await menu.locator("summary").click();
+      await expect(menu).toHaveAttribute("open", "");
+      await expect(bell).not.toHaveAttribute("open");
+      await screenshot(sam, `user-menu-${name}`);
+      // Escape closes it and leaves focus on its button.
+      await sam.keyboard.press("Escape");
+      await expect(menu).not.toHaveAttribute("open");
+      await expect(menu.locator("summary")).toBeFocused();
+      // A click elsewhere closes it too.
+      await bell.locator("summary").click();
+      await expect(bell).toHaveAttribute("open", "");
+      // Below the panel, whatever the width.
+      await sam.mouse.click(10, 700);
+      await expect(bell).not.toHaveAttribute("open");
+    });
+
+    test("after the pick-up both see who has it and Jane is not offered Escalate; resolved, it is a record", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      const summary = `VPN drops every ten minutes ${world.tag}`;
+      const id = await escalatedSession(jane, summary);
+      await jane.goto(`/pilot/${id}`);
+      await hydrated(jane);
+      await expect(jane.getByTestId("status-pill").first()).toHaveText("Waiting for a senior");
+      await expect(jane.getByRole("button", { name: "Escalate" })).toHaveCount(0);
+
+      const sam = await signedIn(browser, world.sam, "/", width);
+      await card(sam, summary).getByRole("button", { name: "Pick Up" }).click();
+      await expect(sam).toHaveURL(/pickup=true$/);
+      await expect(sam.getByTestId("status-pill").first()).toHaveText("With Sam Senior");
+      // Jane's page follows, live.
+      await expect(jane.getByTestId("status-pill").first()).toHaveText("With Sam Senior");
+      await expect(jane.getByRole("button", { name: "Escalate" })).toHaveCount(0);
+      await expect(jane.getByRole("button", { name: "Resolve" })).toBeVisible();
+      await accessible(sam, `the pick-up view at ${width} px`);
+
+      // Sam resolves it; Jane's page becomes the record, live too.
+      await sam.getByRole("button", { name: "Resolve" }).first().click();
+      const dialog = sam.getByTestId("resolve-dialog");
+      await expect(dialog.getByLabel("Resolution note")).toBeFocused();
+      await accessible(sam, `the resolve dialog at ${width} px`, "dialog");
+      await dialog.getByLabel("Resolution note").fill("Replaced the VPN client; stable for an hour.");
+      await dialog.getByRole("button", { name: "Resolve" }).click();
+      await expect(dialog).toHaveCount(0);
+      for (const page of [sam, jane]) {
+        await expect(page.getByTestId("status-pill").first()).toHaveText("Resolved");
+        await expect(page.getByTestId("read-only")).toHaveText(/resolved/);
+        await expect(page.getByLabel("Message")).toHaveCount(0);
+        await expect(page.getByLabel("Record a step")).toHaveCount(0);
+        await expect(page.getByRole("button", { name: "Resolve" })).toHaveCount(0);
+        await expect(page.getByRole("button", { name: "Escalate" })).toHaveCount(0);
+      }
+      // The pick-up screen of a resolved session is only the record.
+      await sam.goto(`/pilot/${id}?pickup=true`);
+      await hydrated(sam);
+      await expect(sam.getByTestId("resolution")).toBeVisible();
+      await expect(sam.getByTestId("pickup-panel")).toHaveCount(0);
+      await screenshot(sam, `resolved-session-${name}`);
+      // The server holds the same rule: nothing is added to a resolved session.
+      const late = await jane.request.post("/api/sessions/message", { data: { session_id: id, body: "One more thing" } });
+      expect(late.status()).toBe(422);
+      expect((await late.json()).fields.session_id).toMatch(/resolved/);
+    });
+
+    test("a notification clears itself for every senior once its escalation is picked up or resolved", async ({ browser, world }) => {
+      const alex = await signedIn(browser, world.alex, "/", width);
+      const sam = await signedIn(browser, world.sam, "/", width);
+      await expect(alex.getByTestId("feed-status")).toHaveText("Live");
+      const jane = await signedIn(browser, world.jane, "/", width);
+      const picked = await escalatedSession(jane, `Teams calls drop audio ${world.tag}`);
+      await expect(alex.getByTestId("unread-count")).toHaveText("1");
+      await expect(sam.getByTestId("unread-count")).toHaveText("1");
+      await card(sam, "Teams calls drop audio").getByRole("button", { name: "Pick Up" }).click();
+      await expect(sam).toHaveURL(new RegExp(`${picked}\\?pickup=true$`));
+      // Alex never clicked it: the pick-up handled it for him, live.
+      await expect(alex.getByTestId("unread-count")).toHaveCount(0);
+
+      const resolved = await escalatedSession(jane, `Scanner e-mails never arrive ${world.tag}`);
+      await expect(alex.getByTestId("unread-count")).toHaveText("1");
+      await expect(card(alex, "Scanner e-mails never arrive")).toBeVisible();
+      const done = await jane.request.post("/api/sessions/resolve", {
+        data: { session_id: resolved, resolution_note: "The relay password had expired." },
+      });
+      expect(done.status(), await done.text()).toBe(200);
+      await expect(alex.getByTestId("unread-count")).toHaveCount(0);
+      await expect(card(alex, "Scanner e-mails never arrive")).toHaveCount(0);
+      await alex.reload();
+      await hydrated(alex);
+      await expect(alex.getByTestId("unread-count")).toHaveCount(0);
+    });
+
+    test("a viewer is offered only what a viewer can do", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      const id = await escalatedSession(jane, `Laptop fan loud since update ${world.tag}`);
+      const val = await signedIn(browser, world.val, "/", width);
+      await expect(val.getByRole("heading", { name: "Your sessions" })).toBeVisible();
+      await expect(val.getByRole("button", { name: "New" })).toHaveCount(0);
+      await val.goto(`/pilot/${id}`);
+      await hydrated(val);
+      await expect(val.getByTestId("read-only")).toHaveText(/viewers see the team's work/);
+      await expect(val.getByText("Pick it up")).toHaveCount(0);
+      await expect(val.getByRole("button", { name: "Resolve" })).toHaveCount(0);
+    });
+
+    test("a field's error is announced with the field it belongs to", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      await jane.getByRole("button", { name: "New" }).click();
+      await jane.getByRole("button", { name: "Start session" }).click();
+      const summary = jane.getByLabel("What's the problem?");
+      await expect(summary).toHaveAttribute("aria-invalid", "true");
+      // A screen reader reads the message with the field: the field names it.
+      await expect(summary).toHaveAccessibleDescription("Describe the problem in a sentence or two.");
+      await expect(jane.getByLabel("PSA ticket (optional)")).toHaveAttribute("aria-invalid", "false");
+      await summary.fill("Label printer prints blank pages");
+      await jane.getByRole("button", { name: "Start session" }).click();
+      await expect(jane).toHaveURL(/\/pilot\//);
+    });
+
+    test("sign-in by keyboard: e-mail, password, then the way out; a wrong password keeps focus there", async ({ page, world }) => {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto("/login");
+      await hydrated(page);
+      await page.getByLabel("E-mail").focus();
+      await page.keyboard.type(world.jane);
+      await page.keyboard.press("Tab");
+      await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
+      await page.keyboard.type("not the password");
+      await page.keyboard.press("Tab");
+      await expect(page.getByRole("button", { name: "Show password" })).toBeFocused();
+      await page.keyboard.press("Tab");
+      await expect(page.getByRole("link", { name: "Forgot password?" })).toBeFocused();
+      await page.keyboard.press("Tab");
+      await expect(page.getByRole("button", { name: "Sign in", exact: true })).toBeFocused();
+      await page.keyboard.press("Enter");
+      await expect(page.getByRole("alert")).toHaveText(/don't match/);
+      await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
+      await expect(page.getByLabel("E-mail")).toHaveValue(world.jane);
+      await accessible(page, `/login at ${width} px`);
+      await screenshot(page, `login-wrong-password-${name}`);
+    });
+  });
+}
