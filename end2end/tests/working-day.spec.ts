@@ -1,5 +1,5 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
-import { escalatedSession, signedIn } from "./helpers";
+import { escalatedSession, signedIn, signIn } from "./helpers";
 import { accessible } from "./axe";
 import type { Page } from "@playwright/test";
 
@@ -137,6 +137,11 @@ for (const { name, width } of WIDTHS) {
       await expect(jane.getByRole("button", { name: "Resolve" })).toBeVisible();
       await accessible(sam, `the pick-up view at ${width} px`);
 
+      // A fix Sam suggests and nobody tries...
+      await sam.getByLabel("Suggest a fix").fill("Reinstall the VPN client");
+      await sam.getByLabel("Suggest a fix").press("Enter");
+      await expect(sam.getByTestId("fix")).toContainText("suggested");
+
       // Sam resolves it; Jane's page becomes the record, live too.
       await sam.getByRole("button", { name: "Resolve" }).first().click();
       const dialog = sam.getByTestId("resolve-dialog");
@@ -152,6 +157,8 @@ for (const { name, width } of WIDTHS) {
         await expect(page.getByLabel("Record a step")).toHaveCount(0);
         await expect(page.getByRole("button", { name: "Resolve" })).toHaveCount(0);
         await expect(page.getByRole("button", { name: "Escalate" })).toHaveCount(0);
+        // ...reads as what became of it.
+        await expect(page.getByTestId("fix")).toContainText("not tried");
       }
       // The pick-up screen of a resolved session is only the record.
       await sam.goto(`/pilot/${id}?pickup=true`);
@@ -192,12 +199,23 @@ for (const { name, width } of WIDTHS) {
       await expect(alex.getByTestId("unread-count")).toHaveCount(0);
     });
 
-    test("a viewer is offered only what a viewer can do", async ({ browser, world }) => {
+    test("a viewer is offered only what a viewer can do, and their queue keeps up", async ({ browser, world }) => {
       const jane = await signedIn(browser, world.jane, "/", width);
       const id = await escalatedSession(jane, `Laptop fan loud since update ${world.tag}`);
-      const val = await signedIn(browser, world.val, "/", width);
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const val = await context.newPage();
+      await val.clock.install();
+      await signIn(val, world.val, "/");
+      await hydrated(val);
       await expect(val.getByRole("heading", { name: "Your sessions" })).toBeVisible();
       await expect(val.getByRole("button", { name: "New" })).toHaveCount(0);
+      // No stream for a viewer: the queue is fetched again every 30 s, and says so.
+      await expect(val.getByTestId("feed-status")).toHaveText("Updates every 30 s");
+      await expect(card(val, "Laptop fan loud")).toBeVisible();
+      await expect(card(val, "Laptop fan loud").getByRole("button", { name: "Pick Up" })).toHaveCount(0);
+      await escalatedSession(jane, `Monitor flickers ${world.tag}`);
+      await val.clock.fastForward("00:31");
+      await expect(card(val, "Monitor flickers")).toBeVisible();
       await val.goto(`/pilot/${id}`);
       await hydrated(val);
       await expect(val.getByTestId("read-only")).toHaveText(/viewers see the team's work/);
@@ -217,6 +235,53 @@ for (const { name, width } of WIDTHS) {
       await summary.fill("Label printer prints blank pages");
       await jane.getByRole("button", { name: "Start session" }).click();
       await expect(jane).toHaveURL(/\/pilot\//);
+    });
+
+    test("times move on by themselves and speak the viewer's zone; limits say what their minutes are", async ({ browser, world }) => {
+      const context = await browser.newContext({ viewport: { width, height: 800 }, timezoneId: "Europe/Berlin" });
+      const owner = await context.newPage();
+      await owner.clock.install();
+      await signIn(owner, world.owner, "/");
+      await hydrated(owner);
+      // This sign-in's windows, in Berlin time, with UTC in the tooltip.
+      const idle = owner.getByTestId("idle-expires").locator("time");
+      await expect(idle).toHaveText(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(UTC\+01:00\)/);
+      await expect(idle).toHaveAttribute("title", / UTC$/);
+      // A session's age, moving on with no reload.
+      await owner.getByRole("button", { name: "New" }).click();
+      await owner.getByLabel("What's the problem?").fill("Wi-Fi drops in the meeting room");
+      await owner.getByRole("button", { name: "Start session" }).click();
+      await expect(owner).toHaveURL(/\/pilot\//);
+      const opened = owner.locator("header time").first();
+      await expect(opened).toHaveText("just now");
+      await owner.clock.fastForward("02:10");
+      await expect(opened).toHaveText("2 minutes ago");
+
+      await owner.goto("/account/security");
+      await hydrated(owner);
+      await owner.getByLabel("Custom").check();
+      await owner.getByLabel("Absolute limit (minutes)").fill("43200");
+      await expect(owner.getByTestId("absolute-minutes-hint")).toHaveText("= 30 days. Between 1 and 129600 (90 days).");
+    });
+
+    test("a toast never covers the message box or the steps", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      await jane.getByTestId("session-row").filter({ hasText: "Outlook is failing" }).click();
+      await hydrated(jane);
+      await jane.getByLabel("Record a step").fill("Cleared the credential cache");
+      await jane.getByLabel("Record a step").press("Enter");
+      await jane.getByRole("button", { name: "Escalate" }).click();
+      await jane.getByLabel("Why are you escalating?").fill("Still prompting after the cache clear.");
+      await jane.getByLabel("Why are you escalating?").press("Enter");
+      const toast = jane.getByRole("status").filter({ hasText: "Escalated." });
+      await expect(toast).toBeVisible();
+      await screenshot(jane, `toast-${name}`);
+      const box = (await toast.boundingBox())!;
+      for (const covered of [jane.getByRole("button", { name: "Send" }), jane.getByLabel("Message"), jane.getByLabel("Record a step")]) {
+        const b = (await covered.boundingBox())!;
+        const apart = box.x + box.width <= b.x || b.x + b.width <= box.x || box.y + box.height <= b.y || b.y + b.height <= box.y;
+        expect(apart, "the toast stands clear of it").toBe(true);
+      }
     });
 
     test("sign-in by keyboard: e-mail, password, then the way out; a wrong password keeps focus there", async ({ page, world }) => {

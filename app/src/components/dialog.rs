@@ -42,7 +42,7 @@ pub fn Dialog(
         });
         Effect::new(move |_| {
             if let Some(dialog) = dialog.get() {
-                hold_modal(dialog, SETTLING_FRAMES);
+                hold_modal(dialog, 0);
             }
         });
     }
@@ -73,16 +73,18 @@ pub fn Dialog(
     }
 }
 
-/// How many frames a new dialog is watched for being moved while the page mounts it.
+/// How many frames in a row a dialog may be off the page (not yet placed, or moved) before it
+/// is taken to be gone for good.
 #[cfg(feature = "hydrate")]
-const SETTLING_FRAMES: u8 = 10;
+const FRAMES_AWAY: u16 = 120;
 
-/// Shows the dialog as modal once the page has placed it, and again should the page move it in
-/// its first frames (a `<Show>` can take its new content out and put it back while mounting
-/// it): a moved dialog stays open but is no longer modal. Dropping the `open` attribute closes
-/// it without a `close` event, which would cancel it.
+/// Shows the dialog as modal once the page has placed it, and again whenever the page moves it
+/// (a `<Show>` can take its new content out and put it back while mounting it, later on a busy
+/// machine): a moved dialog stays open but is no longer modal, and showing it again puts focus
+/// back on its `autofocus` control. Dropping the `open` attribute closes it without a `close`
+/// event, which would cancel it. Checked each frame for as long as the dialog is on the page.
 #[cfg(feature = "hydrate")]
-fn hold_modal(dialog: web_sys::HtmlDialogElement, frames: u8) {
+fn hold_modal(dialog: web_sys::HtmlDialogElement, frames_away: u16) {
     request_animation_frame(move || {
         if dialog.is_connected() {
             if dialog.open() && !dialog.matches(":modal").unwrap_or(false) {
@@ -91,9 +93,9 @@ fn hold_modal(dialog: web_sys::HtmlDialogElement, frames: u8) {
             if !dialog.open() {
                 let _ = dialog.show_modal();
             }
-        }
-        if frames > 0 {
-            hold_modal(dialog, frames - 1);
+            hold_modal(dialog, 0);
+        } else if frames_away < FRAMES_AWAY {
+            hold_modal(dialog, frames_away + 1);
         }
     });
 }

@@ -15,22 +15,26 @@ use super::{
     escalation_feed::{use_escalation_feed, FeedEvent, FeedStatus},
     presence::{names, PresenceBoard},
     storage::Store,
-    time::time_ago,
+    time::ago,
     toast::use_toasts,
     visitor::{use_api, use_signed_in, LoadError},
 };
 use crate::api::handoffs::queue;
 use crate::api::loaded::loaded;
-use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use std::collections::HashSet;
 use vocab::{events::EscalationEvent, handoffs::QueueItem, ids::HandoffId};
 
+/// How often a viewer's queue is fetched again.
+#[cfg(feature = "hydrate")]
+const VIEWER_REFRESH_MS: u32 = 30_000;
+
 #[component]
 pub fn EscalationQueue() -> impl IntoView {
     let loaded = loaded(|| (), |_| queue());
     let status = use_escalation_feed().status;
+    let viewer = !use_signed_in().user.role.can_work();
     view! {
         <section class="rounded-xl border border-slate-200 bg-white shadow-sm" aria-labelledby="queue-title" data-testid="escalation-queue">
             <header class="flex items-center justify-between border-b border-slate-100 px-5 py-4">
@@ -39,6 +43,9 @@ pub fn EscalationQueue() -> impl IntoView {
                     <p class="mt-0.5 text-sm text-slate-600">"Sessions your team needs a senior for."</p>
                 </div>
                 {move || match status.get() {
+                    FeedStatus::Idle if viewer => view! {
+                        <span class="text-xs font-medium text-slate-600" data-testid="feed-status">"Updates every 30 s"</span>
+                    }.into_any(),
                     FeedStatus::Live => view! {
                         <span class="inline-flex items-center gap-1.5 text-xs font-medium text-emerald-700" data-testid="feed-status">
                             <span class="h-2 w-2 rounded-full bg-emerald-500"></span>"Live"
@@ -95,6 +102,13 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             items.set(fresh);
         })
     };
+    // A viewer holds no stream (docs/API.md §9): their queue is fetched again every 30 s.
+    #[cfg(feature = "hydrate")]
+    if !can_claim {
+        let polling = gloo_timers::callback::Interval::new(VIEWER_REFRESH_MS, reload);
+        let polling = send_wrapper::SendWrapper::new(polling);
+        on_cleanup(move || drop(polling));
+    }
     use_escalation_feed().listen(move |event| match event {
         FeedEvent::Escalation(EscalationEvent::HandoffClaimed { handoff_id, .. }) => {
             let gone = *handoff_id;
@@ -206,7 +220,7 @@ fn QueueCard(
                     <p class="text-sm text-slate-600">
                         <span class="font-medium text-slate-900">{item.from_user.name.clone()}</span>
                         " escalated · "
-                        <time datetime=item.created_at.to_rfc3339()>{time_ago(Utc::now(), item.created_at)}</time>
+                        {ago(item.created_at)}
                     </p>
                     <p class="mt-1 line-clamp-2 text-sm font-medium text-slate-900">{item.problem_summary.clone()}</p>
                     {ticket.clone().map(|t| view! { <div class="mt-2"><TicketBadge ticket=t /></div> })}

@@ -126,8 +126,14 @@ fn status_class(status: FixStatus) -> &'static str {
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60";
 
 /// The session's fixes and their outcomes; writers suggest new ones and mark them applied.
+/// Once the session is `closed` (resolved), a fix nobody tried reads "not tried".
 #[component]
-pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
+pub fn FixesPanel(
+    session_id: SessionId,
+    fixes: Fixes,
+    can_write: Signal<bool>,
+    closed: Signal<bool>,
+) -> impl IntoView {
     let api = use_api();
     let title = RwSignal::new(String::new());
     let suggest = Call::new();
@@ -163,7 +169,7 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
             >
                 <ul class="mt-2 space-y-3 text-sm" data-testid="fixes">
                     <For each=move || fixes.get() key=|f| (f.id, f.status, f.updated_at) let:fix>
-                        <FixRow fix fixes can_write />
+                        <FixRow fix fixes can_write closed />
                     </For>
                 </ul>
             </Show>
@@ -186,7 +192,12 @@ pub fn FixesPanel(session_id: SessionId, fixes: Fixes, can_write: Signal<bool>) 
 }
 
 #[component]
-fn FixRow(fix: SuggestedFix, fixes: Fixes, can_write: Signal<bool>) -> impl IntoView {
+fn FixRow(
+    fix: SuggestedFix,
+    fixes: Fixes,
+    can_write: Signal<bool>,
+    closed: Signal<bool>,
+) -> impl IntoView {
     let id = fix.id;
     let recording = Call::new();
     let busy = recording.pending();
@@ -205,7 +216,7 @@ fn FixRow(fix: SuggestedFix, fixes: Fixes, can_write: Signal<bool>) -> impl Into
             <p class="text-slate-800">
                 {fix.title.clone()} " "
                 <span class=format!("inline-flex rounded px-1.5 py-0.5 text-xs font-medium {}", status_class(fix.status))>
-                    {fix.status.words()}
+                    {move || if closed.get() && fix.status == FixStatus::Suggested { "not tried" } else { fix.status.words() }}
                 </span>
             </p>
             {detail.map(|d| view! { <p class="mt-0.5 text-xs text-slate-600">{d}</p> })}

@@ -9,6 +9,7 @@ use super::{
     notification_bell::NotificationBell,
     presence::provide_presence,
     sign_out::SignOutForm,
+    time::provide_clock,
     toast::{provide_toasts, ToastRegion},
     visitor::{provide_visitor, use_api, use_visitor},
 };
@@ -24,6 +25,7 @@ use vocab::users::User;
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
     provide_menu_behaviour();
+    provide_clock();
     let (visitor, windows) = provide_visitor();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.
     provide_login_channel(move |event| match event {

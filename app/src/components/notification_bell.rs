@@ -5,11 +5,10 @@
 use super::{
     escalation_feed::{use_escalation_feed, FeedEvent},
     icons::Bell,
-    time::time_ago,
+    time::ago,
     visitor::use_api,
 };
 use crate::api::notifications::{list_notifications, read_notification};
-use chrono::Utc;
 use leptos::{html, prelude::*};
 use leptos_router::hooks::use_navigate;
 use vocab::{
@@ -106,7 +105,6 @@ fn NotificationRow(n: Notification, on_open: Callback<Notification>) -> impl Int
     let unread = n.read_at.is_none();
     let href = n.link.clone();
     let title = n.title.clone();
-    let when = time_ago(Utc::now(), n.created_at);
     view! {
         <li>
             <a
@@ -121,7 +119,7 @@ fn NotificationRow(n: Notification, on_open: Callback<Notification>) -> impl Int
                 <span class=if unread { "mt-1.5 h-2 w-2 shrink-0 rounded-full bg-indigo-500" } else { "mt-1.5 h-2 w-2 shrink-0" } aria-hidden="true"></span>
                 <span class="min-w-0 flex-1">
                     <span class=if unread { "block font-medium text-slate-900" } else { "block text-slate-600" }>{title}</span>
-                    <span class="mt-0.5 block text-xs text-slate-600">{when}</span>
+                    <span class="mt-0.5 block text-xs text-slate-600">{ago(n.created_at)}</span>
                 </span>
             </a>
         </li>

@@ -10,11 +10,10 @@ use super::{
     badges::{confidence_words, OutcomePill, TicketBadge},
     claim::{claim_handoff, Claimed},
     icons::Sparkles,
-    time::time_ago,
+    time::ago,
     toast::{use_toasts, DismissButton},
     visitor::{use_api, use_signed_in},
 };
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use vocab::handoffs::{Assessment, AssessmentStatus, Handoff, SnapshotStep};
@@ -41,7 +40,7 @@ pub fn PickupPanel(
                                 {format!("{} needs a senior", h.from_user.name)}
                             </h2>
                             <p class="mt-0.5 text-sm text-slate-600">
-                                {format!("Escalated {}", time_ago(Utc::now(), h.created_at))}
+                                "Escalated " {ago(h.created_at)}
                             </p>
                             {ticket.map(|t| view! { <div class="mt-2"><TicketBadge ticket=t /></div> })}
                         </div>
@@ -104,21 +103,16 @@ fn ClaimState(
     on_claimed: impl Fn(Handoff) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let me = use_signed_in().user;
-    let now = Utc::now();
     if let (Some(by), Some(at)) = (&handoff.claimed_by, handoff.claimed_at) {
-        let (class, words) = if by.id == me.id {
-            (
-                "bg-emerald-50 text-emerald-800",
-                format!("You picked this up {}", time_ago(now, at)),
-            )
+        let (class, who) = if by.id == me.id {
+            ("bg-emerald-50 text-emerald-800", "You".to_owned())
         } else {
-            (
-                "bg-slate-100 text-slate-700",
-                format!("{} picked this up {}", by.name, time_ago(now, at)),
-            )
+            ("bg-slate-100 text-slate-700", by.name.clone())
         };
         return view! {
-            <p class=format!("rounded-md px-3 py-1.5 text-sm font-medium {class}") data-testid="claim-state">{words}</p>
+            <p class=format!("rounded-md px-3 py-1.5 text-sm font-medium {class}") data-testid="claim-state">
+                {who} " picked this up " {ago(at)}
+            </p>
         }
         .into_any();
     }

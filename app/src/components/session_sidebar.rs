@@ -6,12 +6,11 @@ use super::ui::{error_note, field_error, FIELD_SMALL, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
-    time::time_ago,
+    time::ago,
     visitor::{use_api, use_signed_in},
 };
 use crate::api::loaded::Loaded;
 use crate::api::sessions::create_session;
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use vocab::{
@@ -91,7 +90,7 @@ fn SessionRow(s: SessionListItem, current: Memo<Option<SessionId>>) -> impl Into
                 <span class="flex items-center gap-2 text-xs text-slate-600">
                     {s.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
                     <StatusPill status=s.status />
-                    <span class="ml-auto shrink-0">{time_ago(Utc::now(), s.updated_at)}</span>
+                    <span class="ml-auto shrink-0">{ago(s.updated_at)}</span>
                 </span>
                 <span class="mt-1 line-clamp-2 block text-sm text-slate-800">{s.problem_summary}</span>
             </a>

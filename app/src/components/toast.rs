@@ -84,7 +84,9 @@ pub fn use_toasts() -> Toasts {
 pub fn ToastRegion(toasts: Toasts) -> impl IntoView {
     view! {
         <div
-            class="pointer-events-none fixed inset-x-0 bottom-0 z-50 flex flex-col items-center gap-2 p-4 sm:items-end sm:p-6"
+            // Clear of what people type into and act on: on a phone under the top bar, from `sm`
+            // up at the bottom left, away from the message box and the steps on the right.
+            class="pointer-events-none fixed inset-x-0 top-14 z-50 flex flex-col items-center gap-2 p-4 sm:bottom-0 sm:top-auto sm:items-start sm:p-6"
             role="region"
             aria-label="Notifications"
             aria-live="polite"

@@ -4,7 +4,7 @@ use crate::{
     components::{
         escalation_queue::EscalationQueue,
         session_sidebar::{SessionSidebar, SessionsResource},
-        time::format_time,
+        time::when,
         visitor::{use_signed_in, RequireUser},
     },
 };
@@ -48,9 +48,9 @@ fn Dashboard() -> impl IntoView {
                             <h2 class="text-sm font-semibold text-slate-900">"This sign-in"</h2>
                             <dl class="mt-3 grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
                                 <dt class="text-slate-600">"Signs out if idle after"</dt>
-                                <dd class="text-slate-900" data-testid="idle-expires">{format_time(idle)}</dd>
+                                <dd class="text-slate-900" data-testid="idle-expires">{when(idle)}</dd>
                                 <dt class="text-slate-600">"Ends at the latest"</dt>
-                                <dd class="text-slate-900" data-testid="absolute-expires">{format_time(absolute)}</dd>
+                                <dd class="text-slate-900" data-testid="absolute-expires">{when(absolute)}</dd>
                             </dl>
                         </section>
                     })}

@@ -9,7 +9,7 @@ use crate::{
         call::Call,
         icons::Info,
         sso_buttons::sso_buttons,
-        time::format_time,
+        time::when,
         ui::{error_note, PRIMARY_WIDE},
     },
 };
@@ -119,7 +119,7 @@ fn Accept(view: InvitationView, token: String, providers: Vec<SsoProvider>) -> i
                 <dt class="text-slate-600">"Role"</dt>
                 <dd class="text-slate-900">{view.role.to_string()}</dd>
                 <dt class="text-slate-600">"Link works until"</dt>
-                <dd class="text-slate-900">{format_time(view.expires_at)}</dd>
+                <dd class="text-slate-900">{when(view.expires_at)}</dd>
             </dl>
             {sso}
             <form class="space-y-5" on:submit=submit on:input=move |_| error.set(None) novalidate>

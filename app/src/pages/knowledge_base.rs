@@ -10,12 +10,11 @@ use crate::{
     components::{
         badges::TicketBadge,
         dialog::Dialog,
-        time::{format_time, time_ago},
+        time::{ago, when},
         visitor::{use_api, LoadError, RequireUser},
     },
     pages::not_found::NotFound,
 };
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -140,7 +139,7 @@ fn CandidateRow(
                 </a>
                 <p class="mt-0.5 flex items-center gap-2 text-xs text-slate-600">
                     {c.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
-                    {c.resolved_at.map(|at| format!("Resolved {}", time_ago(Utc::now(), at)))}
+                    {c.resolved_at.map(|at| view! { <span>"Resolved " {ago(at)}</span> })}
                 </p>
             </div>
             <button
@@ -157,9 +156,9 @@ fn CandidateRow(
 
 #[component]
 fn ArticleRow(a: KbArticleItem) -> impl IntoView {
-    let byline = match a.author_name {
-        Some(name) => format!("{name} · {}", format_time(a.created_at)),
-        None => format_time(a.created_at),
+    let byline = view! {
+        {a.author_name.map(|name| format!("{name} · "))}
+        {when(a.created_at)}
     };
     view! {
         <li>
@@ -306,11 +305,13 @@ pub fn ArticlePage() -> impl IntoView {
                                     <h1 class="text-xl font-semibold tracking-tight text-slate-900">{a.item.title}</h1>
                                     <p class="mt-1 flex flex-wrap items-center gap-2 text-sm text-slate-600">
                                         {a.item.psa_ticket_id.map(|t| view! { <TicketBadge ticket=t /> })}
-                                        {format!(
-                                            "Written up by {} · {}",
-                                            a.item.author_name.as_deref().unwrap_or("a former member"),
-                                            format_time(a.item.created_at)
-                                        )}
+                                        <span>
+                                            {format!(
+                                                "Written up by {} · ",
+                                                a.item.author_name.as_deref().unwrap_or("a former member"),
+                                            )}
+                                            {when(a.item.created_at)}
+                                        </span>
                                     </p>
                                     <ArticleBody body=a.body />
                                 </article>

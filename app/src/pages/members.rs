@@ -11,13 +11,12 @@ use crate::{
         call::Call,
         confirm_modal::ConfirmModal,
         icons::Plus,
-        time::{format_time, time_ago},
+        time::{ago, when},
         toast::{use_toasts, Toasts, Tone},
         ui::{field_error, input_class, PRIMARY, SECONDARY_SMALL},
         visitor::{use_signed_in, LoadError, RequireUser},
     },
 };
-use chrono::Utc;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
@@ -255,7 +254,8 @@ fn invitation_row(invitation: Invitation, changes: Changes) -> impl IntoView {
             <div class="min-w-0">
                 <p class="truncate text-sm font-medium text-slate-900">{invitation.email.clone()}</p>
                 <p class="text-sm text-slate-600">
-                    {format!("{} · invited by {} · until {}", invitation.role, invitation.invited_by.name, format_time(invitation.expires_at))}
+                    {format!("{} · invited by {} · until ", invitation.role, invitation.invited_by.name)}
+                    {when(invitation.expires_at)}
                 </p>
             </div>
             {can_revoke.then(|| view! {
@@ -303,8 +303,8 @@ fn member_row(
     let can_change = !member.is_you && roles.len() > 1;
     let can_deactivate = !member.is_you && me.can_deactivate(member.role);
     let last = match member.last_login_at {
-        Some(at) => format!("Signed in {}", time_ago(Utc::now(), at)),
-        None => "Never signed in".to_owned(),
+        Some(at) => view! { "Signed in " {ago(at)} }.into_any(),
+        None => "Never signed in".into_any(),
     };
     let (id, name) = (member.user_id, member.name.clone());
     let select_id = format!("role-{id}");
@@ -317,7 +317,7 @@ fn member_row(
                     {(!active).then(|| view! { <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600" data-testid="deactivated-badge">"Deactivated"</span> })}
                 </p>
                 <p class="truncate text-sm text-slate-600">{member.email.clone()}</p>
-                <p class="text-xs text-slate-600">{format!("{last} · {}", sign_in_methods(&member))}</p>
+                <p class="text-xs text-slate-600">{last}{format!(" · {}", sign_in_methods(&member))}</p>
             </div>
             <div class="flex items-center gap-3">
                 {if can_change && active {

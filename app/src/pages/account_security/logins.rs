@@ -11,12 +11,11 @@ use crate::{
         confirm_modal::{ConfirmModal, RevokeLoginsModal, Scope},
         escalation_feed::{use_escalation_feed, EscalationFeed},
         login_channel::{use_login_channel, LoginChannel, LoginEvent},
-        time::time_ago,
+        time::ago,
         toast::{use_toasts, Toasts, Tone},
         ui::SECONDARY,
     },
 };
-use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use std::time::Duration;
 use vocab::security::{ActiveUser, Login, PolicyView};
@@ -181,7 +180,6 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
             <ul class="mt-4 divide-y divide-slate-100 rounded-lg border border-slate-200">
                 {move || {
                     let view = policy.get();
-                    let now = Utc::now();
                     view.active_users
                         .into_iter()
                         .map(|user| {
@@ -191,7 +189,7 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
                                 .filter(|l| l.user_id == user.user_id)
                                 .cloned()
                                 .collect();
-                            user_row(user, logins, now, sign_outs)
+                            user_row(user, logins, sign_outs)
                         })
                         .collect_view()
                 }}
@@ -238,12 +236,7 @@ pub fn LoginsCard(policy: RwSignal<PolicyView>) -> impl IntoView {
 }
 
 /// A signed-in person and each of their logins.
-fn user_row(
-    user: ActiveUser,
-    logins: Vec<Login>,
-    now: DateTime<Utc>,
-    sign_outs: SignOuts,
-) -> impl IntoView {
+fn user_row(user: ActiveUser, logins: Vec<Login>, sign_outs: SignOuts) -> impl IntoView {
     view! {
         <li class="px-4 py-3" data-testid="active-user">
             <div class="flex flex-wrap items-baseline justify-between gap-x-4">
@@ -252,14 +245,14 @@ fn user_row(
                     {user.is_you.then(|| view! { <span class="ml-1 font-normal text-slate-600">"(you)"</span> })}
                 </p>
                 <p class="text-xs text-slate-600">
-                    {user.last_login_at.map(|t| format!("Last sign-in {}", time_ago(now, t)))}
+                    {user.last_login_at.map(|t| view! { "Last sign-in " {ago(t)} })}
                 </p>
             </div>
             <p class="text-sm text-slate-600">{user.email}</p>
             <ul class="mt-2 space-y-1.5">
                 {logins
                     .into_iter()
-                    .map(|login| login_row(login, now, sign_outs))
+                    .map(|login| login_row(login, sign_outs))
                     .collect_view()}
             </ul>
         </li>
@@ -277,14 +270,11 @@ fn device_name(login: &Login) -> String {
 
 /// One device: what it is and where from, when it signed in and was last active, and its
 /// Revoke (asked first).
-fn login_row(login: Login, now: DateTime<Utc>, sign_outs: SignOuts) -> impl IntoView {
+fn login_row(login: Login, sign_outs: SignOuts) -> impl IntoView {
     let label = device_label(login.user_agent.as_deref());
     let address = login.client_address.clone();
-    let detail = format!(
-        "signed in {} · active {}",
-        time_ago(now, login.created_at),
-        time_ago(now, login.last_used_at)
-    );
+    let detail =
+        view! { "signed in " {ago(login.created_at)} " · active " {ago(login.last_used_at)} };
     let aria_label = format!("Revoke {} on {}", login.user_name, device_name(&login));
     let action = if login.is_current {
         view! { <span class="rounded bg-emerald-100 px-1.5 py-0.5 font-medium text-emerald-700">"This device"</span> }.into_any()

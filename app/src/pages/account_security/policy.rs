@@ -309,7 +309,11 @@ fn MinutesField(
                 aria-invalid=move || error.with(Option::is_some).to_string()
                 aria-describedby=format!("{id}-hint {id}-error")
             />
-            <p id=format!("{id}-hint") class="mt-1 text-xs text-slate-600">{format!("Between {min} and {max}.")}</p>
+            // The minutes in words as they are typed: 43200 is "30 days".
+            <p id=format!("{id}-hint") class="mt-1 text-xs text-slate-600" data-testid=format!("{id}-hint")>
+                {move || form.shown(window).trim().parse::<i32>().ok().filter(|m| *m > 0 && m % 60 == 0).map(|m| format!("= {}. ", duration_words(m)))}
+                {format!("Between {min} and {max} ({}).", duration_words(max))}
+            </p>
             {field_error(format!("{id}-error"), error, Some(error_testid))}
         </div>
     }

@@ -11,12 +11,11 @@ use crate::{
         pickup::SuggestedSteps,
         presence::{names, PresenceBoard, Reporter},
         storage::Store,
-        time::{format_time, time_ago},
+        time::ago,
         ui::{error_note, PRIMARY_SMALL},
         visitor::{use_api, use_signed_in},
     },
 };
-use chrono::Utc;
 use leptos::{ev::KeyboardEvent, html, prelude::*};
 use vocab::{
     ids::{SessionId, UserId},
@@ -215,7 +214,7 @@ fn MessageRow(m: ChatMessage, mine: UserId) -> impl IntoView {
                 <p class="text-xs text-slate-600">
                     <span class="font-medium text-slate-900">{name}</span>
                     " · "
-                    <time datetime=m.created_at.to_rfc3339() title=format_time(m.created_at)>{time_ago(Utc::now(), m.created_at)}</time>
+                    {ago(m.created_at)}
                     {is_mine.then(|| view! { <span data-testid="sent">" · Sent"</span> })}
                 </p>
                 <p class="mt-0.5 whitespace-pre-wrap break-words text-sm text-slate-800">{m.body}</p>

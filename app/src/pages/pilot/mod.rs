@@ -21,13 +21,12 @@ use crate::{
         pickup::PickupPanel,
         presence::{names, PresenceBoard, Reporter},
         session_sidebar::{SessionSidebar, SessionsResource},
-        time::time_ago,
+        time::ago,
         toast::{use_toasts, Tone},
         visitor::{use_api, use_signed_in, Api, LoadError, RequireUser},
     },
     pages::not_found::NotFound,
 };
-use chrono::Utc;
 use conversation::{Composer, Conversation};
 use dialogs::{EscalateIntercept, ResolveDialog};
 use leptos::prelude::*;
@@ -214,6 +213,7 @@ impl SessionState {
         self.messages
             .update(|all| merge_messages(all, fresh.messages));
         self.steps.set(fresh.steps);
+        self.fixes.set(fresh.fixes);
         self.status.set(fresh.status);
         self.claimer.set(fresh.escalated_to);
         self.resolution.set(fresh.resolution_note);
@@ -400,7 +400,7 @@ fn Workspace(
             <div class="grid items-start gap-5 xl:grid-cols-[1fr_18rem]">
                 <Conversation session_id=id messages can_write=can_work read_only suggestions=Signal::derive(move || state.suggestions(pickup.get())) composer fixes presence />
                 <div class="flex flex-col gap-5">
-                    <FixesPanel session_id=id fixes can_write=can_work />
+                    <FixesPanel session_id=id fixes can_write=can_work closed=Signal::derive(move || !state.status.get().is_open()) />
                     <Steps session_id=id steps can_write=can_work />
                 </div>
             </div>
@@ -434,7 +434,8 @@ fn header(detail: &SessionDetail, state: SessionState) -> impl IntoView {
                     {detail.problem_summary.clone()}
                 </h1>
                 <p class="mt-1 text-sm text-slate-600">
-                    {format!("Opened by {} · {}", detail.owner.name, time_ago(Utc::now(), detail.created_at))}
+                    {format!("Opened by {} · ", detail.owner.name)}
+                    {ago(detail.created_at)}
                 </p>
                 {also_here(state)}
             </div>
@@ -484,12 +485,13 @@ fn OwnerEscalationNote(handoff: RwSignal<Option<Handoff>>) -> impl IntoView {
     move || {
         handoff.get().map(|h| {
             let words = match (&h.claimed_by, h.claimed_at) {
-                (Some(by), Some(at)) => format!(
-                    "{} picked up your escalation {}. You can both work here.",
-                    by.name,
-                    time_ago(Utc::now(), at)
-                ),
-                _ => "Escalated: waiting for a senior to pick it up. Everyone who works the queue has been told.".to_owned(),
+                (Some(by), Some(at)) => view! {
+                    {format!("{} picked up your escalation ", by.name)}
+                    {ago(at)}
+                    ". You can both work here."
+                }
+                .into_any(),
+                _ => "Escalated: waiting for a senior to pick it up. Everyone who works the queue has been told.".into_any(),
             };
             view! {
                 <p class="rounded-lg border border-cyan-200 bg-cyan-50 px-4 py-3 text-sm text-cyan-900" role="status" data-testid="escalation-note">
