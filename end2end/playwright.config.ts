@@ -5,7 +5,8 @@ const baseURL = process.env.RF_E2E_BASE_URL ?? "http://127.0.0.1:3000";
 
 export default defineConfig({
   testDir: "./tests",
-  timeout: 30_000,
+  // Generous: a test on a loaded two-core machine beside a release build is slow, not wrong.
+  timeout: 60_000,
   expect: { timeout: 5_000 },
   // Every test makes its own demo data (fixtures.ts, `world`), so tests run in any order and
   // side by side; RF_E2E_WORKERS=1 runs them one at a time.

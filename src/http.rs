@@ -20,7 +20,7 @@ use domain::{
         page::refresh_page_login,
     },
     config::Config,
-    db, sse,
+    db, session_forms, sse,
     state::AppState,
     team::sso,
 };
@@ -152,6 +152,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/{*rest}", any(unknown_api))
         .route("/login", post(forms::login_form))
         .route("/logout", post(forms::logout_form))
+        .route("/forgot-password", post(forms::forgot_password_form))
+        .route("/pilot", post(session_forms::start))
+        .route("/pilot/{id}/messages", post(session_forms::message))
         .route("/auth/oidc/{provider}/start", get(sso::start))
         .route("/auth/oidc/{provider}/callback", get(sso::callback))
         .route("/api/escalations/stream", get(sse::stream))

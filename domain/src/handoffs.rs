@@ -79,8 +79,8 @@ pub async fn create(
             ));
         }
     }
-    if !access.status.can_hand_on() {
-        return Err(ApiError::invalid("session_id", access.status.refusal()));
+    if let Some(why) = access.status.why_not_hand_on() {
+        return Err(ApiError::invalid("session_id", why));
     }
 
     let detail = session_record::load_detail(&mut tx, session_id).await?;

@@ -21,6 +21,7 @@ pub mod presence;
 pub mod security;
 pub mod seed;
 pub mod session_access;
+pub mod session_forms;
 pub mod session_record;
 pub mod sessions;
 pub mod site_admin;

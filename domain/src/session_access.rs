@@ -88,10 +88,9 @@ pub async fn writable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result
 /// it. A resolved session is a record (`SessionStatus::is_open`).
 pub async fn workable(tx: &mut Tx, user: &User, session_id: SessionId) -> Result<Access, ApiError> {
     let access = writable(tx, user, session_id).await?;
-    if access.status.is_open() {
-        Ok(access)
-    } else {
-        Err(ApiError::invalid("session_id", access.status.refusal()))
+    match access.status.why_not_change() {
+        None => Ok(access),
+        Some(why) => Err(ApiError::invalid("session_id", why)),
     }
 }
 

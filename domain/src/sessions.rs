@@ -16,13 +16,12 @@ use vocab::{
     events::EscalationEvent,
     handoffs::Snapshot,
     ids::SessionId,
-    sessions::{ChatMessage, SessionDetail, SessionListItem, SessionStep, StepOutcome},
+    sessions::{
+        ChatMessage, SessionDetail, SessionListItem, SessionStep, StepOutcome, MESSAGE_MAX,
+        SUMMARY_MAX, TICKET_MAX,
+    },
     users::{User, UserRef},
 };
-
-pub const SUMMARY_MAX: usize = 2000;
-pub const TICKET_MAX: usize = 64;
-pub const MESSAGE_MAX: usize = 20_000;
 
 pub async fn create(
     pool: &PgPool,

@@ -1,30 +1,6 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
-import { escalatedSession, signedIn, signIn } from "./helpers";
+import { assessor, escalatedSession, signedIn, signIn } from "./helpers";
 import type { Browser, Page } from "@playwright/test";
-
-/**
- * The stand-in of the Anthropic Messages API (end2end/stand-ins.mjs): a test has it hold the
- * requests that contain a text only its escalation has, until it answers them.
- */
-const assessor = {
-  url: (path: string, about: string) => {
-    const port = Number(process.env.RF_E2E_ASSESSOR_PORT);
-    if (!port) throw new Error("RF_E2E_ASSESSOR_PORT is not set (run through scripts/e2e.sh)");
-    return `http://127.0.0.1:${port}${path}?about=${encodeURIComponent(about)}`;
-  },
-  async hold(about: string) {
-    expect((await fetch(assessor.url("/hold", about), { method: "POST" })).status).toBe(204);
-  },
-  async waitForRequest(about: string) {
-    await expect
-      .poll(async () => (await (await fetch(assessor.url("/held", about))).json()).held, { timeout: 10_000 })
-      .toBeGreaterThan(0);
-  },
-  async answer(about: string, assessment: object) {
-    const res = await fetch(assessor.url("/answer", about), { method: "POST", body: JSON.stringify(assessment) });
-    expect((await res.json()).answered).toBe(1);
-  },
-};
 
 /**
  * A tab whose escalation stream only ever says "ready": it hears of nothing live. The stream

@@ -4,7 +4,7 @@ import type { Page } from "@playwright/test";
 
 /** Starts a session from the sidebar's New form and returns on its pilot page. */
 async function newSession(page: Page, summary: string) {
-  await page.getByRole("button", { name: "New" }).click();
+  await page.getByTestId("new-session").click();
   await page.getByLabel("What's the problem?").fill(summary);
   await page.getByRole("button", { name: "Start session" }).click();
   await expect(page).toHaveURL(/\/pilot\/[0-9a-f-]+$/);

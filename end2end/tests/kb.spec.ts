@@ -1,4 +1,5 @@
 import { test, expect, hydrated, screenshot, type World } from "./fixtures";
+import { accessible } from "./axe";
 import { DEMO_PASSWORD, accountOf, signIn, sql } from "./helpers";
 
 /** Globex's plan in `world`, set the way an operator would. */
@@ -25,13 +26,20 @@ test("a resolved session is written up, and the free plan stops at three with th
   await hydrated(page);
   await page.getByRole("link", { name: "Write it up for the knowledge base →" }).click();
   await expect(page).toHaveURL(new RegExp(`/kb\\?write=${sessions[0]}$`));
+  // The account drops to the free plan, and the page is opened again on it. (Not while it is
+  // open: the page would reload itself, and a reload of this page can fail to hydrate; see the
+  // fixme below.)
+  await page.goto("about:blank");
   setGlobexPlan(world, "free");
+  await page.goto(`/kb?write=${sessions[0]}`);
+  await hydrated(page);
 
   // The dialog opens on the drafted article; the engineer edits the title and saves.
   const dialog = page.getByTestId("write-up-dialog");
   await expect(dialog.getByLabel("Title")).toHaveValue("Outlook asks for a password every hour");
   await expect(dialog.getByLabel("Article")).toHaveValue(/Resolution\nResolved: outlook asks for a password every hour\./);
   await screenshot(page, "kb-write-up");
+  await accessible(page, "the knowledge-base write-up dialog", "[data-testid=write-up-dialog]");
   await dialog.getByLabel("Title").fill("Outlook password prompts: stale cached credentials");
   await dialog.getByRole("button", { name: "Save article" }).click();
   await expect(page).toHaveURL(/\/kb\/[0-9a-f-]{36}$/);
@@ -42,6 +50,7 @@ test("a resolved session is written up, and the free plan stops at three with th
   await expect(article).toContainText("Written up by Nina Globex");
   await expect(article).toContainText("#5120");
   await screenshot(page, "kb-article");
+  await accessible(page, "an article");
 
   // The list: the article, the quota, the rest still to write up (a click opens the dialog).
   await page.getByRole("link", { name: "← Knowledge base" }).click();
@@ -63,6 +72,7 @@ test("a resolved session is written up, and the free plan stops at three with th
   await expect(page.getByTestId("kb-quota")).toContainText("Your plan's 3 write-ups are used (3 so far)");
   await expect(page.getByRole("button", { name: "Write up" })).toBeDisabled();
   await screenshot(page, "kb-quota-used");
+  await accessible(page, "the knowledge base");
 
   // A link to write one up anyway gets the refusal with the limit and the count; the text stays.
   await page.goto(`/kb?write=${sessions[3]}`);
@@ -98,4 +108,24 @@ test("the knowledge base reads without JavaScript", async ({ browser, world }) =
   await expect(page.getByTestId("kb-article")).toContainText("Written up by Grace Globex");
   await expect(page.getByTestId("kb-article")).toContainText("Re-add the printer's TCP/IP port.");
   await context.close();
+});
+
+// A known bug, not yet fixed: reloading the write-up page (`/kb?write=ID`) sometimes fails to
+// hydrate it (a tachys hydration panic), though the server sends the same HTML as for a first
+// visit, which never fails. Seen within 20 reloads every time; the page without `?write` reloads
+// cleanly. Remove `fixme` to reproduce.
+test.fixme("the write-up page survives being reloaded", async ({ page, world }) => {
+  test.setTimeout(120_000);
+  await signIn(page, world.nina);
+  await hydrated(page);
+  const created = await page.request.post("/api/sessions/create", { data: { problem_summary: "Outlook asks for a password every hour" } });
+  const { id } = await created.json();
+  await page.request.post("/api/sessions/resolve", { data: { session_id: id, resolution_note: "Cached credentials cleared." } });
+  await page.goto(`/kb?write=${id}`);
+  await hydrated(page);
+  for (let i = 0; i < 20; i++) {
+    await page.evaluate(() => location.reload());
+    await page.waitForLoadState("load");
+    await hydrated(page);
+  }
 });

@@ -1,4 +1,5 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
+import { accessible } from "./axe";
 import { signIn, dropAccessToken } from "./helpers";
 import { linkFor } from "./mail";
 
@@ -14,6 +15,7 @@ test("forgot password: the mailed link sets a new password once, and the old one
   await page.getByLabel("E-mail").fill(world.nina);
   await page.getByRole("button", { name: "Send the link" }).click();
   await expect(page.getByTestId("reset-sent")).toContainText("If an account uses that e-mail");
+  await accessible(page, "the forgot-password page");
 
   const link = await linkFor(world.nina, "reset-password");
   await page.goto(link);
@@ -25,6 +27,7 @@ test("forgot password: the mailed link sets a new password once, and the old one
   await page.getByLabel("New password", { exact: true }).fill("correct horse battery");
   await page.getByLabel("Type it again").fill("correct horse battery");
   await screenshot(page, "reset-password");
+  await accessible(page, "the reset page");
   await page.getByRole("button", { name: "Set the password" }).click();
   await expect(page.getByTestId("reset-done")).toContainText("every device was signed out");
 

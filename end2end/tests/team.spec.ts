@@ -1,4 +1,5 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
+import { accessible } from "./axe";
 import { accountOf, signIn, sql } from "./helpers";
 import { linkFor } from "./mail";
 import type { Browser, Page } from "@playwright/test";
@@ -14,12 +15,14 @@ function expectOwnStatus(consoleProblems: string[], status: number) {
   consoleProblems.splice(own, 1);
 }
 
-/** A desktop and a 375 px wide screenshot of the page as it is. */
+/** A desktop and a 375 px wide screenshot of the page as it is, each read through by axe-core. */
 async function screenshots(page: Page, name: string) {
   await screenshot(page, name);
+  await accessible(page, name);
   const size = page.viewportSize();
   await page.setViewportSize({ width: 375, height: 812 });
   await screenshot(page, `${name}-375`);
+  await accessible(page, `${name} at 375 px`);
   if (size) await page.setViewportSize(size);
 }
 
@@ -50,6 +53,8 @@ test("a member signs in with Google from the sign-in page; an address with no me
 });
 
 test("an owner signs up, confirms the address, and an invited engineer joins and sees the queue", async ({ page, browser, consoleProblems, world }) => {
+  // Four people's journeys in one, each page read through by axe-core at two widths.
+  test.setTimeout(150_000);
   // The new team's addresses, this test's own.
   const [nora, eveAt, finnAt] = ["nora", "eve", "finn"].map((who) => world.address(`${who}@northwind.test`));
   await page.goto("/login");
@@ -144,6 +149,7 @@ test("the owner demotes one member and deactivates another, whose open tab goes 
   const dialog = page.getByTestId("deactivate-dialog");
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+  await accessible(page, "the deactivate dialog", "[data-testid=deactivate-dialog]");
   await dialog.getByRole("button", { name: "Deactivate" }).click();
   await expect(page.getByText("Sam Senior was deactivated and signed out.")).toBeVisible();
   await expect(samRow.getByTestId("deactivated-badge")).toBeVisible();

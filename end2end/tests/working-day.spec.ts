@@ -1,7 +1,8 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
-import { escalatedSession, signedIn, signIn } from "./helpers";
+import { assessor, DEMO_PASSWORD, escalatedSession, signedIn, signIn } from "./helpers";
+import { linkFor } from "./mail";
 import { accessible } from "./axe";
-import type { Page } from "@playwright/test";
+import type { Locator, Page } from "@playwright/test";
 
 /**
  * A working day in the product, at desktop width and on a phone: dialogs that hold focus and
@@ -25,11 +26,31 @@ async function tabAround(page: Page, testId: string, times: number, key = "Tab")
   }
 }
 
+/**
+ * Presses Tab until `target` has focus, as someone without a mouse reaches it; fails after
+ * `max` presses. Every element passed on the way shows where focus is (a ring or an outline).
+ */
+async function tabTo(page: Page, target: Locator, max = 40) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press("Tab");
+    const shown = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return "nothing focused";
+      const style = getComputedStyle(el);
+      const visible = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
+      return visible ? "" : `no visible focus on ${el.outerHTML.slice(0, 120)}`;
+    });
+    expect(shown, `Tab #${i + 1}`).toBe("");
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+  }
+  throw new Error(`${target} not reached in ${max} presses of Tab`);
+}
+
 const card = (page: Page, text: string) => page.getByTestId("escalation-card").filter({ hasText: text });
 
 for (const { name, width } of WIDTHS) {
   test.describe(`${name} (${width} px)`, () => {
-    test("every signed-in page fits the screen: nothing scrolls sideways", async ({ browser, world }) => {
+    test("every signed-in page fits the screen (nothing scrolls sideways) and passes axe-core", async ({ browser, world }) => {
       // Seven pages, each loaded, hydrated and read through by axe-core.
       test.setTimeout(90_000);
       const owner = await signedIn(browser, world.owner, "/", width);
@@ -113,8 +134,10 @@ for (const { name, width } of WIDTHS) {
       // A click elsewhere closes it too.
       await bell.locator("summary").click();
       await expect(bell).toHaveAttribute("open", "");
-      // Below the panel, whatever the width.
-      await sam.mouse.click(10, 700);
+      // Just below the panel, whatever the width.
+      const below = (await bell.locator("summary + div").boundingBox())!;
+      expect(below.y + below.height + 20, "room below the panel to click").toBeLessThan(800);
+      await sam.mouse.click(below.x + 5, below.y + below.height + 20);
       await expect(bell).not.toHaveAttribute("open");
     });
 
@@ -208,7 +231,7 @@ for (const { name, width } of WIDTHS) {
       await signIn(val, world.val, "/");
       await hydrated(val);
       await expect(val.getByRole("heading", { name: "Your sessions" })).toBeVisible();
-      await expect(val.getByRole("button", { name: "New" })).toHaveCount(0);
+      await expect(val.getByTestId("new-session")).toHaveCount(0);
       // No stream for a viewer: the queue is fetched again every 30 s, and says so.
       await expect(val.getByTestId("feed-status")).toHaveText("Updates every 30 s");
       await expect(card(val, "Laptop fan loud")).toBeVisible();
@@ -225,13 +248,14 @@ for (const { name, width } of WIDTHS) {
 
     test("a field's error is announced with the field it belongs to", async ({ browser, world }) => {
       const jane = await signedIn(browser, world.jane, "/", width);
-      await jane.getByRole("button", { name: "New" }).click();
+      await jane.getByTestId("new-session").click();
       await jane.getByRole("button", { name: "Start session" }).click();
       const summary = jane.getByLabel("What's the problem?");
       await expect(summary).toHaveAttribute("aria-invalid", "true");
       // A screen reader reads the message with the field: the field names it.
       await expect(summary).toHaveAccessibleDescription("Describe the problem in a sentence or two.");
       await expect(jane.getByLabel("PSA ticket (optional)")).toHaveAttribute("aria-invalid", "false");
+      await screenshot(jane, `new-session-error-${name}`);
       await summary.fill("Label printer prints blank pages");
       await jane.getByRole("button", { name: "Start session" }).click();
       await expect(jane).toHaveURL(/\/pilot\//);
@@ -248,7 +272,7 @@ for (const { name, width } of WIDTHS) {
       await expect(idle).toHaveText(/\d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(UTC\+01:00\)/);
       await expect(idle).toHaveAttribute("title", / UTC$/);
       // A session's age, moving on with no reload.
-      await owner.getByRole("button", { name: "New" }).click();
+      await owner.getByTestId("new-session").click();
       await owner.getByLabel("What's the problem?").fill("Wi-Fi drops in the meeting room");
       await owner.getByRole("button", { name: "Start session" }).click();
       await expect(owner).toHaveURL(/\/pilot\//);
@@ -282,6 +306,118 @@ for (const { name, width } of WIDTHS) {
         const apart = box.x + box.width <= b.x || b.x + b.width <= box.x || box.y + box.height <= b.y || b.y + b.height <= box.y;
         expect(apart, "the toast stands clear of it").toBe(true);
       }
+    });
+
+    test("without JavaScript: a failed sign-in keeps the e-mail, Forgot password confirms, New and Send work", async ({ browser, world }) => {
+      const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width, height: 800 } });
+      const page = await context.newPage();
+
+      // A wrong password: the form comes back saying so, with the address still in it.
+      await page.goto("/login");
+      await page.getByLabel("E-mail").fill(world.jane);
+      await page.locator("#password").fill("not the password");
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page).toHaveURL(/\/login\?error=invalid_credentials/);
+      await expect(page.getByRole("alert")).toHaveText("That e-mail and password don't match an account.");
+      await expect(page.getByLabel("E-mail")).toHaveValue(world.jane);
+      await expect(page.getByLabel("Password", { exact: true })).toBeFocused();
+
+      // Forgot password: the page confirms, and the link is mailed.
+      await page.getByRole("link", { name: "Forgot password?" }).click();
+      await page.getByLabel("E-mail").fill(world.jane);
+      await page.getByRole("button", { name: "Send the link" }).click();
+      await expect(page.getByTestId("reset-sent")).toContainText("If an account uses that e-mail");
+      expect(await linkFor(world.jane, "reset-password")).toContain("/reset-password?token=");
+
+      // Signed in, New opens its form, which starts a session and opens it.
+      await page.goto("/login");
+      await page.getByLabel("E-mail").fill(world.jane);
+      await page.locator("#password").fill(DEMO_PASSWORD);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await expect(page.getByTestId("greeting")).toBeVisible();
+      await page.getByTestId("new-session").click();
+      const problem = `No-script laptop ${width} cannot reach the file share`;
+      await page.getByLabel("What's the problem?").fill(problem);
+      await page.getByLabel(/PSA ticket/).fill("#7100");
+      await page.getByRole("button", { name: "Start session" }).click();
+      await expect(page).toHaveURL(/\/pilot\/[0-9a-f-]{36}$/);
+      await expect(page.getByRole("heading", { name: problem })).toBeVisible();
+
+      // Send puts the message in the conversation.
+      await page.getByLabel("Message").fill("Mapped drive shows a red cross after the VPN connects.");
+      await page.getByRole("button", { name: "Send" }).click();
+      await expect(page).toHaveURL(/#composer$/);
+      await expect(page.getByTestId("conversation")).toContainText("Mapped drive shows a red cross after the VPN connects.");
+      await expect(page.getByLabel("Message")).toHaveValue("");
+      await screenshot(page, `no-script-sent-${name}`);
+      await context.close();
+    });
+
+    test("pick-up by keyboard: open the card, pick it up, take a suggested step and send it", async ({ browser, world }) => {
+      const jane = await signedIn(browser, world.jane, "/", width);
+      const problem = `Keyboard ${world.tag} ${width}: the second-floor printer drops every job`;
+      await assessor.hold(problem);
+      await escalatedSession(jane, problem);
+      await assessor.waitForRequest(problem);
+      await assessor.answer(problem, {
+        summary: "Jobs reach the printer and are dropped there: the queue or the port.",
+        likely_causes: ["The printer's port still points at its old address"],
+        suggested_steps: ["Print a test page from the printer's own panel", "Check the port's address against the printer's"],
+        confidence_tier: "medium",
+      });
+      const sam = await signedIn(browser, world.sam, "/", width);
+      const theCard = card(sam, problem);
+      await tabTo(sam, theCard.locator("summary"));
+      await sam.keyboard.press("Enter");
+      await expect(theCard.getByTestId("escalation-details")).toBeVisible();
+      await tabTo(sam, theCard.getByRole("button", { name: "Pick Up" }), 2);
+      await sam.keyboard.press("Enter");
+      await expect(sam).toHaveURL(/\?pickup=true$/);
+      await expect(sam.getByTestId("claim-state")).toContainText("You picked this up");
+      await expect(sam.getByTestId("assessment-ready")).toBeVisible({ timeout: 30_000 });
+      const step = sam.getByTestId("assessment-steps").getByRole("button").first();
+      const words = (await step.innerText()).trim();
+      await tabTo(sam, step, 60);
+      await sam.keyboard.press("Enter");
+      const message = sam.getByLabel("Message");
+      await expect(message).toBeFocused();
+      await expect(message).toHaveValue(words);
+      await sam.keyboard.press("Enter");
+      await expect(sam.getByTestId("conversation")).toContainText(words);
+      await expect(message).toHaveValue("");
+      await screenshot(sam, `pickup-by-keyboard-${name}`);
+    });
+
+    test("the security page by keyboard: a custom policy saved, one device signed out", async ({ browser, world }) => {
+      await signedIn(browser, world.sam, "/", width);
+      const owner = await signedIn(browser, world.owner, "/account/security", width);
+      // Tab reaches the preset group at its chosen preset; the arrow keys move along it.
+      await tabTo(owner, owner.getByLabel("Strict"));
+      await owner.keyboard.press("ArrowDown");
+      await expect(owner.getByLabel("Standard")).toBeChecked();
+      await owner.keyboard.press("ArrowDown");
+      await expect(owner.getByLabel("Custom")).toBeChecked();
+      await tabTo(owner, owner.getByLabel("Idle timeout (minutes)"), 3);
+      await owner.keyboard.press("ControlOrMeta+a");
+      await owner.keyboard.type("600");
+      await tabTo(owner, owner.getByLabel("Absolute limit (minutes)"), 3);
+      await owner.keyboard.press("ControlOrMeta+a");
+      await owner.keyboard.type("1200");
+      await tabTo(owner, owner.getByRole("button", { name: "Save" }), 5);
+      await owner.keyboard.press("Enter");
+      await expect(owner.getByTestId("saved")).toBeVisible();
+
+      const samRow = owner.getByTestId("active-user").filter({ hasText: "Sam Senior" });
+      const revoke = samRow.getByRole("button", { name: /^Revoke Sam Senior on / });
+      await tabTo(owner, revoke);
+      await owner.keyboard.press("Enter");
+      const dialog = owner.getByRole("dialog", { name: /^Sign out Sam Senior on / });
+      await expect(dialog.getByRole("button", { name: "Cancel" })).toBeFocused();
+      await owner.keyboard.press("Tab");
+      await expect(dialog.getByRole("button", { name: "Sign out that device" })).toBeFocused();
+      await owner.keyboard.press("Enter");
+      await expect(owner.getByRole("status").filter({ hasText: "Signed out Sam Senior on that device." })).toBeVisible();
+      await expect(samRow).toHaveCount(0);
     });
 
     test("sign-in by keyboard: e-mail, password, then the way out; a wrong password keeps focus there", async ({ page, world }) => {

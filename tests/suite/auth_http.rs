@@ -598,6 +598,69 @@ async fn the_sign_in_form_works_without_javascript(pool: PgPool) {
         bad.headers["location"],
         "/login?error=invalid_credentials&next=%2F"
     );
+
+    // The address comes back in the form, from a short-lived cookie and never the URL.
+    let kept = set_cookies(&bad)
+        .into_iter()
+        .find(|c| c.starts_with("rf_typed_email="))
+        .expect("the typed address is kept");
+    assert!(
+        kept.starts_with("rf_typed_email=jane%40acme.test;")
+            && kept.contains("HttpOnly")
+            && kept.contains("Max-Age=300"),
+        "{kept}"
+    );
+    let again = page(
+        &router,
+        "/login?error=invalid_credentials",
+        &[cookie_pair(&bad, "rf_typed_email").unwrap()],
+    )
+    .await;
+    assert!(
+        again.body.contains(r#"value="jane@acme.test""#),
+        "the form is filled in again"
+    );
+    let fresh = page(&router, "/login", &[]).await;
+    assert!(
+        !fresh.body.contains("jane@acme.test"),
+        "and only for that browser"
+    );
+    // A sign-in that works forgets it.
+    let forgets = set_cookies(&ok)
+        .into_iter()
+        .find(|c| c.starts_with("rf_typed_email="))
+        .expect("a good sign-in clears it");
+    assert!(forgets.contains("Max-Age=0"), "{forgets}");
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn forgot_password_works_without_javascript(pool: PgPool) {
+    let router = app(pool.clone(), &[]).await;
+    for email in ["jane%40acme.test", "nobody%40nowhere.test"] {
+        let req = Request::post("/forgot-password")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(format!("email={email}")))
+            .unwrap();
+        let res = send(&router, req).await;
+        assert_eq!(res.status, 303, "{email}");
+        assert_eq!(
+            res.headers["location"], "/forgot-password?sent=1",
+            "the same for {email}"
+        );
+    }
+    let confirmed = page(&router, "/forgot-password?sent=1", &[]).await;
+    assert!(confirmed.body.contains("a reset link is on its way"));
+    // The request went through: Jane's link is recorded as mailed.
+    crate::common::eventually("the reset mail is recorded", async || {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM outbound_emails WHERE recipient = 'jane@acme.test'",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+            == 1
+    })
+    .await;
 }
 
 /// `next` that a browser would turn into another host (a tab it drops, a backslash it reads as

@@ -1563,3 +1563,138 @@ async fn a_stream_that_falls_behind_is_dropped_and_the_publisher_never_waits(poo
     );
     eprintln!("1100 events published in {publishing:?} with a stalled subscriber; it was dropped after {delivered}");
 }
+
+/// A form of the pilot page posted without JavaScript by the browser `who` (none: signed out).
+async fn form(router: &Router, who: Option<&Session>, path: &str, body: &str) -> Answer {
+    let req = Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "text/html")
+        .header(
+            "cookie",
+            who.map(|w| w.cookies().join("; ")).unwrap_or_default(),
+        )
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    crate::common::send(router, req).await
+}
+
+#[sqlx::test(migrator = "db::MIGRATOR")]
+async fn new_and_send_work_without_javascript_under_the_apis_rules(pool: PgPool) {
+    let router = app_with(pool, &[]).await;
+    let jane = login_as(&router, "jane@acme.test").await;
+
+    // New: the session is started and opened.
+    let started = form(
+        &router,
+        Some(&jane),
+        "/pilot",
+        "problem_summary=VPN+drops+every+hour&psa_ticket_id=%237100&from=%2F",
+    )
+    .await;
+    assert_eq!(started.status, 303, "{}", started.body);
+    let location = started.headers["location"].to_str().unwrap().to_owned();
+    let id: Uuid = location
+        .strip_prefix("/pilot/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("to the new session, not {location}"));
+    let detail = get_session(&router, &jane, id).await.json();
+    assert_eq!(detail["problem_summary"], "VPN drops every hour");
+    assert_eq!(detail["psa_ticket_id"], "7100");
+
+    // Send: the message is in the conversation, and the page shows it.
+    let sent = form(
+        &router,
+        Some(&jane),
+        &format!("/pilot/{id}/messages"),
+        "body=Seen+at+10%3A00",
+    )
+    .await;
+    assert_eq!(sent.status, 303, "{}", sent.body);
+    assert_eq!(
+        sent.headers["location"],
+        format!("/pilot/{id}#composer").as_str()
+    );
+    let detail = get_session(&router, &jane, id).await.json();
+    assert_eq!(detail["messages"][0]["body"], "Seen at 10:00");
+
+    // Refusals come back to the page as the API's codes: an empty message, a resolved session,
+    // a viewer starting one; someone signed out is asked to sign in and come back.
+    let empty = form(
+        &router,
+        Some(&jane),
+        &format!("/pilot/{id}/messages"),
+        "body=+",
+    )
+    .await;
+    assert_eq!(
+        empty.headers["location"],
+        format!("/pilot/{id}?message_error=validation_failed").as_str()
+    );
+    let res = call(
+        &router,
+        &jane,
+        "/api/sessions/resolve",
+        json!({
+            "session_id": id, "resolution_note": "Replaced the VPN client",
+        }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let late = form(
+        &router,
+        Some(&jane),
+        &format!("/pilot/{id}/messages"),
+        "body=One+more",
+    )
+    .await;
+    assert_eq!(
+        late.headers["location"],
+        format!("/pilot/{id}?message_error=validation_failed").as_str()
+    );
+    let val = login_as(&router, "val@acme.test").await;
+    let viewer = form(
+        &router,
+        Some(&val),
+        "/pilot",
+        &format!("problem_summary=Anything&from=%2Fpilot%2F{id}%3Fpickup%3Dtrue"),
+    )
+    .await;
+    assert_eq!(
+        viewer.headers["location"],
+        format!("/pilot/{id}?new_session_error=forbidden").as_str(),
+        "back to the page it was on"
+    );
+    let nobody = form(
+        &router,
+        None,
+        &format!("/pilot/{id}/messages"),
+        "body=Hello",
+    )
+    .await;
+    assert_eq!(
+        nobody.headers["location"],
+        format!("/login?next=%2Fpilot%2F{id}").as_str()
+    );
+    let detail = get_session(&router, &jane, id).await.json();
+    assert_eq!(
+        detail["messages"].as_array().unwrap().len(),
+        1,
+        "none of them was sent"
+    );
+
+    // The page puts a refusal into words.
+    let refused = crate::common::send(
+        &router,
+        Request::get("/?new_session_error=subscription_required")
+            .header("accept", "text/html")
+            .header("cookie", jane.cookies().join("; "))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        refused.body.contains("Your account&#x27;s plan has lapsed")
+            || refused.body.contains("Your account's plan has lapsed"),
+        "the New form says why it came back"
+    );
+}

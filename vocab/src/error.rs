@@ -52,6 +52,27 @@ impl ErrorCode {
             Internal => 500,
         }
     }
+
+    /// What the code means, in a sentence, for a page that was sent back with nothing but the
+    /// code: a form posted without JavaScript (docs/API.md §3 and §5).
+    pub fn in_words(self) -> &'static str {
+        use ErrorCode::*;
+        match self {
+            InvalidCredentials => "That e-mail and password don't match an account.",
+            NotAuthenticated
+            | SessionExpiredIdle
+            | SessionExpiredAbsolute
+            | InvalidRefreshToken => "Your session has ended. Sign in again to go on.",
+            SubscriptionRequired => "Your account's plan has lapsed. An owner can renew it.",
+            Forbidden | CannotClaimOwnHandoff => "Your role in this account doesn't allow that.",
+            NotFound => "That isn't there any more.",
+            AlreadyClaimed => "Someone else got there first.",
+            PayloadTooLarge => "That is too long to send.",
+            BadRequest | ValidationFailed => "That wasn't accepted. Check what you entered.",
+            RateLimited => "Too many attempts. Try again in a few minutes.",
+            Internal => "Something went wrong on our side. Please try again.",
+        }
+    }
 }
 
 /// An error as the client sees it: a code, a human message, and code-specific details that are

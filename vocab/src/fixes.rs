@@ -33,6 +33,15 @@ impl FixStatus {
         }
     }
 
+    /// How people say it once its session is resolved: a fix nobody tried is "not tried" then,
+    /// no longer a suggestion.
+    pub fn words_when_closed(self) -> &'static str {
+        match self {
+            FixStatus::Suggested => "not tried",
+            other => other.words(),
+        }
+    }
+
     pub fn is_applied(self) -> bool {
         !matches!(self, FixStatus::Suggested | FixStatus::Dismissed)
     }

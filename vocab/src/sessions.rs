@@ -10,6 +10,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// The longest problem summary (and step) a session takes, in characters.
+pub const SUMMARY_MAX: usize = 2000;
+/// The longest PSA ticket number.
+pub const TICKET_MAX: usize = 64;
+/// The longest message in a session's conversation.
+pub const MESSAGE_MAX: usize = 20_000;
+
 words! {
     /// Where a troubleshooting session stands.
     pub enum SessionStatus {
@@ -33,22 +40,30 @@ words! {
 impl SessionStatus {
     /// Escalating or parking it is possible: it is not with a senior, nor finished.
     pub fn can_hand_on(self) -> bool {
-        matches!(self, SessionStatus::Active | SessionStatus::Parked)
+        self.why_not_hand_on().is_none()
+    }
+
+    /// Why it can't be escalated or parked, as the person trying is told; none when it can.
+    pub fn why_not_hand_on(self) -> Option<&'static str> {
+        match self {
+            SessionStatus::Active | SessionStatus::Parked => None,
+            SessionStatus::RequestingEscalation => {
+                Some("This session is already waiting for a senior.")
+            }
+            SessionStatus::Escalated => Some("A senior has already picked this session up."),
+            SessionStatus::Resolved => self.why_not_change(),
+        }
     }
 
     /// Messages, steps, fixes and resolving are possible: it is not resolved.
     pub fn is_open(self) -> bool {
-        self != SessionStatus::Resolved
+        self.why_not_change().is_none()
     }
 
-    /// Why it can't be handed on, or changed at all, as the person trying is told.
-    pub fn refusal(self) -> &'static str {
-        match self {
-            SessionStatus::RequestingEscalation => "This session is already waiting for a senior.",
-            SessionStatus::Escalated => "A senior has already picked this session up.",
-            SessionStatus::Resolved => "This session is resolved: it can be read, not changed.",
-            SessionStatus::Active | SessionStatus::Parked => "This session can't be changed now.",
-        }
+    /// Why nothing can be added to it, as the person trying is told; none while it is open.
+    pub fn why_not_change(self) -> Option<&'static str> {
+        (self == SessionStatus::Resolved)
+            .then_some("This session is resolved: it can be read, not changed.")
     }
 
     /// Escalated, picked up or not: the account's workers may read it, not only its owner.

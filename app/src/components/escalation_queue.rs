@@ -102,12 +102,25 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
             items.set(fresh);
         })
     };
-    // A viewer holds no stream (docs/API.md §9): their queue is fetched again every 30 s.
+    // A viewer holds no stream (docs/API.md §9): their queue is fetched again every 30 s while
+    // the tab is shown, and at once when a hidden tab is shown again.
     #[cfg(feature = "hydrate")]
     if !can_claim {
-        let polling = gloo_timers::callback::Interval::new(VIEWER_REFRESH_MS, reload);
+        let polling = gloo_timers::callback::Interval::new(VIEWER_REFRESH_MS, move || {
+            if !document().hidden() {
+                reload();
+            }
+        });
         let polling = send_wrapper::SendWrapper::new(polling);
-        on_cleanup(move || drop(polling));
+        let shown = window_event_listener_untyped("visibilitychange", move |_| {
+            if !document().hidden() {
+                reload();
+            }
+        });
+        on_cleanup(move || {
+            drop(polling);
+            shown.remove();
+        });
     }
     use_escalation_feed().listen(move |event| match event {
         FeedEvent::Escalation(EscalationEvent::HandoffClaimed { handoff_id, .. }) => {

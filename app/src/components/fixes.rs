@@ -126,7 +126,7 @@ fn status_class(status: FixStatus) -> &'static str {
 const SMALL_BUTTON: &str = "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-xs font-medium text-slate-700 hover:bg-slate-50 disabled:opacity-60";
 
 /// The session's fixes and their outcomes; writers suggest new ones and mark them applied.
-/// Once the session is `closed` (resolved), a fix nobody tried reads "not tried".
+/// Once the session is `closed` (resolved), each says where it ended (`FixStatus::words_when_closed`).
 #[component]
 pub fn FixesPanel(
     session_id: SessionId,
@@ -216,7 +216,7 @@ fn FixRow(
             <p class="text-slate-800">
                 {fix.title.clone()} " "
                 <span class=format!("inline-flex rounded px-1.5 py-0.5 text-xs font-medium {}", status_class(fix.status))>
-                    {move || if closed.get() && fix.status == FixStatus::Suggested { "not tried" } else { fix.status.words() }}
+                    {move || if closed.get() { fix.status.words_when_closed() } else { fix.status.words() }}
                 </span>
             </p>
             {detail.map(|d| view! { <p class="mt-0.5 text-xs text-slate-600">{d}</p> })}

@@ -2,7 +2,7 @@
 //! that starts a new one.
 
 use super::call::Call;
-use super::ui::{error_note, field_error, FIELD_SMALL, PRIMARY_SMALL};
+use super::ui::{error_note, field_error, hydrated, FIELD_SMALL, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
@@ -11,12 +11,12 @@ use super::{
 };
 use crate::api::loaded::Loaded;
 use crate::api::sessions::create_session;
-use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos::{html, prelude::*};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use vocab::{
     error::{ApiError, ErrorCode},
     ids::SessionId,
-    sessions::SessionListItem,
+    sessions::{SessionListItem, SUMMARY_MAX, TICKET_MAX},
 };
 
 pub type SessionsResource = Loaded<Result<Vec<SessionListItem>, ApiError>>;
@@ -26,30 +26,35 @@ pub fn SessionSidebar(
     sessions: SessionsResource,
     current: Memo<Option<SessionId>>,
 ) -> impl IntoView {
-    let starting = RwSignal::new(false);
     // Viewers read the team's work; starting a session is for those who work them.
     let works = use_signed_in().user.role.can_work();
+    // A form sent back without JavaScript opens again, saying why.
+    let refused = use_query_map()
+        .with_untracked(|q| q.get("new_session_error"))
+        .and_then(|code| ErrorCode::parse(&code));
+    let new = NodeRef::<html::Details>::new();
+    let started = move || {
+        if let Some(new) = new.get_untracked() {
+            new.set_open(false);
+        }
+        sessions.refetch();
+    };
     view! {
         <aside class="flex flex-col gap-3" aria-label="Your sessions">
-            <div class="flex items-center justify-between">
-                <h2 class="text-sm font-semibold text-slate-900">"Your sessions"</h2>
-                {works.then(|| view! {
-                    <button
-                        type="button"
-                        class="inline-flex items-center gap-1 rounded-md px-2 py-1 text-sm font-medium text-indigo-700 hover:bg-indigo-50"
-                        aria-expanded=move || starting.get().to_string()
-                        on:click=move |_| starting.update(|s| *s = !*s)
-                    >
+            <h2 class="flex h-7 items-center text-sm font-semibold text-slate-900">"Your sessions"</h2>
+            // A disclosure, so that New opens its form without JavaScript too; its button sits
+            // on the heading's line.
+            {works.then(|| view! {
+                <details class="-mt-10 flex flex-col" node_ref=new open=refused.is_some()>
+                    <summary data-testid="new-session" class="ml-auto inline-flex h-7 w-fit cursor-pointer list-none items-center gap-1 rounded-md px-2 text-sm font-medium text-indigo-700 hover:bg-indigo-50 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 [&::-webkit-details-marker]:hidden">
                         <Plus />
                         "New"
-                    </button>
-                })}
-            </div>
-            <Show when=move || starting.get()>
-                <div class="rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
-                    <NewSessionForm on_started=move || sessions.refetch() />
-                </div>
-            </Show>
+                    </summary>
+                    <div class="mt-3 rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
+                        <NewSessionForm on_started=started refused />
+                    </div>
+                </details>
+            })}
             <Transition fallback=|| view! { <p class="text-sm text-slate-600">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match sessions.await {
@@ -100,16 +105,22 @@ fn SessionRow(s: SessionListItem, current: Memo<Option<SessionId>>) -> impl Into
 
 /// Starts a troubleshooting session and opens it.
 #[component]
-pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn NewSessionForm(
+    on_started: impl Fn() + Copy + Send + Sync + 'static,
+    /// Why the server sent this form back, when it was posted without JavaScript.
+    refused: Option<ErrorCode>,
+) -> impl IntoView {
     let api = use_api();
     let navigate = use_navigate();
+    let location = use_location();
     let summary = RwSignal::new(String::new());
     let ticket = RwSignal::new(String::new());
     // Each field's own message under it; what is no field's fault under the button.
     let summary_error = RwSignal::new(None::<String>);
     let ticket_error = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(refused.map(|code| code.in_words().to_owned()));
     let start = Call::new();
+    let hydrated = hydrated();
     let busy = start.pending();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -147,10 +158,23 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
         });
     };
     view! {
-        <form class="flex flex-col gap-2" on:submit=submit data-testid="new-session-form">
+        // Without JavaScript the form posts itself (`POST /pilot`) and the browser checks the
+        // fields; once hydrated it checks them itself and says so under each field.
+        <form
+            method="post"
+            action="/pilot"
+            class="flex flex-col gap-2"
+            novalidate=move || hydrated.get()
+            on:submit=submit
+            data-testid="new-session-form"
+        >
+            <input type="hidden" name="from" value=move || location.pathname.get() />
             <label class="text-xs font-medium text-slate-700" for="new-summary">"What's the problem?"</label>
             <textarea
                 id="new-summary"
+                name="problem_summary"
+                required
+                maxlength=SUMMARY_MAX
                 rows="3"
                 class=FIELD_SMALL
                 placeholder="e.g. Printer on the 2nd floor drops off the network every morning"
@@ -165,6 +189,8 @@ pub fn NewSessionForm(on_started: impl Fn() + Copy + Send + Sync + 'static) -> i
             </label>
             <input
                 id="new-ticket"
+                name="psa_ticket_id"
+                maxlength=TICKET_MAX
                 class="block w-full rounded-md border border-slate-300 px-2.5 py-1.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
                 aria-invalid=move || ticket_error.with(Option::is_some).to_string()
                 aria-describedby="new-ticket-error"

@@ -46,10 +46,7 @@ pub fn provide_clock() {
 }
 
 fn clock() -> Clock {
-    use_context::<Clock>().unwrap_or_else(|| Clock {
-        now: RwSignal::new(Utc::now()),
-        local: RwSignal::new(false),
-    })
+    expect_context::<Clock>()
 }
 
 /// "5 minutes ago", moving on while the page is open; the exact time in its tooltip.

@@ -32,6 +32,16 @@ pub fn input_class(invalid: bool) -> &'static str {
     }
 }
 
+/// False while the page is the server's HTML (so the first render in the browser matches it),
+/// true once the page has hydrated: for what only a running page does instead of the browser,
+/// such as a form checking its own fields or a button waiting for something to send.
+pub fn hydrated() -> ReadSignal<bool> {
+    let (hydrated, set) = signal(false);
+    // Effects run only in the browser, after hydration.
+    Effect::new(move |_| set.set(true));
+    hydrated
+}
+
 // The two below are functions, not `#[component]`s: they are used on most pages, and each
 // component costs its own instance of Leptos's component wrapper in the WASM.
 

@@ -74,11 +74,12 @@ pub fn LoginPage() -> impl IntoView {
 
 /// The message for an error code the no-JavaScript form was sent back with.
 fn message_for(code: &str) -> &'static str {
-    match code {
-        "invalid_credentials" => "That e-mail and password don't match an account.",
-        "rate_limited" => "Too many sign-in attempts. Try again in a few minutes.",
-        "validation_failed" | "bad_request" => "Enter your e-mail and password.",
-        _ => "We couldn't sign you in. Please try again.",
+    match ErrorCode::parse(code) {
+        Some(ErrorCode::ValidationFailed | ErrorCode::BadRequest) => {
+            "Enter your e-mail and password."
+        }
+        Some(code) => code.in_words(),
+        None => "We couldn't sign you in. Please try again.",
     }
 }
 
@@ -116,6 +117,8 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
     let show_password = RwSignal::new(false);
     let email_ref = NodeRef::<html::Input>::new();
     let password_ref = NodeRef::<html::Input>::new();
+    let typed = typed_email();
+    let again = typed.is_some();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -178,6 +181,7 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                     type="email"
                     autocomplete="username"
                     required
+                    value=typed
                     node_ref=email_ref
                     aria-invalid=move || email_error.with(Option::is_some).to_string()
                     aria-describedby="email-error"
@@ -195,6 +199,7 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
                         type=move || if show_password.get() { "text" } else { "password" }
                         autocomplete="current-password"
                         required
+                        autofocus=again
                         node_ref=password_ref
                         aria-invalid=move || password_error.with(Option::is_some).to_string()
                         aria-describedby="password-error"
@@ -226,6 +231,21 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
             </button>
         </form>
     }
+}
+
+/// The e-mail a sign-in without JavaScript was tried with before it failed (docs/API.md §3),
+/// which the server renders back into the form. Only the server knows it: the hydrated page
+/// leaves the field's value as the server rendered it.
+#[cfg(feature = "ssr")]
+fn typed_email() -> Option<String> {
+    let state = use_context::<domain::state::AppState>()?;
+    let parts = use_context::<axum::http::request::Parts>()?;
+    domain::auth::forms::typed_email(&state, &parts.headers)
+}
+
+#[cfg(not(feature = "ssr"))]
+fn typed_email() -> Option<String> {
+    None
 }
 
 /// Sends a visitor who is already signed in on to where they were going.

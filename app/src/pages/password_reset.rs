@@ -18,7 +18,8 @@ use vocab::error::{ApiError, ErrorCode};
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
-    let sent = RwSignal::new(false);
+    // `?sent`: the form was posted without JavaScript (`POST /forgot-password`) and came back.
+    let sent = RwSignal::new(use_query_map().with_untracked(|q| q.get("sent").is_some()));
     let send = Call::new();
     let busy = send.pending();
     let error = RwSignal::new(None::<ApiError>);
@@ -38,11 +39,12 @@ pub fn ForgotPasswordPage() -> impl IntoView {
             <Show
                 when=move || sent.get()
                 fallback=move || view! {
-                    <form class="space-y-5" on:submit=submit>
+                    <form method="post" action="/forgot-password" class="space-y-5" on:submit=submit>
                         <div>
                             <label for="email" class="block text-sm font-medium text-slate-700">"E-mail"</label>
                             <input
                                 id="email"
+                                name="email"
                                 type="email"
                                 autocomplete="username"
                                 required

@@ -14,6 +14,8 @@ pub struct CookieNames {
     pub refresh: &'static str,
     /// A single sign-on in progress (`team::sso`).
     pub sso: &'static str,
+    /// The e-mail of a sign-in without JavaScript that failed (`auth::forms`).
+    pub typed_email: &'static str,
 }
 
 pub fn cookie_names(secure: bool) -> CookieNames {
@@ -22,12 +24,14 @@ pub fn cookie_names(secure: bool) -> CookieNames {
             access: "__Host-rf_access",
             refresh: "__Host-rf_refresh",
             sso: "__Host-rf_sso",
+            typed_email: "__Host-rf_typed_email",
         }
     } else {
         CookieNames {
             access: "rf_access",
             refresh: "rf_refresh",
             sso: "rf_sso",
+            typed_email: "rf_typed_email",
         }
     }
 }
@@ -50,7 +54,7 @@ fn cookie(name: &str, value: &str, max_age: i64, secure: bool) -> HeaderValue {
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
         max_age.max(0)
     ))
-    .expect("cookie values are base64url tokens")
+    .expect("cookie values are base64url tokens or percent-encoded")
 }
 
 /// How long after its login can no longer be refreshed the refresh cookie stays, so that the
@@ -90,6 +94,13 @@ pub fn cleared_cookies(state: &AppState) -> [HeaderValue; 2] {
 pub fn sso_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
     let secure = state.config.cookie_secure;
     cookie(cookie_names(secure).sso, value, max_age, secure)
+}
+
+/// The cookie keeping the e-mail a failed sign-in without JavaScript was typed with
+/// (percent-encoded) for `max_age` seconds (0 clears it).
+pub fn typed_email_cookie(state: &AppState, encoded: &str, max_age: i64) -> HeaderValue {
+    let secure = state.config.cookie_secure;
+    cookie(cookie_names(secure).typed_email, encoded, max_age, secure)
 }
 
 pub fn refresh_cookie<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {

@@ -1,21 +1,31 @@
-//! The sign-in and sign-out forms for browsers without JavaScript (`POST /login`, `POST /logout`).
+//! The sign-in, sign-out and forgotten-password forms for browsers without JavaScript
+//! (`POST /login`, `POST /logout`, `POST /forgot-password`; docs/API.md §3).
 
 use super::{
     client::Client,
-    cookies::{cleared_cookies, login_cookies, refresh_cookie},
+    cookies::{
+        cleared_cookies, cookie_names, login_cookies, read_cookie, refresh_cookie,
+        typed_email_cookie,
+    },
     logins::{self, AuthError},
     sign_in::sign_in,
 };
-use crate::state::AppState;
+use crate::{password_reset, state::AppState};
 use axum::{
-    extract::{FromRequest, Request, State},
+    extract::{rejection::FormRejection, FromRequest, Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Form,
 };
 use chrono::Utc;
 use serde::Deserialize;
+use url::form_urlencoded;
 use vocab::paths::safe_next;
+
+/// How long the form remembers the e-mail of a failed sign-in: long enough to fix a password.
+const TYPED_EMAIL_SECS: i64 = 300;
+/// The longest address an e-mail can have; anything longer is not worth keeping.
+const EMAIL_MAX: usize = 254;
 
 #[derive(Deserialize)]
 pub struct LoginForm {
@@ -41,15 +51,57 @@ pub async fn login_form(State(state): State<AppState>, req: Request) -> Response
             for value in login_cookies(&state, &issued, now) {
                 res.headers_mut().append(header::SET_COOKIE, value);
             }
+            res.headers_mut()
+                .append(header::SET_COOKIE, typed_email_cookie(&state, "", 0));
             res
         }
         Err(err) => {
             let query =
                 serde_urlencoded::to_string([("error", err.error.as_str()), ("next", &next)])
                     .unwrap_or_default();
-            see_other(&format!("/login?{query}"))
+            let mut res = see_other(&format!("/login?{query}"));
+            // The form comes back with the address in it, as a page with JavaScript keeps it.
+            let email = form.email.trim();
+            if !email.is_empty() && email.len() <= EMAIL_MAX {
+                let encoded: String = form_urlencoded::byte_serialize(email.as_bytes()).collect();
+                res.headers_mut().append(
+                    header::SET_COOKIE,
+                    typed_email_cookie(&state, &encoded, TYPED_EMAIL_SECS),
+                );
+            }
+            res
         }
     }
+}
+
+/// The e-mail this browser typed before its last sign-in without JavaScript failed, if that
+/// was in the last five minutes: the sign-in page renders it back into the form.
+pub fn typed_email(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    let raw = read_cookie(
+        headers,
+        cookie_names(state.config.cookie_secure).typed_email,
+    )?;
+    form_urlencoded::parse(raw.as_bytes())
+        .next()
+        .map(|(email, _)| email.into_owned())
+        .filter(|email| !email.is_empty() && email.len() <= EMAIL_MAX)
+}
+
+#[derive(Deserialize)]
+pub struct ForgotPasswordForm {
+    email: String,
+}
+
+/// `POST /forgot-password`: asks for a reset link, then shows the page's confirmation, which
+/// reads the same whether or not the address has an account.
+pub async fn forgot_password_form(
+    State(state): State<AppState>,
+    form: Result<Form<ForgotPasswordForm>, FormRejection>,
+) -> Response {
+    if let Ok(Form(form)) = form {
+        password_reset::request(&state, &form.email, Utc::now());
+    }
+    see_other("/forgot-password?sent=1")
 }
 
 /// `POST /logout`: signs out this browser (the user menu's form) and returns to the sign-in page.

@@ -31,9 +31,17 @@ pub struct RefreshedWindows {
     pub absolute_expires_at: DateTime<Utc>,
 }
 
+/// A browser's navigation: a page load, or a page's form posted without JavaScript, which
+/// finds its caller as a page does (`session_forms`). Not the sign-in and sign-out forms: they
+/// make and end logins themselves, and cookies set here would land after theirs.
 fn is_page_load(req: &Request) -> bool {
     let path = req.uri().path();
-    (req.method() == Method::GET || req.method() == Method::HEAD)
+    let navigation = match *req.method() {
+        Method::GET | Method::HEAD => true,
+        Method::POST => !matches!(path, "/login" | "/logout"),
+        _ => false,
+    };
+    navigation
         && !path.starts_with("/api/")
         && !path.starts_with("/pkg/")
         && req

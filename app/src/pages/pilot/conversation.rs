@@ -12,14 +12,16 @@ use crate::{
         presence::{names, PresenceBoard, Reporter},
         storage::Store,
         time::ago,
-        ui::{error_note, PRIMARY_SMALL},
+        ui::{error_note, hydrated, PRIMARY_SMALL},
         visitor::{use_api, use_signed_in},
     },
 };
 use leptos::{ev::KeyboardEvent, html, prelude::*};
+use leptos_router::hooks::use_query_map;
 use vocab::{
+    error::ErrorCode,
     ids::{SessionId, UserId},
-    sessions::ChatMessage,
+    sessions::{ChatMessage, MESSAGE_MAX},
 };
 
 /// Suggestion chips put away for a session stay away in this tab.
@@ -77,7 +79,13 @@ pub fn Conversation(
         }
     };
     let Composer { draft, input } = composer;
-    let error = RwSignal::new(None::<String>);
+    // A message posted without JavaScript that the server refused comes back with its code.
+    let refused = use_query_map()
+        .with_untracked(|q| q.get("message_error"))
+        .and_then(|code| ErrorCode::parse(&code))
+        .map(|code| format!("Not sent: {}", code.in_words()));
+    let error = RwSignal::new(refused);
+    let hydrated = hydrated();
     let chips_hidden = RwSignal::new(false);
     Effect::new(move |_| {
         if Store::Session.get(&chips_key(session_id)).is_some() {
@@ -149,8 +157,13 @@ pub fn Conversation(
                     </p>
                 }
             >
+                // Without JavaScript the form posts itself and the page comes back with the
+                // message in the conversation.
                 <form
+                    method="post"
+                    action=format!("/pilot/{session_id}/messages")
                     class="flex items-end gap-2 border-t border-slate-100 p-4"
+                    novalidate=move || hydrated.get()
                     on:submit=move |ev| {
                         ev.prevent_default();
                         send();
@@ -160,6 +173,9 @@ pub fn Conversation(
                         <label for="composer" class="sr-only">"Message"</label>
                         <textarea
                             id="composer"
+                            name="body"
+                            required
+                            maxlength=MESSAGE_MAX
                             node_ref=input
                             rows="2"
                             class="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
@@ -178,7 +194,7 @@ pub fn Conversation(
                     <button
                         type="submit"
                         class=format!("inline-flex items-center gap-1.5 {PRIMARY_SMALL}")
-                        disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                        disabled=move || hydrated.get() && (sending.get() || draft.with(|d| d.trim().is_empty()))
                     >
                         <Send />
                         {move || if sending.get() { "Sending…" } else { "Send" }}

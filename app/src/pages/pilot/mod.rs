@@ -157,9 +157,14 @@ impl SessionState {
             let Some(ours) = self.handoff.with_untracked(|h| h.as_ref().map(|h| h.id)) else {
                 return;
             };
-            let concerns_us = match event {
-                FeedEvent::Escalation(e) => e.handoff_id() == Some(ours),
-                FeedEvent::Resync => true,
+            // A pick-up moves the session on too: its status, who has it, what each may do. (On
+            // a resync `follow_conversation` fetches the session.)
+            let (concerns_us, picked_up) = match event {
+                FeedEvent::Escalation(e) => (
+                    e.handoff_id() == Some(ours),
+                    matches!(e, EscalationEvent::HandoffClaimed { .. }),
+                ),
+                FeedEvent::Resync => (true, false),
             };
             if concerns_us {
                 let id = self.id;
@@ -167,9 +172,10 @@ impl SessionState {
                     if let Ok(fresh) = api.call(move || get_handoff(ours)).await {
                         self.handoff.set(Some(fresh));
                     }
-                    // A pick-up moves the session on: its status, who has it, what each may do.
-                    if let Ok(fresh) = api.call(move || get_session(id)).await {
-                        self.caught_up(fresh);
+                    if picked_up {
+                        if let Ok(fresh) = api.call(move || get_session(id)).await {
+                            self.caught_up(fresh);
+                        }
                     }
                 });
             }
