@@ -28,7 +28,9 @@ async function tabAround(page: Page, testId: string, times: number, key = "Tab")
 
 /**
  * Presses Tab until `target` has focus, as someone without a mouse reaches it; fails after
- * `max` presses. Every element passed on the way shows where focus is (a ring or an outline).
+ * `max` presses. Every element passed on the way shows where focus is: its outline or its
+ * shadow (Tailwind's rings are shadows) differs from the same element's without focus, read
+ * off an unfocused copy put beside it for the moment.
  */
 async function tabTo(page: Page, target: Locator, max = 40) {
   for (let i = 0; i < max; i++) {
@@ -36,9 +38,20 @@ async function tabTo(page: Page, target: Locator, max = 40) {
     const shown = await page.evaluate(() => {
       const el = document.activeElement as HTMLElement | null;
       if (!el || el === document.body) return "nothing focused";
-      const style = getComputedStyle(el);
-      const visible = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== "none";
-      return visible ? "" : `no visible focus on ${el.outerHTML.slice(0, 120)}`;
+      const look = (e: Element) => {
+        const style = getComputedStyle(e);
+        const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0 ? `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor}` : "none";
+        return `${outline} | ${style.boxShadow}`;
+      };
+      const focused = look(el);
+      const copy = el.cloneNode(false) as Element;
+      // Not one of the page's radio groups or ids: a copy must change nothing it is beside.
+      copy.removeAttribute("name");
+      copy.removeAttribute("id");
+      el.after(copy);
+      const unfocused = look(copy);
+      copy.remove();
+      return focused !== unfocused ? "" : `no visible focus on ${el.outerHTML.slice(0, 120)}`;
     });
     expect(shown, `Tab #${i + 1}`).toBe("");
     if (await target.evaluate((el) => el === document.activeElement)) return;

@@ -11,6 +11,7 @@ use super::{
     sign_out::SignOutForm,
     time::provide_clock,
     toast::{provide_toasts, ToastRegion},
+    ui::provide_hydrated,
     visitor::{provide_visitor, use_api, use_visitor},
 };
 use crate::api::loaded::loaded;
@@ -25,6 +26,7 @@ use vocab::users::User;
 pub fn AppLayout(children: Children) -> impl IntoView {
     let toasts = provide_toasts();
     provide_menu_behaviour();
+    provide_hydrated();
     provide_clock();
     let (visitor, windows) = provide_visitor();
     // Another tab refreshed: adopt its windows. Another tab signed out or revoked: follow it.

@@ -2,7 +2,7 @@
 //! that starts a new one.
 
 use super::call::Call;
-use super::ui::{error_note, field_error, hydrated, FIELD_SMALL, PRIMARY_SMALL};
+use super::ui::{error_note, field_error, hydrated, sent_back, FIELD_SMALL, PRIMARY_SMALL};
 use super::{
     badges::{StatusPill, TicketBadge},
     icons::Plus,
@@ -12,7 +12,7 @@ use super::{
 use crate::api::loaded::Loaded;
 use crate::api::sessions::create_session;
 use leptos::{html, prelude::*};
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use leptos_router::hooks::{use_location, use_navigate};
 use vocab::{
     error::{ApiError, ErrorCode},
     ids::SessionId,
@@ -29,9 +29,7 @@ pub fn SessionSidebar(
     // Viewers read the team's work; starting a session is for those who work them.
     let works = use_signed_in().user.role.can_work();
     // A form sent back without JavaScript opens again, saying why.
-    let refused = use_query_map()
-        .with_untracked(|q| q.get("new_session_error"))
-        .and_then(|code| ErrorCode::parse(&code));
+    let refused = sent_back("new_session_error");
     let new = NodeRef::<html::Details>::new();
     let started = move || {
         if let Some(new) = new.get_untracked() {

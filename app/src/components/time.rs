@@ -3,6 +3,7 @@
 //! zone, with UTC in its tooltip. Both go through [`ago`] and [`when`], which read the page's
 //! one [`Clock`].
 
+use super::ui::hydrated;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
@@ -15,23 +16,21 @@ pub fn format_time(t: DateTime<Utc>) -> String {
 const TICK: std::time::Duration = std::time::Duration::from_secs(20);
 
 /// The page's time: the server's while it renders and the page hydrates (so both render the
-/// same text), then the browser's, ticking; and whether times may be shown in the viewer's zone.
+/// same text), then the browser's, ticking. Times are given in the viewer's zone once the page
+/// has hydrated (`ui::hydrated`).
 #[derive(Clone, Copy)]
 pub struct Clock {
     now: RwSignal<DateTime<Utc>>,
-    local: RwSignal<bool>,
 }
 
 /// The clock for the page, from the layout.
 pub fn provide_clock() {
     let clock = Clock {
         now: RwSignal::new(Utc::now()),
-        local: RwSignal::new(false),
     };
     provide_context(clock);
     // Effects run only in the browser, once the page has hydrated.
     Effect::new(move |_| {
-        clock.local.set(true);
         #[cfg(feature = "hydrate")]
         {
             clock.now.set(Utc::now());
@@ -59,7 +58,7 @@ pub fn ago(at: DateTime<Utc>) -> impl IntoView {
 
 /// An absolute time in the viewer's zone ("12 Dec 2026, 15:04 (UTC+01:00)"), UTC in its tooltip.
 pub fn when(at: DateTime<Utc>) -> impl IntoView {
-    let local = clock().local;
+    let local = hydrated();
     view! {
         <time datetime=at.to_rfc3339() title=format_time(at)>
             {move || if local.get() { in_viewers_zone(at) } else { format_time(at) }}

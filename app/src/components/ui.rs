@@ -3,6 +3,8 @@
 //! classes because each is written out whole here.)
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+use vocab::error::ErrorCode;
 
 /// The one action a form or dialog is for.
 pub const PRIMARY: &str = "rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:opacity-60";
@@ -32,14 +34,32 @@ pub fn input_class(invalid: bool) -> &'static str {
     }
 }
 
-/// False while the page is the server's HTML (so the first render in the browser matches it),
-/// true once the page has hydrated: for what only a running page does instead of the browser,
-/// such as a form checking its own fields or a button waiting for something to send.
-pub fn hydrated() -> ReadSignal<bool> {
+/// Whether the page has hydrated, one signal for the page (from the layout).
+#[derive(Clone, Copy)]
+struct Hydrated(ReadSignal<bool>);
+
+/// The page's [`hydrated`] signal, from the layout.
+pub fn provide_hydrated() {
     let (hydrated, set) = signal(false);
     // Effects run only in the browser, after hydration.
     Effect::new(move |_| set.set(true));
-    hydrated
+    provide_context(Hydrated(hydrated));
+}
+
+/// False while the page is the server's HTML (so the first render in the browser matches it),
+/// true once the page has hydrated: for what only a running page does instead of the browser,
+/// such as a form checking its own fields, a button waiting for something to send, or a time
+/// given in the viewer's zone.
+pub fn hydrated() -> ReadSignal<bool> {
+    expect_context::<Hydrated>().0
+}
+
+/// The refusal a form posted without JavaScript was sent back with: the error code the server
+/// put under `key` in the page's query (docs/API.md §3 and §5).
+pub fn sent_back(key: &str) -> Option<ErrorCode> {
+    use_query_map()
+        .with_untracked(|q| q.get(key))
+        .and_then(|code| ErrorCode::parse(&code))
 }
 
 // The two below are functions, not `#[component]`s: they are used on most pages, and each

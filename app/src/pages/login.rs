@@ -1,6 +1,6 @@
 use crate::api::loaded::loaded;
 use crate::components::call::Call;
-use crate::components::ui::{field_error, input_class, PRIMARY_WIDE};
+use crate::components::ui::{field_error, input_class, sent_back, PRIMARY_WIDE};
 use crate::{
     api::{
         auth::{login, Visitor},
@@ -73,13 +73,10 @@ pub fn LoginPage() -> impl IntoView {
 }
 
 /// The message for an error code the no-JavaScript form was sent back with.
-fn message_for(code: &str) -> &'static str {
-    match ErrorCode::parse(code) {
-        Some(ErrorCode::ValidationFailed | ErrorCode::BadRequest) => {
-            "Enter your e-mail and password."
-        }
-        Some(code) => code.in_words(),
-        None => "We couldn't sign you in. Please try again.",
+fn message_for(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::ValidationFailed | ErrorCode::BadRequest => "Enter your e-mail and password.",
+        code => code.in_words(),
     }
 }
 
@@ -105,11 +102,7 @@ fn LoginForm(next: Memo<String>) -> impl IntoView {
         })
     };
 
-    let error = RwSignal::new(
-        query
-            .with_untracked(|q| q.get("error"))
-            .map(|c| message_for(&c).to_owned()),
-    );
+    let error = RwSignal::new(sent_back("error").map(|code| message_for(code).to_owned()));
     let email_error = RwSignal::new(None::<String>);
     let password_error = RwSignal::new(None::<String>);
     let sign_in = Call::new();

@@ -61,21 +61,31 @@ pub async fn login_form(State(state): State<AppState>, req: Request) -> Response
                     .unwrap_or_default();
             let mut res = see_other(&format!("/login?{query}"));
             // The form comes back with the address in it, as a page with JavaScript keeps it.
-            let email = form.email.trim();
-            if !email.is_empty() && email.len() <= EMAIL_MAX {
-                let encoded: String = form_urlencoded::byte_serialize(email.as_bytes()).collect();
-                res.headers_mut().append(
-                    header::SET_COOKIE,
-                    typed_email_cookie(&state, &encoded, TYPED_EMAIL_SECS),
-                );
+            if let Some(kept) = keep_typed_email(&state, &form.email) {
+                res.headers_mut().append(header::SET_COOKIE, kept);
             }
             res
         }
     }
 }
 
+/// An address worth giving back to the form: something typed, and short enough to be one.
+fn worth_keeping(email: &str) -> bool {
+    !email.is_empty() && email.len() <= EMAIL_MAX
+}
+
+/// The cookie that keeps `email`, as typed into a sign-in that failed, for five minutes.
+fn keep_typed_email(state: &AppState, email: &str) -> Option<HeaderValue> {
+    let email = email.trim();
+    worth_keeping(email).then(|| {
+        let encoded: String = form_urlencoded::byte_serialize(email.as_bytes()).collect();
+        typed_email_cookie(state, &encoded, TYPED_EMAIL_SECS)
+    })
+}
+
 /// The e-mail this browser typed before its last sign-in without JavaScript failed, if that
-/// was in the last five minutes: the sign-in page renders it back into the form.
+/// was in the last five minutes ([`keep_typed_email`]): the sign-in page renders it back into
+/// the form.
 pub fn typed_email(state: &AppState, headers: &HeaderMap) -> Option<String> {
     let raw = read_cookie(
         headers,
@@ -84,7 +94,7 @@ pub fn typed_email(state: &AppState, headers: &HeaderMap) -> Option<String> {
     form_urlencoded::parse(raw.as_bytes())
         .next()
         .map(|(email, _)| email.into_owned())
-        .filter(|email| !email.is_empty() && email.len() <= EMAIL_MAX)
+        .filter(|email| worth_keeping(email))
 }
 
 #[derive(Deserialize)]

@@ -12,14 +12,12 @@ use crate::{
         presence::{names, PresenceBoard, Reporter},
         storage::Store,
         time::ago,
-        ui::{error_note, hydrated, PRIMARY_SMALL},
+        ui::{error_note, hydrated, sent_back, PRIMARY_SMALL},
         visitor::{use_api, use_signed_in},
     },
 };
 use leptos::{ev::KeyboardEvent, html, prelude::*};
-use leptos_router::hooks::use_query_map;
 use vocab::{
-    error::ErrorCode,
     ids::{SessionId, UserId},
     sessions::{ChatMessage, MESSAGE_MAX},
 };
@@ -80,10 +78,7 @@ pub fn Conversation(
     };
     let Composer { draft, input } = composer;
     // A message posted without JavaScript that the server refused comes back with its code.
-    let refused = use_query_map()
-        .with_untracked(|q| q.get("message_error"))
-        .and_then(|code| ErrorCode::parse(&code))
-        .map(|code| format!("Not sent: {}", code.in_words()));
+    let refused = sent_back("message_error").map(|code| format!("Not sent: {}", code.in_words()));
     let error = RwSignal::new(refused);
     let hydrated = hydrated();
     let chips_hidden = RwSignal::new(false);
