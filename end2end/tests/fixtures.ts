@@ -50,8 +50,20 @@ async function makeWorld(): Promise<World> {
  * Every page under test is watched: a console error, an uncaught exception or a hydration
  * warning fails the test that caused it. `world` is the test's own demo data.
  */
-export const test = base.extend<{ consoleProblems: string[]; world: World }>({
+export const test = base.extend<{ consoleProblems: string[]; world: World; ownContexts: void }>({
   world: async ({}, use) => use(await makeWorld()),
+  // The browser lives as long as the worker; a context a test opens on it (each person of
+  // `signedIn`) is closed when the test ends, or its pages would go on running (streams,
+  // timers, presence) through every later test of the worker.
+  ownContexts: [
+    async ({ browser, context }, use) => {
+      const before = new Set(browser.contexts());
+      await use();
+      const opened = browser.contexts().filter((c) => c !== context && !before.has(c));
+      await Promise.all(opened.map((c) => c.close()));
+    },
+    { auto: true },
+  ],
   consoleProblems: [
     async ({ page }, use) => {
       const problems: string[] = [];

@@ -19,9 +19,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use vocab::{
-    error::ErrorCode,
+    error::{ApiError, ErrorCode},
     ids::{ArticleId, SessionId},
-    kb::{KbArticleItem, KbCandidate, KbQuota, KnowledgeBase, KB_SECTIONS},
+    kb::{KbArticleItem, KbCandidate, KbDraft, KbQuota, KnowledgeBase, KB_SECTIONS},
 };
 
 #[component]
@@ -184,7 +184,17 @@ fn WriteUpDialog(
     let title = RwSignal::new(String::new());
     let body = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let draft = LocalResource::new(move || api.call(move || draft_article(session_id)));
+    // Drafted once the page runs, into a plain signal. (A `LocalResource` read inside the page's
+    // `Suspense` makes it wait for the draft in the browser, which it never did on the server:
+    // a reload of `/kb?write=ID` then failed to hydrate; docs/ARCHITECTURE.md, "Hydration".)
+    let draft = RwSignal::new(None::<Result<KbDraft, ApiError>>);
+    Effect::new(move |_| {
+        leptos::task::spawn_local(async move {
+            let drafted = api.call(move || draft_article(session_id)).await;
+            // The dialog may have been closed meanwhile.
+            let _ = draft.try_set(Some(drafted));
+        });
+    });
     let convert = Call::new();
     let busy = convert.pending();
     Effect::new(move |_| match draft.get() {
