@@ -62,6 +62,27 @@ test("Jane and Sam talk live; Alex sees who is viewing; typing shows and clears;
   await expect(jane.getByTestId("also-here")).toHaveCount(0);
 });
 
+test("a message whose fetch fails at first still arrives: the page tries again", async ({ browser, world }) => {
+  const jane = await signedIn(browser, world.jane);
+  const id = await escalatedSession(jane, "Label printer feeds blank labels");
+  await jane.goto(`/pilot/${id}`);
+  await hydrated(jane);
+  const sam = await signedIn(browser, world.sam, `/pilot/${id}?pickup=true`);
+  await sam.getByTestId("pickup-panel").getByRole("button", { name: "Pick Up" }).click();
+  await expect(sam.getByTestId("claim-state")).toHaveText(/You picked this up/);
+  await expect(jane.getByTestId("also-here")).toHaveText("Also here: Sam Senior");
+
+  // Sam's next fetch of the session fails (the network not quite back, a server restarting);
+  // nothing else will announce Jane's message again.
+  let failed = 0;
+  await sam.route("**/api/sessions/get", (route) => (failed++ === 0 ? route.abort("internetdisconnected") : route.continue()));
+  const composer = jane.getByLabel("Message");
+  await composer.fill("The roll is the thermal kind, not the transfer kind");
+  await composer.press("Enter");
+  await expect(messages(sam).last()).toContainText("The roll is the thermal kind", { timeout: 15_000 });
+  expect(failed, "Sam's page fetched the session twice: once failing, once again").toBeGreaterThanOrEqual(2);
+});
+
 test("an owner signs Sam out of one browser: that open tab lands on sign-in within 2 s, saying who", async ({ browser, world }) => {
   const sam = await signedIn(browser, world.sam);
   await expect(sam.getByTestId("feed-status")).toHaveText("Live");

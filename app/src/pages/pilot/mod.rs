@@ -167,17 +167,14 @@ impl SessionState {
                 FeedEvent::Resync => (true, false),
             };
             if concerns_us {
-                let id = self.id;
                 leptos::task::spawn_local(async move {
                     if let Ok(fresh) = api.call(move || get_handoff(ours)).await {
                         self.handoff.set(Some(fresh));
                     }
-                    if picked_up {
-                        if let Ok(fresh) = api.call(move || get_session(id)).await {
-                            self.caught_up(fresh);
-                        }
-                    }
                 });
+                if picked_up {
+                    self.catch_up(api);
+                }
             }
         });
     }
@@ -204,12 +201,32 @@ impl SessionState {
                 FeedEvent::Escalation(_) => false,
             };
             if fetch {
-                let id = self.id;
-                leptos::task::spawn_local(async move {
-                    if let Ok(fresh) = api.call(move || get_session(id)).await {
-                        self.caught_up(fresh);
-                    }
-                });
+                self.catch_up(api);
+            }
+        });
+    }
+
+    /// Fetches the session again and takes it in. The event that asked for it does not come
+    /// again, so a fetch that fails to reach the server (the network not quite back, a server
+    /// restarting) is tried again after 1 s, 2 s, 4 s … up to 30 s, for as long as the page is
+    /// open. (Only in the browser: the server renders the page once and hears no events.)
+    fn catch_up(self, api: Api) {
+        let id = self.id;
+        leptos::task::spawn_local(async move {
+            let mut wait_ms = 1_000;
+            loop {
+                match api.call(move || get_session(id)).await {
+                    Ok(fresh) => return self.caught_up(fresh),
+                    // An answer (gone, no longer ours to read) is not worth asking again.
+                    Err(err) if err.error != ErrorCode::Internal => return,
+                    Err(_) => {}
+                }
+                #[cfg(feature = "hydrate")]
+                gloo_timers::future::TimeoutFuture::new(wait_ms).await;
+                if cfg!(not(feature = "hydrate")) || self.status.is_disposed() {
+                    return;
+                }
+                wait_ms = (wait_ms * 2).min(30_000);
             }
         });
     }
