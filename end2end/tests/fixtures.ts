@@ -56,10 +56,11 @@ export const test = base.extend<{ consoleProblems: string[]; world: World; ownCo
   // `signedIn`) is closed when the test ends, or its pages would go on running (streams,
   // timers, presence) through every later test of the worker.
   ownContexts: [
-    async ({ browser, context }, use) => {
+    // (Playwright's own `context` is among those before: it closes that one itself.)
+    async ({ browser, context: _ }, use) => {
       const before = new Set(browser.contexts());
       await use();
-      const opened = browser.contexts().filter((c) => c !== context && !before.has(c));
+      const opened = browser.contexts().filter((c) => !before.has(c));
       await Promise.all(opened.map((c) => c.close()));
     },
     { auto: true },

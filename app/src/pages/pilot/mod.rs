@@ -16,7 +16,7 @@ use crate::{
         badges::{StatusPill, TicketBadge},
         call::Call,
         escalate_modal::EscalateModal,
-        escalation_feed::{use_escalation_feed, FeedEvent},
+        escalation_feed::{self, use_escalation_feed, FeedEvent},
         fixes::{FixRecorder, Fixes, FixesPanel},
         pickup::PickupPanel,
         presence::{names, PresenceBoard, Reporter},
@@ -213,7 +213,7 @@ impl SessionState {
     fn catch_up(self, api: Api) {
         let id = self.id;
         leptos::task::spawn_local(async move {
-            let mut wait_ms = 1_000;
+            let mut attempt = 0;
             loop {
                 match api.call(move || get_session(id)).await {
                     Ok(fresh) => return self.caught_up(fresh),
@@ -221,12 +221,11 @@ impl SessionState {
                     Err(err) if err.error != ErrorCode::Internal => return,
                     Err(_) => {}
                 }
-                #[cfg(feature = "hydrate")]
-                gloo_timers::future::TimeoutFuture::new(wait_ms).await;
+                escalation_feed::back_off(attempt).await;
                 if cfg!(not(feature = "hydrate")) || self.status.is_disposed() {
                     return;
                 }
-                wait_ms = (wait_ms * 2).min(30_000);
+                attempt += 1;
             }
         });
     }
