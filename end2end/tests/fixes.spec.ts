@@ -1,5 +1,6 @@
 import { test, expect, hydrated, screenshot } from "./fixtures";
 import { signIn } from "./helpers";
+import { accessible } from "./axe";
 import type { Page } from "@playwright/test";
 
 /** Starts a session from the sidebar's New form and returns on its pilot page. */
@@ -67,6 +68,8 @@ test("a fix waiting to verify gets the pending banner, holds up escalation, and 
   const intercept = page.getByTestId("escalate-intercept");
   await expect(intercept).toContainText("A fix still needs an outcome");
   await expect(intercept).toContainText('"Re-issue the VPN certificate": awaiting verification');
+  await expect(page.getByRole("dialog", { name: "A fix still needs an outcome" })).toBeVisible();
+  await accessible(page, "the escalate intercept dialog", "dialog");
   await intercept.getByRole("button", { name: "Record outcomes first" }).click();
   await expect(intercept).toHaveCount(0);
   await page.getByRole("button", { name: "Escalate" }).click();

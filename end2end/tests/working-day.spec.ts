@@ -108,6 +108,15 @@ for (const { name, width } of WIDTHS) {
       await jane.keyboard.press("Escape");
       await expect(dialog).toHaveCount(0);
       await expect(open).toBeFocused();
+
+      // Sent by keyboard alone: opened again, the reason typed, Enter sends it.
+      await jane.keyboard.press("Enter");
+      await expect(dialog.getByLabel("Why are you escalating?")).toBeFocused();
+      await jane.keyboard.type("Rebuilt the profile; Outlook still fails at the same step.");
+      await jane.keyboard.press("Enter");
+      await expect(dialog).toHaveCount(0);
+      await expect(jane.getByTestId("status-pill").first()).toHaveText("Waiting for a senior");
+      await expect(jane.getByRole("button", { name: "Escalate" })).toHaveCount(0);
     });
 
     test("the bulk sign-out dialog gives focus back to the button that opened it", async ({ browser, world }) => {

@@ -1,7 +1,7 @@
 //! Troubleshooting sessions and escalation (docs/API.md §6) over HTTP on a real database, with real
 //! SMTP and HTTP peers on loopback.
 
-use crate::common::{call, eventually, login_as, peers, wait_for, Answer, Session};
+use crate::common::{call, eventually, login_as, peers, resolve, wait_for, Answer, Session};
 use axum::{
     body::Body,
     extract::State,
@@ -280,16 +280,13 @@ async fn a_session_says_where_it_stands_and_allows_only_what_that_allows(pool: P
     );
 
     // Resolved: a record. Nothing is added to it, by its owner or its claimer.
-    let res = call(
+    resolve(
         &router,
         &sam,
-        "/api/sessions/resolve",
-        json!({
-            "session_id": id, "resolution_note": "Rebuilt the profile on the second machine.",
-        }),
+        id,
+        "Rebuilt the profile on the second machine.",
     )
     .await;
-    assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(status().await, "resolved");
     let fix = call(
         &router,
@@ -345,16 +342,13 @@ async fn resolving_a_waiting_escalation_takes_it_off_the_queue_and_every_bell(po
     assert_eq!(queue().await.as_array().unwrap().len(), 1);
     assert_eq!(unread(&router, &sam).await, 1);
 
-    let res = call(
+    resolve(
         &router,
         &jane,
-        "/api/sessions/resolve",
-        json!({
-            "session_id": id, "resolution_note": "It came back by itself after the restart.",
-        }),
+        id,
+        "It came back by itself after the restart.",
     )
     .await;
-    assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(queue().await, json!([]));
     assert_eq!(unread(&router, &sam).await, 0);
     // Told to the whole queue, as the session's messages were while it waited (docs/API.md §9).
@@ -1618,14 +1612,7 @@ async fn new_and_send_work_without_javascript_under_the_apis_rules(pool: PgPool)
     // a viewer starting one; someone signed out is asked to sign in and come back.
     let refused = format!("/pilot/{id}?message_error=validation_failed");
     assert_eq!(send(Some(&jane), "body=+").await, refused);
-    let res = call(
-        &router,
-        &jane,
-        "/api/sessions/resolve",
-        json!({ "session_id": id, "resolution_note": "Replaced the VPN client" }),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    resolve(&router, &jane, id, "Replaced the VPN client").await;
     assert_eq!(send(Some(&jane), "body=One+more").await, refused);
     let val = login_as(&router, "val@acme.test").await;
     assert_eq!(

@@ -2,7 +2,7 @@
 //! the server allows, what each requires, the `applied_at` / `verified_at` stamps, and what
 //! the escalation package and the resolution note make of a fix awaiting verification.
 
-use crate::common::{call, login_as, seeded_router, wait_for, Answer, Session};
+use crate::common::{call, login_as, resolve, seeded_router, wait_for, Answer, Session};
 use axum::Router;
 use domain::db;
 use serde_json::{json, Value};
@@ -352,18 +352,9 @@ async fn a_pending_fix_leads_the_escalation_and_is_provisional_in_the_resolution
     )
     .await;
     field_error(&res, "resolution_note");
-    let res = call(
-        &router,
-        &jane,
-        "/api/sessions/resolve",
-        json!({
-            "session_id": session_id, "resolution_note": draft,
-        }),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    assert_eq!(res.json()["status"], "resolved");
-    assert_eq!(res.json()["resolution_note"], json!(draft));
+    let resolved = resolve(&router, &jane, session_id, &draft).await;
+    assert_eq!(resolved["status"], "resolved");
+    assert_eq!(resolved["resolution_note"], json!(draft));
     let queue = call(&router, &sam, "/api/handoffs/queue", json!({}))
         .await
         .json();

@@ -3,7 +3,7 @@
 //! them; and the free plan's lifetime quota of three conversions holds exactly, also when
 //! conversions race and when articles disappear.
 
-use crate::common::{call, login_as, seeded_router, Answer, Session};
+use crate::common::{call, login_as, resolve, seeded_router, Answer, Session};
 use axum::Router;
 use domain::{db, seed};
 use futures::future::join_all;
@@ -32,14 +32,7 @@ async fn resolved_session(router: &Router, who: &Session, summary: &str, note: &
     .await;
     assert_eq!(res.status, 200, "{}", res.body);
     let id: Uuid = res.json()["id"].as_str().unwrap().parse().unwrap();
-    let res = call(
-        router,
-        who,
-        "/api/sessions/resolve",
-        json!({ "session_id": id, "resolution_note": note }),
-    )
-    .await;
-    assert_eq!(res.status, 200, "{}", res.body);
+    resolve(router, who, id, note).await;
     id
 }
 
@@ -224,14 +217,13 @@ async fn an_article_is_drafted_from_its_session_and_made_once(pool: PgPool) {
         .as_str()
         .unwrap()
         .contains("Resolve"));
-    let res = call(
+    resolve(
         &router,
         &jane,
-        "/api/sessions/resolve",
-        json!({ "session_id": session, "resolution_note": "Disabled SIP ALG on the home router." }),
+        session,
+        "Disabled SIP ALG on the home router.",
     )
     .await;
-    assert_eq!(res.status, 200, "{}", res.body);
 
     let draft = call(
         &router,

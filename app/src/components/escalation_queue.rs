@@ -106,17 +106,14 @@ fn QueueList(initial: Vec<QueueItem>) -> impl IntoView {
     // the tab is shown, and at once when a hidden tab is shown again.
     #[cfg(feature = "hydrate")]
     if !can_claim {
-        let polling = gloo_timers::callback::Interval::new(VIEWER_REFRESH_MS, move || {
+        let reload_if_shown = move || {
             if !document().hidden() {
                 reload();
             }
-        });
+        };
+        let polling = gloo_timers::callback::Interval::new(VIEWER_REFRESH_MS, reload_if_shown);
         let polling = send_wrapper::SendWrapper::new(polling);
-        let shown = window_event_listener_untyped("visibilitychange", move |_| {
-            if !document().hidden() {
-                reload();
-            }
-        });
+        let shown = window_event_listener_untyped("visibilitychange", move |_| reload_if_shown());
         on_cleanup(move || {
             drop(polling);
             shown.remove();

@@ -146,6 +146,20 @@ pub async fn call(
     post_with_cookies(router, path, &body.borrow().to_string(), &who.cookies()).await
 }
 
+/// `who` resolves session `id` with `note`; the server must accept it. Its answer (the
+/// resolved session) is returned.
+pub async fn resolve(router: &Router, who: &Session, id: Uuid, note: &str) -> serde_json::Value {
+    let res = call(
+        router,
+        who,
+        "/api/sessions/resolve",
+        serde_json::json!({ "session_id": id, "resolution_note": note }),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.json()
+}
+
 pub async fn post_with_cookies(
     router: &Router,
     path: &str,
