@@ -78,11 +78,14 @@ page_weight() {
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/minimal_leptos_bg.wasm" -o "$out/minimal_leptos_bg.wasm"
   local ours mine="$out/minimal_leptos_bg.wasm"
+  # The shared core (the module the page names) and every page's pieces beside it.
   ours="$(ls target/site/pkg/resolutionflow*.wasm | head -n 1)"
-  local ours_gz mine_gz
+  local ours_gz mine_gz pieces pieces_gz
   ours_gz="$(gzip -9 -c "$ours" | wc -c)"
   mine_gz="$(gzip -9 -c "$mine" | wc -c)"
-  echo "page     WASM gzipped: ResolutionFlow $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x"
+  pieces="$(ls target/site/pkg/*.wasm | grep -vc '/resolutionflow')"
+  pieces_gz="$(ls target/site/pkg/*.wasm | grep -v '/resolutionflow' | xargs -r cat | gzip -9 | wc -c)"
+  echo "page     WASM gzipped: ResolutionFlow's shared core $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x; the $pieces pieces of the pages $pieces_gz bytes together"
 }
 
 LOAD=(target/release/rf-load --base-url "http://127.0.0.1:$BENCH_PORT")
@@ -95,7 +98,7 @@ for measure in "${MEASURES[@]}"; do
     page)
       page_weight
       rf_browser_tools
-      (cd end2end && node bench/tti.mjs "http://127.0.0.1:$BENCH_PORT" /account/security 15)
+      (cd end2end && node bench/page.mjs "http://127.0.0.1:$BENCH_PORT" 15)
       ;;
     live)
       # A second process on the same database, as a deployment behind a proxy has.

@@ -184,10 +184,12 @@ rf_drop_db() {
 }
 
 # Release build; the site's files get content-hashed names, and brotli and gzip copies
-# beside them (docs/PERFORMANCE.md, "What a first visit transfers").
+# beside them (docs/PERFORMANCE.md, "What a first visit transfers"); the WASM is split into a
+# piece per page (docs/ARCHITECTURE.md, "Split by route").
 rf_build_release() {
-  log "building (cargo leptos build --release --precompress)"
-  cargo leptos build --release --precompress
+  log "building (cargo leptos build --release --precompress --split)"
+  cargo leptos build --release --precompress --split
+  python3 "$RF_ROOT/scripts/split-manifest.py" target/site/pkg
 }
 
 # rf_await_line PATTERN PID LOG WHAT: a helper process started in the background has printed a

@@ -10,9 +10,11 @@ pub mod http;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // A marker end-to-end tests wait on before they click anything.
-    if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&window, &"__rf_hydrated".into(), &true.into());
-    }
+    // The page's own piece of the WASM first, then the page hydrates in one pass
+    // (app::pages::split).
+    wasm_bindgen_futures::spawn_local(async {
+        app::pages::split::shown_page_fetched().await;
+        leptos::mount::hydrate_body(app::App);
+        app::components::ui::hydration_complete();
+    });
 }

@@ -12,20 +12,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode,
+    path, Lazy, SsrMode,
 };
 use pages::{
-    account_security::AccountSecurityPage,
-    account_settings::AccountSettingsPage,
-    dashboard::DashboardPage,
-    invite::InvitePage,
-    knowledge_base::{ArticlePage, KnowledgeBasePage},
-    login::LoginPage,
-    members::MembersPage,
-    not_found::NotFound,
-    password_reset::{ForgotPasswordPage, ResetPasswordPage},
-    pilot::PilotPage,
-    signup::{SignUpPage, VerifyEmailPage},
+    not_found::NotFound, AccountSecurityRoute, AccountSettingsRoute, ArticleRoute, DashboardRoute,
+    ForgotPasswordRoute, InviteRoute, KnowledgeBaseRoute, LoginRoute, MembersRoute, PilotRoute,
+    ResetPasswordRoute, SignUpRoute, VerifyEmailRoute,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -63,19 +55,20 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the whole page is rendered before it is sent, so it reads
                     // complete without JavaScript and a redirect can still set its status.
-                    <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                    <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=AccountSettingsPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/security") view=AccountSecurityPage ssr=SsrMode::Async />
-                    <Route path=path!("/account/members") view=MembersPage ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
-                    <Route path=path!("/invite") view=InvitePage ssr=SsrMode::Async />
-                    <Route path=path!("/pilot/:session_id") view=PilotPage ssr=SsrMode::Async />
-                    <Route path=path!("/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
-                    <Route path=path!("/kb/:article_id") view=ArticlePage ssr=SsrMode::Async />
+                    // Lazy: each page's code is a piece of the WASM of its own (pages::split).
+                    <Route path=path!("/") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/reset-password") view={Lazy::<ResetPasswordRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<AccountSettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/security") view={Lazy::<AccountSecurityRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account/members") view={Lazy::<MembersRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/verify-email") view={Lazy::<VerifyEmailRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/invite") view={Lazy::<InviteRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/pilot/:session_id") view={Lazy::<PilotRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/kb") view={Lazy::<KnowledgeBaseRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/kb/:article_id") view={Lazy::<ArticleRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </AppLayout>
         </Router>

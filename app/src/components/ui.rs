@@ -38,12 +38,32 @@ pub fn input_class(invalid: bool) -> &'static str {
 #[derive(Clone, Copy)]
 struct Hydrated(ReadSignal<bool>);
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Where [`hydration_complete`] finds the page's signal.
+    static SET_HYDRATED: std::cell::Cell<Option<WriteSignal<bool>>> = const { std::cell::Cell::new(None) };
+}
+
 /// The page's [`hydrated`] signal, from the layout.
 pub fn provide_hydrated() {
     let (hydrated, set) = signal(false);
-    // Effects run only in the browser, after hydration.
-    Effect::new(move |_| set.set(true));
+    #[cfg(feature = "hydrate")]
+    SET_HYDRATED.set(Some(set));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = set;
     provide_context(Hydrated(hydrated));
+}
+
+/// Told by the entry point once the whole page has hydrated, its page's piece of the WASM
+/// included (the frame's effects run earlier, while that piece is still on its way: the page
+/// rendered after them must still match the server's HTML). Also leaves `window.__rf_hydrated`,
+/// the marker end-to-end tests wait on before they click anything.
+#[cfg(feature = "hydrate")]
+pub fn hydration_complete() {
+    if let Some(set) = SET_HYDRATED.get() {
+        set.set(true);
+    }
+    let _ = js_sys::Reflect::set(&window(), &"__rf_hydrated".into(), &true.into());
 }
 
 /// False while the page is the server's HTML (so the first render in the browser matches it),

@@ -26,6 +26,7 @@ use vocab::{
 
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {
+    super::prefetch_working_day();
     view! {
         <Title text="Knowledge base" />
         <RequireUser>

@@ -1,4 +1,5 @@
-//! One module per routed page.
+//! One module per routed page, and the route of each: a piece of the browser's WASM of its own
+//! (`split`), so a page downloads its own code and not every other page's.
 
 pub mod account_security;
 pub mod account_settings;
@@ -11,3 +12,45 @@ pub mod not_found;
 pub mod password_reset;
 pub mod pilot;
 pub mod signup;
+pub mod split;
+
+use account_security::AccountSecurityPage;
+use account_settings::AccountSettingsPage;
+use dashboard::DashboardPage;
+use invite::InvitePage;
+use knowledge_base::{ArticlePage, KnowledgeBasePage};
+use login::LoginPage;
+use members::MembersPage;
+use password_reset::{ForgotPasswordPage, ResetPasswordPage};
+use pilot::PilotPage;
+use signup::{SignUpPage, VerifyEmailPage};
+use split::split_pages;
+
+split_pages! {
+    DashboardRoute: dashboard_page => DashboardPage,
+    LoginRoute: login_page => LoginPage,
+    ForgotPasswordRoute: forgot_password_page => ForgotPasswordPage,
+    ResetPasswordRoute: reset_password_page => ResetPasswordPage,
+    AccountSettingsRoute: account_settings_page => AccountSettingsPage,
+    AccountSecurityRoute: account_security_page => AccountSecurityPage,
+    MembersRoute: members_page => MembersPage,
+    SignUpRoute: sign_up_page => SignUpPage,
+    VerifyEmailRoute: verify_email_page => VerifyEmailPage,
+    InviteRoute: invite_page => InvitePage,
+    PilotRoute: pilot_page => PilotPage,
+    KnowledgeBaseRoute: knowledge_base_page => KnowledgeBasePage,
+    ArticleRoute: article_page => ArticlePage,
+}
+
+/// The pages an engineer moves between all day: the dashboard, a session and the knowledge
+/// base. Each of them fetches the pieces of all three once the browser is idle after it is shown.
+fn prefetch_working_day() {
+    use leptos_router::LazyRoute;
+    leptos::prelude::Effect::new(|_| {
+        split::prefetch_when_idle(vec![
+            Box::pin(DashboardRoute::preload()),
+            Box::pin(PilotRoute::preload()),
+            Box::pin(KnowledgeBaseRoute::preload()),
+        ])
+    });
+}

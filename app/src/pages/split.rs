@@ -1,0 +1,169 @@
+//! Each page is a piece of the browser's WASM of its own (docs/ARCHITECTURE.md, "Split by
+//! route"): the shared core hydrates the frame, and a page's code is fetched the first time the
+//! page is shown. On the server nothing is split; rendering a page notes its piece, so the page
+//! preloads it beside the core.
+
+use leptos::prelude::*;
+
+/// A page as its piece renders it, server and browser alike: inside an element that names the
+/// piece (`display: contents`, so the page lays out as if it were not there), which is how the
+/// browser knows which piece to fetch before it hydrates the page the server sent.
+pub fn marked(piece: &'static str, page: impl IntoView + 'static) -> AnyView {
+    view! { <div class="contents" data-piece=piece>{page}</div> }.into_any()
+}
+
+/// The routes whose pages live in pieces of their own: each `Route: piece => Page` makes
+/// `Route`, for the route table's `Lazy::<Route>::new()`, out of the component `Page`, whose code
+/// goes into the piece named `piece` (in the browser, the module `piece` holds the split
+/// function and the preload that fetches the piece without showing the page); and
+/// `preload_piece(name)` fetches a piece by its name.
+macro_rules! split_pages {
+    ($($route:ident: $piece:ident => $page:ident,)*) => {
+        $(
+            pub struct $route;
+
+            #[cfg(feature = "hydrate")]
+            mod $piece {
+                #[wasm_split_helpers::wasm_split($piece, fallible, preload(preload))]
+                pub(super) fn view(
+                ) -> Result<leptos::prelude::AnyView, wasm_split_helpers::SplitLoaderError> {
+                    Ok($crate::pages::split::marked(stringify!($piece), super::$page()))
+                }
+            }
+
+            impl leptos_router::LazyRoute for $route {
+                fn data() -> Self {
+                    $route
+                }
+
+                async fn view(_: Self) -> leptos::prelude::AnyView {
+                    #[cfg(feature = "hydrate")]
+                    {
+                        $crate::pages::split::fetched($piece::view).await
+                    }
+                    #[cfg(not(feature = "hydrate"))]
+                    {
+                        leptos::prefetch_lazy_fn_on_server(stringify!($piece));
+                        $crate::pages::split::marked(stringify!($piece), $page())
+                    }
+                }
+
+                /// Started by the router beside the page's data; a failure is left to `view`.
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    let _ = $piece::preload().await;
+                }
+            }
+        )*
+
+        /// Fetches the piece named `name`; false when it could not be fetched (or there is no
+        /// such piece).
+        #[cfg(feature = "hydrate")]
+        async fn preload_piece(name: &str) -> bool {
+            match name {
+                $(stringify!($piece) => $piece::preload().await.is_ok(),)*
+                _ => false,
+            }
+        }
+    };
+}
+pub(crate) use split_pages;
+
+/// How many times a page's piece is fetched on a navigation before the page says it could not
+/// be: the first try and two more, 1 s and 2 s apart.
+#[cfg(feature = "hydrate")]
+const TRIES: u32 = 3;
+
+/// A page's view from its piece after a navigation, fetching the piece again after a failure
+/// (the network dropped it, a server restarted); after [`TRIES`] the page says it could not.
+#[cfg(feature = "hydrate")]
+pub async fn fetched<Piece>(piece: impl Fn() -> Piece) -> AnyView
+where
+    Piece: std::future::Future<Output = Result<AnyView, wasm_split_helpers::SplitLoaderError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match piece().await {
+            Ok(view) => return view,
+            Err(_) if attempt + 1 < TRIES => {
+                crate::components::escalation_feed::back_off(attempt).await;
+                attempt += 1;
+            }
+            Err(_) => return unreachable_page().into_any(),
+        }
+    }
+}
+
+/// Fetches the piece of the page the server sent (the one its [`marked`] element names) before
+/// the page hydrates. With its piece here, the page hydrates in one pass like an unsplit one;
+/// hydrating the frame first and the page once its piece arrived would let the frame's effects
+/// (the live stream connecting, the clock, the hydrated signal) change what the page then
+/// renders, no longer the server's HTML. A piece that does not arrive is fetched again, 1 s
+/// doubling to 30 s apart, for as long as the page is open: the page already works without
+/// JavaScript meanwhile.
+#[cfg(feature = "hydrate")]
+pub async fn shown_page_fetched() {
+    let Some(name) = document()
+        .query_selector("[data-piece]")
+        .ok()
+        .flatten()
+        .and_then(|marker| marker.get_attribute("data-piece"))
+    else {
+        return;
+    };
+    let mut attempt = 0;
+    while !super::preload_piece(&name).await {
+        crate::components::escalation_feed::back_off(attempt).await;
+        attempt += 1;
+    }
+}
+
+/// What a page whose code could not be fetched shows: what happened and a way to try again. The
+/// link loads the page afresh (`rel="external"`: not a navigation inside the app), which also
+/// picks up a newer build when a deploy is why the old piece is gone.
+#[cfg(feature = "hydrate")]
+fn unreachable_page() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let (path, query) = (
+        location.pathname.get_untracked(),
+        location.search.get_untracked(),
+    );
+    let here = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    view! {
+        <section class="flex flex-1 items-center justify-center px-6 py-24" data-testid="page-unreachable">
+            <div class="max-w-md text-center" role="alert">
+                <h1 class="text-xl font-semibold tracking-tight text-slate-900">"This page didn't load"</h1>
+                <p class="mt-3 text-slate-600">
+                    "Part of ResolutionFlow couldn't be downloaded. Check your connection, then try again."
+                </p>
+                <a href=here rel="external" class=format!("mt-8 inline-flex {}", crate::components::ui::PRIMARY)>
+                    "Try again"
+                </a>
+            </div>
+        </section>
+    }
+}
+
+/// Fetches the pieces of `pages` when the browser is next idle (`requestIdleCallback`), so that
+/// opening one of them later waits for its data only. A piece already here costs nothing; one
+/// that fails is fetched again when its page is opened.
+pub fn prefetch_when_idle(pages: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let fetch_all = Closure::once_into_js(move || {
+            leptos::task::spawn_local(async move {
+                for page in pages {
+                    page.await;
+                }
+            })
+        });
+        let _ = window().request_idle_callback(fetch_all.unchecked_ref());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = pages;
+}
