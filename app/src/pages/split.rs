@@ -1,7 +1,8 @@
 //! Each page is a piece of the browser's WASM of its own (docs/ARCHITECTURE.md, "Split by
-//! route"): the shared core hydrates the frame, and a page's code is fetched the first time the
-//! page is shown. On the server nothing is split; rendering a page notes its piece, so the page
-//! preloads it beside the core.
+//! route"): the shared core holds the frame, and a page's code is fetched when the page is
+//! first shown, before a server-rendered page hydrates or when a navigation opens it. On the
+//! server nothing is split; rendering a page notes its piece, so the page preloads it beside
+//! the core.
 
 use leptos::prelude::*;
 
