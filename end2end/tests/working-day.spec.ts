@@ -133,7 +133,7 @@ for (const { name, width } of WIDTHS) {
       await expect(open).toBeFocused();
     });
 
-    test("menus: one open at a time, closed by Escape or a click elsewhere", async ({ browser, world }) => {
+    test("menus: one open at a time, closed by Escape, a click elsewhere or a link followed", async ({ browser, world }) => {
       const sam = await signedIn(browser, world.sam, "/", width);
       const bell = sam.getByTestId("notification-bell");
       const menu = sam.getByTestId("user-menu");
@@ -161,6 +161,13 @@ for (const { name, width } of WIDTHS) {
       expect(below.y + below.height + 20, "room below the panel to click").toBeLessThan(800);
       await sam.mouse.click(below.x + 5, below.y + below.height + 20);
       await expect(bell).not.toHaveAttribute("open");
+      // A link followed from the menu leaves it closed on the page it opens (the frame, menu
+      // and all, stays on screen across the navigation).
+      await menu.locator("summary").click();
+      await menu.getByRole("link", { name: "Account settings" }).click();
+      await expect(sam).toHaveURL(/\/account$/);
+      await expect(sam.getByRole("heading", { level: 1, name: "Account settings" })).toBeVisible();
+      await expect(menu).not.toHaveAttribute("open");
     });
 
     test("after the pick-up both see who has it and Jane is not offered Escalate; resolved, it is a record", async ({ browser, world }) => {

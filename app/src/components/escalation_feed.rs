@@ -119,21 +119,6 @@ impl EscalationFeed {
     }
 }
 
-/// How long to wait before trying something again that could not reach the server, after
-/// `attempt` earlier tries: 1 s, 2 s, 4 s … up to 30 s.
-#[cfg(feature = "hydrate")]
-fn backoff_ms(attempt: u32) -> u32 {
-    1000u32.saturating_mul(1 << attempt.min(5)).min(30_000)
-}
-
-/// Waits [`backoff_ms`] in the browser (on the server, which hears no events, not at all).
-pub async fn back_off(attempt: u32) {
-    #[cfg(feature = "hydrate")]
-    gloo_timers::future::TimeoutFuture::new(backoff_ms(attempt)).await;
-    #[cfg(not(feature = "hydrate"))]
-    let _ = attempt;
-}
-
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::{EscalationFeed, FeedEvent, FeedStatus};
@@ -250,14 +235,17 @@ mod browser {
     fn retry_later(feed: EscalationFeed, api: Api) {
         let attempt = feed.attempts.get_value();
         feed.attempts.set_value(attempt + 1);
-        gloo_timers::callback::Timeout::new(super::backoff_ms(attempt), move || {
-            // Dropped here, not inside its own error handler.
-            feed.connection.set_value(None);
-            leptos::task::spawn_local(async move {
-                let _ = api.call(session).await;
-                open(feed, api);
-            });
-        })
+        gloo_timers::callback::Timeout::new(
+            crate::components::retry::backoff_ms(attempt),
+            move || {
+                // Dropped here, not inside its own error handler.
+                feed.connection.set_value(None);
+                leptos::task::spawn_local(async move {
+                    let _ = api.call(session).await;
+                    open(feed, api);
+                });
+            },
+        )
         .forget();
     }
 }

@@ -1,7 +1,8 @@
 //! The top bar's menus (the bell, the user menu) are `<details data-menu>` elements, so they
 //! open, link and sign out without JavaScript. With it, one behaviour for all of them: a click
-//! anywhere outside an open menu closes it (so opening one closes the other), and Escape closes
-//! the open menu and gives focus back to its button.
+//! anywhere outside an open menu closes it (so opening one closes the other), so does following
+//! a link from inside it (the frame stays on screen across a navigation, and the menu with it),
+//! and Escape closes the open menu and gives focus back to its button.
 
 /// Installs the behaviour for every menu on the page, for as long as the calling component lives.
 pub fn provide_menu_behaviour() {
@@ -9,7 +10,7 @@ pub fn provide_menu_behaviour() {
     {
         use leptos::prelude::*;
         use wasm_bindgen::JsCast;
-        use web_sys::{HtmlDetailsElement, HtmlElement, Node};
+        use web_sys::{Element, HtmlDetailsElement, HtmlElement};
 
         fn open_menus() -> Vec<HtmlDetailsElement> {
             let Ok(found) = document().query_selector_all("details[data-menu][open]") else {
@@ -21,9 +22,13 @@ pub fn provide_menu_behaviour() {
         }
 
         let clicks = window_event_listener(leptos::ev::click, |ev| {
-            let target = ev.target().and_then(|t| t.dyn_into::<Node>().ok());
+            let target = ev.target().and_then(|t| t.dyn_into::<Element>().ok());
+            let on_link = target
+                .as_ref()
+                .is_some_and(|t| t.closest("a[href]").ok().flatten().is_some());
             for menu in open_menus() {
-                if !menu.contains(target.as_ref()) {
+                let inside = target.as_ref().is_some_and(|t| menu.contains(Some(t)));
+                if !inside || on_link {
                     menu.set_open(false);
                 }
             }

@@ -19,6 +19,7 @@ pub mod menu;
 pub mod notification_bell;
 pub mod pickup;
 pub mod presence;
+pub mod retry;
 pub mod session_sidebar;
 pub mod sign_out;
 pub mod sso_buttons;

@@ -47,10 +47,10 @@ split_pages! {
 fn prefetch_working_day() {
     use leptos_router::LazyRoute;
     leptos::prelude::Effect::new(|_| {
-        split::prefetch_when_idle(vec![
-            Box::pin(DashboardRoute::preload()),
-            Box::pin(PilotRoute::preload()),
-            Box::pin(KnowledgeBaseRoute::preload()),
-        ])
+        split::prefetch_when_idle(|| async {
+            DashboardRoute::preload().await;
+            PilotRoute::preload().await;
+            KnowledgeBaseRoute::preload().await;
+        })
     });
 }

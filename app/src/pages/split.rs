@@ -4,6 +4,8 @@
 //! server nothing is split; rendering a page notes its piece, so the page preloads it beside
 //! the core.
 
+#[cfg(feature = "hydrate")]
+use crate::components::retry::retried;
 use leptos::prelude::*;
 
 /// A page as its piece renders it, server and browser alike: inside an element that names the
@@ -57,13 +59,13 @@ macro_rules! split_pages {
             }
         )*
 
-        /// Fetches the piece named `name`; false when it could not be fetched (or there is no
-        /// such piece).
+        /// Fetches the piece named `name`.
         #[cfg(feature = "hydrate")]
-        async fn preload_piece(name: &str) -> bool {
+        async fn preload_piece(name: &str) -> Result<(), $crate::pages::split::PieceError> {
+            use $crate::pages::split::PieceError;
             match name {
-                $(stringify!($piece) => $piece::preload().await.is_ok(),)*
-                _ => false,
+                $(stringify!($piece) => $piece::preload().await.map_err(|_| PieceError::NotFetched),)*
+                _ => Err(PieceError::Unknown),
             }
         }
     };
@@ -75,6 +77,16 @@ pub(crate) use split_pages;
 #[cfg(feature = "hydrate")]
 const TRIES: u32 = 3;
 
+/// Why a piece is not here.
+#[cfg(feature = "hydrate")]
+#[derive(Debug)]
+pub enum PieceError {
+    /// It could not be fetched (the network, a server restarting, a deploy under way).
+    NotFetched,
+    /// No piece has that name: a page marked wrongly, which waiting will not mend.
+    Unknown,
+}
+
 /// A page's view from its piece after a navigation, fetching the piece again after a failure
 /// (the network dropped it, a server restarted); after [`TRIES`] the page says it could not.
 #[cfg(feature = "hydrate")]
@@ -82,26 +94,19 @@ pub async fn fetched<Piece>(piece: impl Fn() -> Piece) -> AnyView
 where
     Piece: std::future::Future<Output = Result<AnyView, wasm_split_helpers::SplitLoaderError>>,
 {
-    let mut attempt = 0;
-    loop {
-        match piece().await {
-            Ok(view) => return view,
-            Err(_) if attempt + 1 < TRIES => {
-                crate::components::escalation_feed::back_off(attempt).await;
-                attempt += 1;
-            }
-            Err(_) => return unreachable_page().into_any(),
-        }
-    }
+    retried(Some(TRIES), piece, |_| true)
+        .await
+        .unwrap_or_else(|_| unreachable_page().into_any())
 }
 
 /// Fetches the piece of the page the server sent (the one its [`marked`] element names) before
 /// the page hydrates. With its piece here, the page hydrates in one pass like an unsplit one;
 /// hydrating the frame first and the page once its piece arrived would let the frame's effects
 /// (the live stream connecting, the clock, the hydrated signal) change what the page then
-/// renders, no longer the server's HTML. A piece that does not arrive is fetched again, 1 s
-/// doubling to 30 s apart, for as long as the page is open: the page already works without
-/// JavaScript meanwhile.
+/// renders, no longer the server's HTML. A piece that does not arrive is fetched again
+/// (`retry`) for as long as the page is open: the page already works without JavaScript
+/// meanwhile. A marker that names no piece is a bug: said in the console, and the page
+/// hydrates without waiting (its route then fetches what it needs).
 #[cfg(feature = "hydrate")]
 pub async fn shown_page_fetched() {
     let Some(name) = document()
@@ -112,10 +117,14 @@ pub async fn shown_page_fetched() {
     else {
         return;
     };
-    let mut attempt = 0;
-    while !super::preload_piece(&name).await {
-        crate::components::escalation_feed::back_off(attempt).await;
-        attempt += 1;
+    let fetched = retried(
+        None,
+        || super::preload_piece(&name),
+        |err| matches!(err, PieceError::NotFetched),
+    )
+    .await;
+    if let Err(err) = fetched {
+        leptos::logging::error!("the page's piece {name:?}: {err:?}");
     }
 }
 
@@ -149,22 +158,19 @@ fn unreachable_page() -> impl IntoView {
     }
 }
 
-/// Fetches the pieces of `pages` when the browser is next idle (`requestIdleCallback`), so that
-/// opening one of them later waits for its data only. A piece already here costs nothing; one
-/// that fails is fetched again when its page is opened.
-pub fn prefetch_when_idle(pages: Vec<std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>>) {
+/// Runs `fetch` (fetching pieces of pages) when the browser is next idle
+/// (`requestIdleCallback`), so that opening one of those pages later waits for its data only.
+/// A piece already here costs nothing; one that fails is fetched again when its page is opened.
+pub fn prefetch_when_idle<Fetch>(fetch: impl FnOnce() -> Fetch + 'static)
+where
+    Fetch: std::future::Future<Output = ()> + 'static,
+{
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::{closure::Closure, JsCast};
-        let fetch_all = Closure::once_into_js(move || {
-            leptos::task::spawn_local(async move {
-                for page in pages {
-                    page.await;
-                }
-            })
-        });
+        let fetch_all = Closure::once_into_js(move || leptos::task::spawn_local(fetch()));
         let _ = window().request_idle_callback(fetch_all.unchecked_ref());
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = pages;
+    let _ = fetch;
 }

@@ -16,10 +16,11 @@ use crate::{
         badges::{StatusPill, TicketBadge},
         call::Call,
         escalate_modal::EscalateModal,
-        escalation_feed::{self, use_escalation_feed, FeedEvent},
+        escalation_feed::{use_escalation_feed, FeedEvent},
         fixes::{FixRecorder, Fixes, FixesPanel},
         pickup::PickupPanel,
         presence::{names, PresenceBoard, Reporter},
+        retry::retried,
         session_sidebar::{SessionSidebar, SessionsResource},
         time::ago,
         toast::{use_toasts, Tone},
@@ -34,7 +35,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 use steps::Steps;
 use vocab::{
-    error::ErrorCode,
+    error::{ApiError, ErrorCode},
     events::EscalationEvent,
     handoffs::{Handoff, Intent},
     ids::{SessionId, UserId},
@@ -209,24 +210,19 @@ impl SessionState {
 
     /// Fetches the session again and takes it in. The event that asked for it does not come
     /// again, so a fetch that fails to reach the server (the network not quite back, a server
-    /// restarting) is tried again after 1 s, 2 s, 4 s … up to 30 s, for as long as the page is
-    /// open. (Only in the browser: the server renders the page once and hears no events.)
+    /// restarting) is tried again (`retry`) for as long as the page is open; an answer (gone,
+    /// no longer ours to read) is not worth asking again.
     fn catch_up(self, api: Api) {
         let id = self.id;
         leptos::task::spawn_local(async move {
-            let mut attempt = 0;
-            loop {
-                match api.call(move || get_session(id)).await {
-                    Ok(fresh) => return self.caught_up(fresh),
-                    // An answer (gone, no longer ours to read) is not worth asking again.
-                    Err(err) if err.error != ErrorCode::Internal => return,
-                    Err(_) => {}
-                }
-                escalation_feed::back_off(attempt).await;
-                if cfg!(not(feature = "hydrate")) || self.status.is_disposed() {
-                    return;
-                }
-                attempt += 1;
+            let fresh = retried(
+                None,
+                move || api.call(move || get_session(id)),
+                |err: &ApiError| err.error == ErrorCode::Internal && !self.status.is_disposed(),
+            )
+            .await;
+            if let (Ok(fresh), false) = (fresh, self.status.is_disposed()) {
+                self.caught_up(fresh);
             }
         });
     }
