@@ -29,12 +29,18 @@ BENCH_DB="rf_bench_$$"
 BENCH_PORT="${RF_BENCH_PORT:-3457}"
 SERVER_PID=""
 OTHER_PID=""
-# A stopped server's exit status is not the bench's.
+# stop PID...: ends background processes; a stopped process's exit status is not the bench's.
+stop() {
+  local pid
+  for pid in "$@"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
+}
 cleanup() {
-  [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
-  [ -n "$OTHER_PID" ] && kill "$OTHER_PID" 2>/dev/null && wait "$OTHER_PID" 2>/dev/null || true
+  stop "$SERVER_PID" "$OTHER_PID" "${FANOUT_PIDS[@]}"
   rf_drop_db "$PGSUPER" "$BENCH_DB"
 }
+FANOUT_PIDS=()
 trap cleanup EXIT
 rf_create_db "$PGSUPER" "$BENCH_DB"
 rf_server_role "$PGSUPER"
@@ -53,12 +59,14 @@ mkdir -p target/bench
 # Access tokens outlive the run; every process shares the secret, as a deployment's do. Logs at
 # warn: a line per request would measure the log file.
 BENCH_SECRET="bench-$(head -c 32 /dev/urandom | base64 | tr -d "\n/+=")"
-# start_server PORT LOG: a server process in the background; its pid in STARTED_PID.
+# start_server PORT LOG [PREFIX...]: a server process in the background (run under PREFIX, e.g.
+# `taskset -c 0`); its pid in STARTED_PID.
 start_server() {
   local port="$1" log="$2"
-  log "starting a server on 127.0.0.1:$port"
+  shift 2
+  log "starting a server on 127.0.0.1:$port $*"
   LEPTOS_SITE_ADDR="127.0.0.1:$port" RF_COOKIE_SECURE=false ACCESS_TOKEN_MINUTES=60 \
-    RF_JWT_SECRET="$BENCH_SECRET" RUST_LOG=warn "$BIN" serve >"$log" 2>&1 &
+    RF_JWT_SECRET="$BENCH_SECRET" RUST_LOG=warn "$@" "$BIN" serve >"$log" 2>&1 &
   STARTED_PID=$!
   rf_await_healthy "$port" "$STARTED_PID" "$log"
 }
@@ -88,13 +96,35 @@ page_weight() {
   echo "page     WASM gzipped: ResolutionFlow's shared core $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x; the $pieces pieces of the pages $pieces_gz bytes together"
 }
 
+# The fan-out against its floor (bench/fanout-floor), in the same run: a server of its own and
+# the floor program on core 0, rf-load on core 1, so that the readers of 10,000 streams do not
+# take the writers' core.
+fanout_against_floor() {
+  local target_dir floor_port=$((BENCH_PORT + 3)) floor_log server_pid floor_pid
+  target_dir="$(readlink -f target)/fanout-floor"
+  log "building the fan-out floor"
+  (cd bench/fanout-floor && cargo build --quiet --release --locked --target-dir "$target_dir")
+  [ "$(nproc)" -ge 2 ] || die "the fan-out runs pinned, the server and the readers on cores of their own: 2 cores needed"
+  start_server "$((BENCH_PORT + 2))" "$(readlink -f target)/bench/server-pinned.log" taskset -c 0
+  server_pid=$STARTED_PID
+  floor_log="$(readlink -f target)/bench/floor.log"
+  taskset -c 0 "$target_dir/release/fanout-floor" "127.0.0.1:$floor_port" >"$floor_log" 2>&1 &
+  floor_pid=$!
+  FANOUT_PIDS=("$server_pid" "$floor_pid")
+  rf_await_line "listening" "$floor_pid" "$floor_log" "the fan-out floor"
+  taskset -c 1 target/release/rf-load --base-url "http://127.0.0.1:$((BENCH_PORT + 2))" fanout \
+    --server-pid "$server_pid" --floor-url "http://127.0.0.1:$floor_port" --floor-pid "$floor_pid"
+  stop "${FANOUT_PIDS[@]}"
+  FANOUT_PIDS=()
+}
+
 LOAD=(target/release/rf-load --base-url "http://127.0.0.1:$BENCH_PORT")
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; $(psql "$ADMIN_DATABASE_URL" -Atc 'show server_version') PostgreSQL"
 for measure in "${MEASURES[@]}"; do
   case "$measure" in
     refresh) "${LOAD[@]}" refresh --database-url "$ADMIN_DATABASE_URL" ;;
     claim) "${LOAD[@]}" claim --server-pid "$SERVER_PID" ;;
-    fanout) "${LOAD[@]}" fanout --server-pid "$SERVER_PID" ;;
+    fanout) fanout_against_floor ;;
     page)
       page_weight
       rf_browser_tools

@@ -63,13 +63,22 @@ enum Measure {
         #[arg(long)]
         server_pid: u32,
     },
-    /// Open streams, one escalation delivered to all, and the server's memory per stream.
+    /// Open streams, escalations delivered to all, the server's memory per stream and CPU per
+    /// delivered event; with a floor, the same against `bench/fanout-floor`, and the ratios.
     Fanout {
         #[arg(long, default_value_t = 10_000)]
         streams: usize,
-        /// The server's process id, to read its resident memory.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// The server's process id, to read its resident memory and CPU time.
         #[arg(long)]
         server_pid: u32,
+        /// The floor program's address.
+        #[arg(long, requires = "floor_pid")]
+        floor_url: Option<String>,
+        /// The floor program's process id.
+        #[arg(long, requires = "floor_url")]
+        floor_pid: Option<u32>,
     },
     /// Message delivery and revocation reach across two processes; presence's cost.
     Live {
@@ -103,8 +112,15 @@ async fn main() -> Result<()> {
         } => claim(&api, claimers, rounds, server_pid).await,
         Measure::Fanout {
             streams,
+            rounds,
             server_pid,
-        } => fanout(&api, streams, server_pid).await,
+            floor_url,
+            floor_pid,
+        } => {
+            let floor = floor_url.as_deref().map(Api::new).transpose()?;
+            let floor = floor.as_ref().zip(floor_pid);
+            fanout(&api, streams, rounds, server_pid, floor).await
+        }
         Measure::Live {
             other_url,
             server_pid,
@@ -215,6 +231,19 @@ impl Api {
         Ok(session["id"].clone())
     }
 
+    /// Has the floor program write `frame` to every stream it holds (`bench/fanout-floor`).
+    async fn fire(&self, frame: &[u8]) -> Result<()> {
+        let res = self
+            .http
+            .post(format!("{}/fire", self.base))
+            .body(frame.to_vec())
+            .send()
+            .await
+            .context("POST /fire")?;
+        ensure!(res.status() == 200, "fire: {}", res.status());
+        Ok(())
+    }
+
     /// Escalates the session; gives the handoff id.
     async fn escalate(&self, who: &Login, session_id: &Value) -> Result<String> {
         let handoff = self
@@ -232,7 +261,11 @@ impl Api {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
+    find(haystack, needle).is_some()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Percentiles of a sample, printed in milliseconds.
@@ -619,20 +652,116 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .context("VmRSS number")
 }
 
-async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
+/// Where a fan-out is measured: the server (streams opened as Sam, an escalation by Jane), or
+/// the floor program of `bench/fanout-floor` (any stream, a frame posted to `/fire`).
+enum Target<'a> {
+    Server {
+        api: &'a Api,
+        sam: Login,
+        jane: Login,
+    },
+    Floor {
+        api: &'a Api,
+        frame: Vec<u8>,
+    },
+}
+
+/// What one target's fan-out rounds came to.
+struct Delivered {
+    heard: Latencies,
+    /// The target process's CPU time over the rounds, from the event's send to the last stream
+    /// hearing it.
+    cpu: Cpu,
+    events: usize,
+    /// The event's text as the streams received it (to have the floor write the same).
+    frame: Vec<u8>,
+}
+
+impl Delivered {
+    fn cpu_per_event_us(&self) -> f64 {
+        (self.cpu.user_ms + self.cpu.system_ms) as f64 * 1000.0 / self.events as f64
+    }
+}
+
+async fn fanout(
+    api: &Api,
+    streams: usize,
+    rounds: usize,
+    server_pid: u32,
+    floor: Option<(&Api, u32)>,
+) -> Result<()> {
     let sam = api.login("sam@acme.test").await?;
     let jane = api.login("jane@acme.test").await?;
-    let before = rss_kib(server_pid)?;
+    let server = Target::Server { api, sam, jane };
+    let ours = deliver(&server, streams, rounds, server_pid).await?;
+    println!(
+        "fanout   {rounds} escalations to {streams} streams each: {}",
+        ours.heard.summary()
+    );
+    println!(
+        "fanout   server CPU {} over {} delivered events: {:.1} µs per event",
+        ours.cpu,
+        ours.events,
+        ours.cpu_per_event_us()
+    );
+    let Some((floor_api, floor_pid)) = floor else {
+        return Ok(());
+    };
+    let frame = ours.frame.clone();
+    let floor = deliver(
+        &Target::Floor {
+            api: floor_api,
+            frame,
+        },
+        streams,
+        rounds,
+        floor_pid,
+    )
+    .await?;
+    println!(
+        "fanout   floor: the same {}-byte frame to {streams} streams, {rounds} times: {}",
+        ours.frame.len(),
+        floor.heard.summary()
+    );
+    println!(
+        "fanout   floor CPU {} over {} delivered events: {:.1} µs per event",
+        floor.cpu,
+        floor.events,
+        floor.cpu_per_event_us()
+    );
+    println!(
+        "fanout   server / floor: CPU per delivered event {:.2}x, p50 {:.2}x, p99 {:.2}x",
+        ours.cpu_per_event_us() / floor.cpu_per_event_us(),
+        ours.heard.at(0.50) / floor.heard.at(0.50),
+        ours.heard.at(0.99) / floor.heard.at(0.99)
+    );
+    Ok(())
+}
+
+/// Opens `streams` streams on the target, then sends one event `rounds` times, each once every
+/// stream heard the one before; every stream's delay from the send to the event's arrival.
+async fn deliver(
+    target: &Target<'_>,
+    streams: usize,
+    rounds: usize,
+    pid: u32,
+) -> Result<Delivered> {
+    const MARKER: &[u8] = b"event: handoff_created";
+    let (api, access) = match target {
+        Target::Server { api, sam, .. } => (*api, sam.access.as_str()),
+        Target::Floor { api, .. } => (*api, ""),
+    };
+    let before = rss_kib(pid)?;
     let ready = Arc::new(AtomicUsize::new(0));
-    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Instant>();
+    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<(Instant, Option<Vec<u8>>)>();
     let opened = Instant::now();
     // Opened 200 at a time (a whole office logging in at 9:00, not one SYN flood).
     let open = Arc::new(tokio::sync::Semaphore::new(200));
     let mut tasks = Vec::with_capacity(streams);
-    for _ in 0..streams {
+    for i in 0..streams {
         let (api, ready, heard_tx, open) =
             (api.clone(), ready.clone(), heard_tx.clone(), open.clone());
-        let access = sam.access.clone();
+        let access = access.to_owned();
         tasks.push(tokio::spawn(async move {
             let mut permit = Some(open.acquire_owned().await?);
             let mut stream = api.open_stream(&access, None).await?;
@@ -640,24 +769,34 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
             // event is one chunk, so an event's text is never split by the chunk framing.
             let mut seen = Vec::with_capacity(1024);
             let mut buf = [0u8; 2048];
-            let mut counted = false;
             loop {
                 let n = stream.read(&mut buf).await?;
-                ensure!(n > 0, "a stream ended before the escalation arrived");
+                ensure!(n > 0, "a stream ended before the last event arrived");
                 seen.extend_from_slice(&buf[..n]);
-                if !counted && contains(&seen, b"event: ready") {
+                if permit.is_some() && contains(&seen, b"event: ready") {
                     ensure!(
                         seen.starts_with(b"HTTP/1.1 200 "),
                         "stream: {}",
                         String::from_utf8_lossy(&seen)
                     );
-                    counted = true;
                     ready.fetch_add(1, Ordering::SeqCst);
                     permit.take();
                 }
-                if contains(&seen, b"event: handoff_created") {
-                    let _ = heard_tx.send(Instant::now());
-                    return Ok(());
+                while let Some(at) = find(&seen, MARKER) {
+                    let Some(end) = find(&seen[at..], b"\n\n").map(|e| at + e + 2) else {
+                        break;
+                    };
+                    // The first stream gives the event's text: from its chunk's start (after
+                    // the chunk-size line) to the blank line that ends it.
+                    let text = (i == 0).then(|| {
+                        let start = seen[..at]
+                            .windows(2)
+                            .rposition(|w| w == b"\r\n")
+                            .map_or(0, |p| p + 2);
+                        seen[start..end].to_vec()
+                    });
+                    let _ = heard_tx.send((Instant::now(), text));
+                    seen.drain(..end);
                 }
                 if seen.len() > 64 * 1024 {
                     seen.drain(..seen.len() - 1024);
@@ -680,43 +819,52 @@ async fn fanout(api: &Api, streams: usize, server_pid: u32) -> Result<()> {
     }
     let open_time = opened.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
-    let after = rss_kib(server_pid)?;
-    let per_stream = (after.saturating_sub(before)) as f64 / streams as f64;
+    let after = rss_kib(pid)?;
     println!(
-        "fanout   {streams} streams open in {:.1} s; server RSS {before} KiB -> {after} KiB: {per_stream:.1} KiB per stream",
-        open_time.as_secs_f64()
+        "fanout   {streams} streams open in {:.1} s; RSS {before} KiB -> {after} KiB: {:.1} KiB per stream",
+        open_time.as_secs_f64(),
+        (after.saturating_sub(before)) as f64 / streams as f64
     );
-    let session = api.session(&jane, "Fan-out").await?;
-    let cpu_before = Machine::now(server_pid)?;
-    let sent = Instant::now();
-    api.escalate(&jane, &session).await?;
-    let answered = sent.elapsed();
-    let mut heard = Vec::with_capacity(streams);
-    while let Ok(Some(at)) = tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await {
-        heard.push(at.duration_since(sent));
-        if heard.len() == streams {
-            break;
+    let mut heard = Vec::with_capacity(streams * rounds);
+    let mut cpu = Cpu::default();
+    let mut frame = Vec::new();
+    for round in 0..rounds {
+        // What the server does before the event is not the fan-out's: the session is made first.
+        let session = match target {
+            Target::Server { api, jane, .. } => Some(api.session(jane, "Fan-out").await?),
+            Target::Floor { .. } => None,
+        };
+        let cpu_before = cpu_time(&pid.to_string())?;
+        let sent = Instant::now();
+        match (target, &session) {
+            (Target::Server { api, jane, .. }, Some(session)) => {
+                api.escalate(jane, session).await?;
+            }
+            (Target::Floor { api, frame }, _) => api.fire(frame).await?,
+            (Target::Server { .. }, None) => unreachable!("a session is made for the server"),
         }
+        let mut this_round = 0;
+        while this_round < streams {
+            let Ok(Some((at, text))) =
+                tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await
+            else {
+                bail!("round {round}: only {this_round} of {streams} streams heard the event");
+            };
+            heard.push(at.duration_since(sent));
+            if let Some(text) = text {
+                frame = text;
+            }
+            this_round += 1;
+        }
+        cpu += cpu_time(&pid.to_string())? - cpu_before;
     }
-    ensure!(
-        heard.len() == streams,
-        "only {} of {streams} streams heard the escalation",
-        heard.len()
-    );
-    let spent = Machine::now(server_pid)?.since(cpu_before);
-    let first = heard.iter().min().copied().unwrap_or_default();
-    println!(
-        "fanout   one escalation to {streams} streams: {}",
-        Latencies(heard).summary()
-    );
-    println!(
-        "fanout   the escalation answered in {:.1} ms, the first stream heard it at {:.1} ms; \
-         CPU until the last heard it (10 ms ticks): server {}, PostgreSQL {}, load tool {}",
-        answered.as_secs_f64() * 1000.0,
-        first.as_secs_f64() * 1000.0,
-        spent.server,
-        spent.postgres,
-        spent.tool
-    );
-    Ok(())
+    for task in tasks {
+        task.abort();
+    }
+    Ok(Delivered {
+        heard: Latencies(heard),
+        cpu,
+        events: streams * rounds,
+        frame,
+    })
 }
