@@ -652,12 +652,14 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .context("VmRSS number")
 }
 
-/// Where a fan-out is measured: the server (streams opened as Sam, an escalation by Jane), or
+/// Where a fan-out is measured: the server (streams opened by seniors, an escalation by Jane), or
 /// the floor program of `bench/fanout-floor` (any stream, a frame posted to `/fire`).
 enum Target<'a> {
     Server {
         api: &'a Api,
-        sam: Login,
+        /// Access tokens of the seniors whose streams are read, each for
+        /// [`STREAMS_PER_USER`] streams.
+        readers: Vec<String>,
         jane: Login,
     },
     Floor {
@@ -666,22 +668,50 @@ enum Target<'a> {
     },
 }
 
+/// The frames a stream counts: an escalation, then its assessment (the built-in assessor's, which
+/// the server sends to every stream moments later).
+const CREATED: &[u8] = b"event: handoff_created\n";
+const ASSESSED: &[u8] = b"event: handoff_assessment_ready\n";
+
+impl Target<'_> {
+    /// The server sends each stream two frames per escalation; the floor is sent one.
+    fn frames_per_round(&self) -> usize {
+        match self {
+            Target::Server { .. } => 2,
+            Target::Floor { .. } => 1,
+        }
+    }
+}
+
+/// A frame a stream received: when, whether it was the escalation, and (from the first stream
+/// only) the escalation's text.
+struct Heard {
+    at: Instant,
+    created: bool,
+    text: Option<Vec<u8>>,
+}
+
 /// What one target's fan-out rounds came to.
 struct Delivered {
     heard: Latencies,
-    /// The target process's CPU time over the rounds, from the event's send to the last stream
-    /// hearing it.
+    /// The target process's CPU time over the rounds, from the escalation's send to the last
+    /// frame's arrival.
     cpu: Cpu,
-    events: usize,
+    /// Frames delivered over the rounds.
+    frames: usize,
     /// The event's text as the streams received it (to have the floor write the same).
     frame: Vec<u8>,
 }
 
 impl Delivered {
-    fn cpu_per_event_us(&self) -> f64 {
-        (self.cpu.user_ms + self.cpu.system_ms) as f64 * 1000.0 / self.events as f64
+    fn cpu_per_frame_us(&self) -> f64 {
+        (self.cpu.user_ms + self.cpu.system_ms) as f64 * 1000.0 / self.frames as f64
     }
 }
+
+/// The most streams one user may hold open (docs/API.md §9): the fan-out's streams are spread
+/// over as many seniors as that takes.
+const STREAMS_PER_USER: usize = 20;
 
 async fn fanout(
     api: &Api,
@@ -690,19 +720,35 @@ async fn fanout(
     server_pid: u32,
     floor: Option<(&Api, u32)>,
 ) -> Result<()> {
-    let sam = api.login("sam@acme.test").await?;
+    let seniors = streams.div_ceil(STREAMS_PER_USER);
+    let signed_in = Instant::now();
+    let readers: Vec<String> = stream::iter(1..=seniors)
+        .map(|i| {
+            let api = api.clone();
+            async move { api.login(&format!("senior{i}@acme.test")).await }
+        })
+        .buffer_unordered(4)
+        .map(|login| login.map(|login| login.access))
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    println!(
+        "fanout   {seniors} seniors signed in to read the streams ({:.1} s)",
+        signed_in.elapsed().as_secs_f64()
+    );
     let jane = api.login("jane@acme.test").await?;
-    let server = Target::Server { api, sam, jane };
+    let server = Target::Server { api, readers, jane };
     let ours = deliver(&server, streams, rounds, server_pid).await?;
     println!(
         "fanout   {rounds} escalations to {streams} streams each: {}",
         ours.heard.summary()
     );
     println!(
-        "fanout   server CPU {} over {} delivered events: {:.1} µs per event",
+        "fanout   server CPU {} over {} delivered frames (the escalation and its assessment to each stream): {:.1} µs per frame",
         ours.cpu,
-        ours.events,
-        ours.cpu_per_event_us()
+        ours.frames,
+        ours.cpu_per_frame_us()
     );
     let Some((floor_api, floor_pid)) = floor else {
         return Ok(());
@@ -724,36 +770,37 @@ async fn fanout(
         floor.heard.summary()
     );
     println!(
-        "fanout   floor CPU {} over {} delivered events: {:.1} µs per event",
+        "fanout   floor CPU {} over {} delivered frames: {:.1} µs per frame",
         floor.cpu,
-        floor.events,
-        floor.cpu_per_event_us()
+        floor.frames,
+        floor.cpu_per_frame_us()
     );
     println!(
-        "fanout   server / floor: CPU per delivered event {:.2}x, p50 {:.2}x, p99 {:.2}x",
-        ours.cpu_per_event_us() / floor.cpu_per_event_us(),
+        "fanout   server / floor: CPU per delivered frame {:.2}x, p50 {:.2}x, p99 {:.2}x",
+        ours.cpu_per_frame_us() / floor.cpu_per_frame_us(),
         ours.heard.at(0.50) / floor.heard.at(0.50),
         ours.heard.at(0.99) / floor.heard.at(0.99)
     );
     Ok(())
 }
 
-/// Opens `streams` streams on the target, then sends one event `rounds` times, each once every
-/// stream heard the one before; every stream's delay from the send to the event's arrival.
+/// Opens `streams` streams on the target, then escalates `rounds` times, each once every stream
+/// has the frames of the one before; every stream's delay from the send to the escalation's
+/// arrival (what a senior sees: the card).
 async fn deliver(
     target: &Target<'_>,
     streams: usize,
     rounds: usize,
     pid: u32,
 ) -> Result<Delivered> {
-    const MARKER: &[u8] = b"event: handoff_created";
-    let (api, access) = match target {
-        Target::Server { api, sam, .. } => (*api, sam.access.as_str()),
-        Target::Floor { api, .. } => (*api, ""),
+    let per_round = target.frames_per_round();
+    let (api, readers) = match target {
+        Target::Server { api, readers, .. } => (*api, readers.as_slice()),
+        Target::Floor { api, .. } => (*api, &[][..]),
     };
     let before = rss_kib(pid)?;
     let ready = Arc::new(AtomicUsize::new(0));
-    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<(Instant, Option<Vec<u8>>)>();
+    let (heard_tx, mut heard_rx) = mpsc::unbounded_channel::<Heard>();
     let opened = Instant::now();
     // Opened 200 at a time (a whole office logging in at 9:00, not one SYN flood).
     let open = Arc::new(tokio::sync::Semaphore::new(200));
@@ -761,7 +808,10 @@ async fn deliver(
     for i in 0..streams {
         let (api, ready, heard_tx, open) =
             (api.clone(), ready.clone(), heard_tx.clone(), open.clone());
-        let access = access.to_owned();
+        let access = readers
+            .get(i / STREAMS_PER_USER)
+            .cloned()
+            .unwrap_or_default();
         tasks.push(tokio::spawn(async move {
             let mut permit = Some(open.acquire_owned().await?);
             let mut stream = api.open_stream(&access, None).await?;
@@ -782,20 +832,29 @@ async fn deliver(
                     ready.fetch_add(1, Ordering::SeqCst);
                     permit.take();
                 }
-                while let Some(at) = find(&seen, MARKER) {
+                // Each escalation's frames, in the order they came.
+                while let Some((at, created)) = [CREATED, ASSESSED]
+                    .iter()
+                    .filter_map(|marker| find(&seen, marker).map(|at| (at, *marker == CREATED)))
+                    .min()
+                {
                     let Some(end) = find(&seen[at..], b"\n\n").map(|e| at + e + 2) else {
                         break;
                     };
-                    // The first stream gives the event's text: from its chunk's start (after
-                    // the chunk-size line) to the blank line that ends it.
-                    let text = (i == 0).then(|| {
+                    // The first stream gives the escalation's text: from its chunk's start
+                    // (after the chunk-size line) to the blank line that ends it.
+                    let text = (i == 0 && created).then(|| {
                         let start = seen[..at]
                             .windows(2)
                             .rposition(|w| w == b"\r\n")
                             .map_or(0, |p| p + 2);
                         seen[start..end].to_vec()
                     });
-                    let _ = heard_tx.send((Instant::now(), text));
+                    let _ = heard_tx.send(Heard {
+                        at: Instant::now(),
+                        created,
+                        text,
+                    });
                     seen.drain(..end);
                 }
                 if seen.len() > 64 * 1024 {
@@ -844,14 +903,19 @@ async fn deliver(
             (Target::Server { .. }, None) => unreachable!("a session is made for the server"),
         }
         let mut this_round = 0;
-        while this_round < streams {
-            let Ok(Some((at, text))) =
+        while this_round < streams * per_round {
+            let Ok(Some(one)) =
                 tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await
             else {
-                bail!("round {round}: only {this_round} of {streams} streams heard the event");
+                bail!(
+                    "round {round}: only {this_round} of {} frames arrived",
+                    streams * per_round
+                );
             };
-            heard.push(at.duration_since(sent));
-            if let Some(text) = text {
+            if one.created {
+                heard.push(one.at.duration_since(sent));
+            }
+            if let Some(text) = one.text {
                 frame = text;
             }
             this_round += 1;
@@ -864,7 +928,7 @@ async fn deliver(
     Ok(Delivered {
         heard: Latencies(heard),
         cpu,
-        events: streams * rounds,
+        frames: streams * rounds * per_round,
         frame,
     })
 }
