@@ -201,17 +201,19 @@ pub async fn deliver(state: &AppState, created: &Created) {
         "{}\n\nReason: {}\n\nPick it up: {url}\n",
         created.title, created.handoff.reason
     );
-    let mails = created.recipients.iter().map(|r| {
-        state.mailer.send(
+    let recipients: Vec<&str> = created
+        .recipients
+        .iter()
+        .map(|r| r.email.as_str())
+        .collect();
+    tokio::join!(
+        state.mailer.send_to_all(
             &state.pool,
             created.account_id,
-            &r.email,
+            &recipients,
             &created.title,
             &body,
-        )
-    });
-    tokio::join!(
-        futures::future::join_all(mails),
+        ),
         notify::webhooks(
             &state.webhook_http,
             state.config.webhook_allow_private,

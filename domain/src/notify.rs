@@ -205,6 +205,33 @@ impl Mailer {
         body: &str,
         recorded: &str,
     ) -> MailStatus {
+        let status = self.deliver(to, subject, body).await;
+        record(pool, account_id, subject, recorded, &[(to, &status)]).await;
+        status
+    }
+
+    /// Sends the same mail to each of `recipients`, concurrently, and records them all in one
+    /// statement: an escalation mails every senior of the account, and a transaction per
+    /// recipient was most of what an escalation cost the database (docs/PERFORMANCE.md,
+    /// "Fan-out against its floor"). Never fails the caller, as [`Mailer::send`].
+    pub async fn send_to_all(
+        &self,
+        pool: &PgPool,
+        account_id: AccountId,
+        recipients: &[&str],
+        subject: &str,
+        body: &str,
+    ) {
+        let statuses =
+            futures::future::join_all(recipients.iter().map(|to| self.deliver(to, subject, body)))
+                .await;
+        let outcomes: Vec<(&str, &MailStatus)> =
+            recipients.iter().copied().zip(&statuses).collect();
+        record(pool, account_id, subject, body, &outcomes).await;
+    }
+
+    /// Hands one mail to SMTP (or the log); a failure is logged and returned, not raised.
+    async fn deliver(&self, to: &str, subject: &str, body: &str) -> MailStatus {
         let status = match self {
             Mailer::Log => {
                 tracing::info!(to, subject, "mail (no SMTP configured)");
@@ -220,9 +247,6 @@ impl Mailer {
         };
         if let MailStatus::Failed(e) = &status {
             tracing::warn!(to, error = %e, "mail not delivered");
-        }
-        if let Err(e) = record(pool, account_id, to, subject, recorded, &status).await {
-            tracing::error!(error = %e, "recording an outbound mail");
         }
         status
     }
@@ -289,32 +313,48 @@ fn build(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message,
         .map_err(|e| e.to_string())
 }
 
+/// One `outbound_emails` row per recipient of a mail, in one statement; a failure to record is
+/// logged, never the sender's problem (the mail went, or did not, either way).
 async fn record(
     pool: &PgPool,
     account_id: AccountId,
-    to: &str,
     subject: &str,
     body: &str,
-    status: &MailStatus,
-) -> Result<(), sqlx::Error> {
-    let (status, error) = match status {
-        MailStatus::Logged => ("logged", None),
-        MailStatus::Sent => ("sent", None),
-        MailStatus::Failed(e) => ("failed", Some(e.as_str())),
+    outcomes: &[(&str, &MailStatus)],
+) {
+    let mut recipients = Vec::with_capacity(outcomes.len());
+    let mut statuses = Vec::with_capacity(outcomes.len());
+    let mut errors = Vec::with_capacity(outcomes.len());
+    for (to, status) in outcomes {
+        let (status, error) = match status {
+            MailStatus::Logged => ("logged", None),
+            MailStatus::Sent => ("sent", None),
+            MailStatus::Failed(e) => ("failed", Some(e.as_str())),
+        };
+        recipients.push(*to);
+        statuses.push(status);
+        errors.push(error);
+    }
+    let recorded = async {
+        let mut tx = crate::db::tenant_tx(pool, account_id).await?;
+        sqlx::query(
+            "INSERT INTO outbound_emails (account_id, recipient, subject, body, status, error)
+             SELECT $1, recipient, $3, $4, status, error
+             FROM unnest($2::text[], $5::text[], $6::text[]) AS m(recipient, status, error)",
+        )
+        .bind(account_id)
+        .bind(&recipients)
+        .bind(subject)
+        .bind(body)
+        .bind(&statuses)
+        .bind(&errors)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
     };
-    let mut tx = crate::db::tenant_tx(pool, account_id).await?;
-    sqlx::query(
-        "INSERT INTO outbound_emails (account_id, recipient, subject, body, status, error) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(account_id)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
-    .bind(status)
-    .bind(error)
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await
+    if let Err(e) = recorded.await {
+        tracing::error!(error = %e, "recording outbound mail");
+    }
 }
 
 /// Posts the escalation to each of the account's Slack and Teams incoming webhooks, through
