@@ -673,18 +673,12 @@ enum Target<'a> {
 const CREATED: &[u8] = b"event: handoff_created\n";
 const ASSESSED: &[u8] = b"event: handoff_assessment_ready\n";
 
-impl Target<'_> {
-    /// The server sends each stream two frames per escalation; the floor is sent one.
-    fn frames_per_round(&self) -> usize {
-        match self {
-            Target::Server { .. } => 2,
-            Target::Floor { .. } => 1,
-        }
-    }
-}
+/// The frames each stream receives per round: from the server an escalation and its assessment;
+/// the floor is sent the same two, as the server's first stream received them, in one write.
+const FRAMES_PER_ROUND: usize = 2;
 
 /// A frame a stream received: when, whether it was the escalation, and (from the first stream
-/// only) the escalation's text.
+/// only) its text.
 struct Heard {
     at: Instant,
     created: bool,
@@ -697,9 +691,13 @@ struct Delivered {
     /// The target process's CPU time over the rounds, from the escalation's send to the last
     /// frame's arrival.
     cpu: Cpu,
+    /// Its CPU time in the second after each round's last frame: what the escalation still
+    /// costs once delivered (recording its mail, the webhooks), beside the heartbeats.
+    after: Cpu,
     /// Frames delivered over the rounds.
     frames: usize,
-    /// The event's text as the streams received it (to have the floor write the same).
+    /// A round's frames (the escalation, its assessment) as the streams received them, for the
+    /// floor to write the same.
     frame: Vec<u8>,
 }
 
@@ -750,6 +748,10 @@ async fn fanout(
         ours.frames,
         ours.cpu_per_frame_us()
     );
+    println!(
+        "fanout   server CPU in the second after each round's last frame (mail recorded, webhooks, heartbeats): {}",
+        ours.after
+    );
     let Some((floor_api, floor_pid)) = floor else {
         return Ok(());
     };
@@ -765,7 +767,7 @@ async fn fanout(
     )
     .await?;
     println!(
-        "fanout   floor: the same {}-byte frame to {streams} streams, {rounds} times: {}",
+        "fanout   floor: the same {} bytes (both frames, one write) to {streams} streams, {rounds} times: {}",
         ours.frame.len(),
         floor.heard.summary()
     );
@@ -774,6 +776,10 @@ async fn fanout(
         floor.cpu,
         floor.frames,
         floor.cpu_per_frame_us()
+    );
+    println!(
+        "fanout   floor CPU in the second after each round's last frame: {}",
+        floor.after
     );
     println!(
         "fanout   server / floor: CPU per delivered frame {:.2}x, p50 {:.2}x, p99 {:.2}x",
@@ -793,7 +799,6 @@ async fn deliver(
     rounds: usize,
     pid: u32,
 ) -> Result<Delivered> {
-    let per_round = target.frames_per_round();
     let (api, readers) = match target {
         Target::Server { api, readers, .. } => (*api, readers.as_slice()),
         Target::Floor { api, .. } => (*api, &[][..]),
@@ -841,9 +846,9 @@ async fn deliver(
                     let Some(end) = find(&seen[at..], b"\n\n").map(|e| at + e + 2) else {
                         break;
                     };
-                    // The first stream gives the escalation's text: from its chunk's start
-                    // (after the chunk-size line) to the blank line that ends it.
-                    let text = (i == 0 && created).then(|| {
+                    // The first stream gives each frame's text: from its chunk's start (after
+                    // the chunk-size line) to the blank line that ends it.
+                    let text = (i == 0).then(|| {
                         let start = seen[..at]
                             .windows(2)
                             .rposition(|w| w == b"\r\n")
@@ -886,6 +891,7 @@ async fn deliver(
     );
     let mut heard = Vec::with_capacity(streams * rounds);
     let mut cpu = Cpu::default();
+    let mut after = Cpu::default();
     let mut frame = Vec::new();
     for round in 0..rounds {
         // What the server does before the event is not the fan-out's: the session is made first.
@@ -903,24 +909,31 @@ async fn deliver(
             (Target::Server { .. }, None) => unreachable!("a session is made for the server"),
         }
         let mut this_round = 0;
-        while this_round < streams * per_round {
+        while this_round < streams * FRAMES_PER_ROUND {
             let Ok(Some(one)) =
                 tokio::time::timeout(Duration::from_secs(30), heard_rx.recv()).await
             else {
                 bail!(
                     "round {round}: only {this_round} of {} frames arrived",
-                    streams * per_round
+                    streams * FRAMES_PER_ROUND
                 );
             };
             if one.created {
                 heard.push(one.at.duration_since(sent));
             }
             if let Some(text) = one.text {
-                frame = text;
+                // A round's frames, the escalation first.
+                if one.created {
+                    frame.clear();
+                }
+                frame.extend_from_slice(&text);
             }
             this_round += 1;
         }
-        cpu += cpu_time(&pid.to_string())? - cpu_before;
+        let delivered = cpu_time(&pid.to_string())?;
+        cpu += delivered - cpu_before;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        after += cpu_time(&pid.to_string())? - delivered;
     }
     for task in tasks {
         task.abort();
@@ -928,7 +941,8 @@ async fn deliver(
     Ok(Delivered {
         heard: Latencies(heard),
         cpu,
-        frames: streams * rounds * per_round,
+        after,
+        frames: streams * rounds * FRAMES_PER_ROUND,
         frame,
     })
 }
