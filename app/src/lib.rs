@@ -55,7 +55,8 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     // Async: the whole page is rendered before it is sent, so it reads
                     // complete without JavaScript and a redirect can still set its status.
-                    // Lazy: each page's code is a piece of the WASM of its own (pages::split).
+                    // Lazy: each page's code is in a piece of the WASM with the pages used with
+                    // it (pages::split).
                     <Route path=path!("/") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async />
                     <Route path=path!("/forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} ssr=SsrMode::Async />

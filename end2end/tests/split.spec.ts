@@ -3,13 +3,14 @@ import { signedIn, signIn } from "./helpers";
 import type { Page } from "@playwright/test";
 
 /**
- * The WASM is split by page (docs/ARCHITECTURE.md, "Split by route"): a page fetches the shared
- * core and its own piece, the next page's piece arrives when that page is opened, and a piece
- * that fails to download is tried again, or the page says so and offers to try again.
+ * The WASM is split into a shared core and a piece per group of pages (docs/ARCHITECTURE.md,
+ * "Split by route"): a page fetches the core and its group's piece, another group's piece
+ * arrives when one of its pages is opened, and a piece that fails to download is tried again,
+ * or the page says so and offers to try again.
  */
 
-/** The pages' pieces `page` requests from now on, by name (`split_login_page.<hash>.wasm` is
- * `login_page`), each once. */
+/** The pieces `page` requests from now on, by name (`split_signed_out.<hash>.wasm` is
+ * `signed_out`), each once. */
 function piecesOf(page: Page) {
   const pieces: string[] = [];
   page.on("request", (request) => {
@@ -20,32 +21,49 @@ function piecesOf(page: Page) {
   return pieces;
 }
 
-/** The account settings page's piece, which no page fetches ahead of time. */
-const ACCOUNT_PIECE = /\/pkg\/split_account_settings_page[^/]*\.wasm$/;
+/** The account pages' piece, which the working day's pages do not fetch ahead of time. */
+const ACCOUNT_PIECE = /\/pkg\/split_account[.][^/]*wasm$/;
 
-test("/login fetches its own page's code only; the next page's code arrives when it is opened", async ({ page }) => {
+test("/login and the other signed-out pages fetch their own piece only", async ({ page }) => {
   const pieces = piecesOf(page);
   await page.goto("/login");
   await hydrated(page);
-  expect(pieces).toEqual(["login_page"]);
+  expect(pieces).toEqual(["signed_out"]);
 
   await page.getByRole("link", { name: "Create an account" }).click();
   await expect(page).toHaveURL(/\/signup$/);
   await expect(page.getByLabel("Company name")).toBeVisible();
-  expect(pieces).toEqual(["login_page", "sign_up_page"]);
+  expect(pieces).toEqual(["signed_out"]);
 });
 
-test("the dashboard fetches a session's and the knowledge base's code once the browser is idle", async ({ browser, world }) => {
+test("a signed-in page fetches its own piece; another piece arrives when one of its pages is opened", async ({ browser, world }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const pieces = piecesOf(page);
-  await signIn(page, world.sam, "/");
+  await signIn(page, world.jane, "/");
   await hydrated(page);
-  await expect.poll(() => pieces.join(" ")).toContain("pilot_page");
-  await expect.poll(() => pieces.join(" ")).toContain("knowledge_base_page");
-  // Not the pages an engineer opens now and then.
-  expect(pieces).not.toContain("account_settings_page");
-  expect(pieces).not.toContain("members_page");
+  // The sign-in page's piece, then the dashboard's.
+  expect(pieces).toEqual(["signed_out", "working_day"]);
+
+  await page.getByRole("link", { name: "Knowledge base" }).click();
+  await expect(page.getByRole("heading", { name: "Knowledge base" })).toBeVisible();
+  expect(pieces).toEqual(["signed_out", "working_day"]);
+
+  await page.getByTestId("user-menu").locator("summary").click();
+  await page.getByRole("link", { name: "Account settings" }).click();
+  await expect(page.getByRole("heading", { name: "Account settings" })).toBeVisible();
+  expect(pieces).toEqual(["signed_out", "working_day", "account"]);
+  await context.close();
+});
+
+test("an account page fetches the working day's piece once the browser is idle", async ({ browser, world }) => {
+  const first = await signedIn(browser, world.jane, "/");
+  // A tab of its own, so that nothing the first one still fetches is in its log.
+  const jane = await first.context().newPage();
+  const pieces = piecesOf(jane);
+  await jane.goto("/account");
+  await hydrated(jane);
+  await expect.poll(() => pieces).toEqual(["account", "working_day"]);
 });
 
 test("a page whose code fails to download once still opens: the download is tried again", async ({ browser, world }) => {

@@ -90,7 +90,10 @@ mod tests {
             tries,
             || {
                 let mut log = log.borrow_mut();
-                let made = log.iter().filter(|e: &&String| e.starts_with("try")).count();
+                let made = log
+                    .iter()
+                    .filter(|e: &&String| e.starts_with("try"))
+                    .count();
                 log.push(format!("try {made}"));
                 std::future::ready(if made < failures {
                     Err(format!("failure {made}"))

@@ -9,6 +9,7 @@ use vocab::users::Role;
 /// `/account`: the settings list. Owners see the session security row; nobody else does.
 #[component]
 pub fn AccountSettingsPage() -> impl IntoView {
+    super::prefetch_working_day();
     view! {
         <Title text="Account settings" />
         <RequireUser>

@@ -14,7 +14,6 @@ use leptos_meta::Title;
 /// The signed-in home page: the escalation queue, my sessions, and this sign-in's windows.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
-    super::prefetch_working_day();
     view! {
         <Title text="Dashboard" />
         <RequireUser>

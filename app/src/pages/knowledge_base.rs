@@ -26,7 +26,6 @@ use vocab::{
 
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {
-    super::prefetch_working_day();
     view! {
         <Title text="Knowledge base" />
         <RequireUser>

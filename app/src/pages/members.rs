@@ -28,6 +28,7 @@ use vocab::{
 
 #[component]
 pub fn MembersPage() -> impl IntoView {
+    super::prefetch_working_day();
     view! {
         <Title text="Members" />
         <RequireUser>

@@ -1,36 +1,43 @@
-//! Each page is a piece of the browser's WASM of its own (docs/ARCHITECTURE.md, "Split by
-//! route"): the shared core holds the frame, and a page's code is fetched when the page is
-//! first shown, before a server-rendered page hydrates or when a navigation opens it. On the
-//! server nothing is split; rendering a page notes its piece, so the page preloads it beside
-//! the core.
+//! Pages come in pieces of the browser's WASM, a piece per group of pages used together
+//! (docs/ARCHITECTURE.md, "Split by route"): the shared core holds the frame, and a page's piece
+//! is fetched when one of its pages is first shown, before a server-rendered page hydrates or
+//! when a navigation opens it. On the server nothing is split; rendering a page notes its
+//! piece, so the page preloads it beside the core.
 
 #[cfg(feature = "hydrate")]
 use crate::components::retry::retried;
 use leptos::prelude::*;
 
-/// A page as its piece renders it, server and browser alike: inside an element that names the
-/// piece (`display: contents`, so the page lays out as if it were not there), which is how the
-/// browser knows which piece to fetch before it hydrates the page the server sent.
-pub fn marked(piece: &'static str, page: impl IntoView + 'static) -> AnyView {
-    view! { <div class="contents" data-piece=piece>{page}</div> }.into_any()
+/// A page as its route renders it, server and browser alike: inside an element that names the
+/// page's split function (`display: contents`, so the page lays out as if it were not there),
+/// which is how the browser knows which piece to fetch before it hydrates the page the server
+/// sent.
+pub fn marked(page_fn: &'static str, page: impl IntoView + 'static) -> AnyView {
+    view! { <div class="contents" data-page=page_fn>{page}</div> }.into_any()
 }
 
-/// The routes whose pages live in pieces of their own: each `Route: piece => Page` makes
-/// `Route`, for the route table's `Lazy::<Route>::new()`, out of the component `Page`, whose code
-/// goes into the piece named `piece` (in the browser, the module `piece` holds the split
-/// function and the preload that fetches the piece without showing the page); and
-/// `preload_piece(name)` fetches a piece by its name.
+/// The routes whose pages live in pieces of the WASM: `piece { Route: page_fn => Page, ... }`
+/// makes each `Route`, for the route table's `Lazy::<Route>::new()`, out of the component `Page`,
+/// whose code goes into the piece named `piece` with the other pages of that group (in the
+/// browser, the module `page_fn` holds the split function of that name and `preload`, which
+/// fetches the page's piece without showing the page); and `preload_page(page_fn)` fetches the
+/// piece of a page by its split function's name.
+///
+/// Pages share a piece because a page that needs many pieces loads slowly: code two pieces
+/// share goes into chunks of its own, one per set of pieces sharing it, and with a piece per
+/// page a page fetched and instantiated 32 to 119 of them (docs/PERFORMANCE.md, "In Chromium,
+/// and the time to interactive").
 macro_rules! split_pages {
-    ($($route:ident: $piece:ident => $page:ident,)*) => {
-        $(
+    ($($piece:ident { $($route:ident: $page_fn:ident => $page:ident,)* })*) => {
+        $($(
             pub struct $route;
 
             #[cfg(feature = "hydrate")]
-            mod $piece {
+            mod $page_fn {
                 #[wasm_split_helpers::wasm_split($piece, fallible, preload(preload))]
-                pub(super) fn view(
+                pub(super) fn $page_fn(
                 ) -> Result<leptos::prelude::AnyView, wasm_split_helpers::SplitLoaderError> {
-                    Ok($crate::pages::split::marked(stringify!($piece), super::$page()))
+                    Ok($crate::pages::split::marked(stringify!($page_fn), super::$page()))
                 }
             }
 
@@ -42,29 +49,29 @@ macro_rules! split_pages {
                 async fn view(_: Self) -> leptos::prelude::AnyView {
                     #[cfg(feature = "hydrate")]
                     {
-                        $crate::pages::split::fetched($piece::view).await
+                        $crate::pages::split::fetched($page_fn::$page_fn).await
                     }
                     #[cfg(not(feature = "hydrate"))]
                     {
                         leptos::prefetch_lazy_fn_on_server(stringify!($piece));
-                        $crate::pages::split::marked(stringify!($piece), $page())
+                        $crate::pages::split::marked(stringify!($page_fn), $page())
                     }
                 }
 
                 /// Started by the router beside the page's data; a failure is left to `view`.
                 async fn preload() {
                     #[cfg(feature = "hydrate")]
-                    let _ = $piece::preload().await;
+                    let _ = $page_fn::preload().await;
                 }
             }
-        )*
+        )*)*
 
-        /// Fetches the piece named `name`.
+        /// Fetches the piece of the page whose split function is named `page_fn`.
         #[cfg(feature = "hydrate")]
-        async fn preload_piece(name: &str) -> Result<(), $crate::pages::split::PieceError> {
+        async fn preload_page(page_fn: &str) -> Result<(), $crate::pages::split::PieceError> {
             use $crate::pages::split::PieceError;
-            match name {
-                $(stringify!($piece) => $piece::preload().await.map_err(|_| PieceError::NotFetched),)*
+            match page_fn {
+                $($(stringify!($page_fn) => $page_fn::preload().await.map_err(|_| PieceError::NotFetched),)*)*
                 _ => Err(PieceError::Unknown),
             }
         }
@@ -83,7 +90,7 @@ const TRIES: u32 = 3;
 pub enum PieceError {
     /// It could not be fetched (the network, a server restarting, a deploy under way).
     NotFetched,
-    /// No piece has that name: a page marked wrongly, which waiting will not mend.
+    /// No page has that name: a page marked wrongly, which waiting will not mend.
     Unknown,
 }
 
@@ -99,32 +106,32 @@ where
         .unwrap_or_else(|_| unreachable_page().into_any())
 }
 
-/// Fetches the piece of the page the server sent (the one its [`marked`] element names) before
+/// Fetches the piece of the page the server sent (its [`marked`] element names the page) before
 /// the page hydrates. With its piece here, the page hydrates in one pass like an unsplit one;
 /// hydrating the frame first and the page once its piece arrived would let the frame's effects
 /// (the live stream connecting, the clock, the hydrated signal) change what the page then
 /// renders, no longer the server's HTML. A piece that does not arrive is fetched again
 /// (`retry`) for as long as the page is open: the page already works without JavaScript
-/// meanwhile. A marker that names no piece is a bug: said in the console, and the page
+/// meanwhile. A marker that names no page is a bug: said in the console, and the page
 /// hydrates without waiting (its route then fetches what it needs).
 #[cfg(feature = "hydrate")]
 pub async fn shown_page_fetched() {
     let Some(name) = document()
-        .query_selector("[data-piece]")
+        .query_selector("[data-page]")
         .ok()
         .flatten()
-        .and_then(|marker| marker.get_attribute("data-piece"))
+        .and_then(|marker| marker.get_attribute("data-page"))
     else {
         return;
     };
     let fetched = retried(
         None,
-        || super::preload_piece(&name),
+        || super::preload_page(&name),
         |err| matches!(err, PieceError::NotFetched),
     )
     .await;
     if let Err(err) = fetched {
-        leptos::logging::error!("the page's piece {name:?}: {err:?}");
+        leptos::logging::error!("the piece of the page {name:?}: {err:?}");
     }
 }
 

@@ -20,6 +20,7 @@ use vocab::{security::PolicyView, users::Role};
 
 #[component]
 pub fn AccountSecurityPage() -> impl IntoView {
+    super::prefetch_working_day();
     view! {
         <Title text="Session security" />
         <RequireUser>

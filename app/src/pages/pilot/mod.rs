@@ -45,7 +45,6 @@ use vocab::{
 
 #[component]
 pub fn PilotPage() -> impl IntoView {
-    super::prefetch_working_day();
     view! {
         <Title text="Pilot" />
         <RequireUser>
