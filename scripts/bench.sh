@@ -92,14 +92,14 @@ page_weight() {
   node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
     "$out/minimal_leptos_bg.wasm" -o "$out/minimal_leptos_bg.wasm"
   local ours mine="$out/minimal_leptos_bg.wasm"
-  # The shared core (the module the page names) and the pieces and shared chunks beside it.
+  # The shared core (the module the page names) and every page's pieces beside it.
   ours="$(ls target/site/pkg/resolutionflow*.wasm | head -n 1)"
   local ours_gz mine_gz pieces pieces_gz
   ours_gz="$(gzip -9 -c "$ours" | wc -c)"
   mine_gz="$(gzip -9 -c "$mine" | wc -c)"
   pieces="$(ls target/site/pkg/*.wasm | grep -vc '/resolutionflow')"
   pieces_gz="$(ls target/site/pkg/*.wasm | grep -v '/resolutionflow' | xargs -r cat | gzip -9 | wc -c)"
-  echo "page     WASM gzipped: ResolutionFlow's shared core $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x; the $pieces other files (pieces and the chunks they share) $pieces_gz bytes together"
+  echo "page     WASM gzipped: ResolutionFlow's shared core $ours_gz bytes ($(stat -c %s "$ours") raw), minimal Leptos app $mine_gz bytes ($(stat -c %s "$mine") raw): $(awk "BEGIN { printf \"%.1f\", $ours_gz / $mine_gz }")x; the $pieces pieces of the pages $pieces_gz bytes together"
 }
 
 # The fan-out against its floor (bench/fanout-floor), in the same run: a server of its own and

@@ -21,16 +21,16 @@ pub async fn retried<T, E, Fut>(
 where
     Fut: Future<Output = Result<T, E>>,
 {
-    // On the server, one try whatever was asked.
-    let tries = if cfg!(feature = "hydrate") {
-        tries
-    } else {
-        Some(1)
-    };
     #[cfg(feature = "hydrate")]
-    let wait = |attempt| gloo_timers::future::TimeoutFuture::new(backoff_ms(attempt));
+    let (tries, wait) = (tries, |attempt| {
+        gloo_timers::future::TimeoutFuture::new(backoff_ms(attempt))
+    });
+    // On the server, one try whatever was asked.
     #[cfg(not(feature = "hydrate"))]
-    let wait = |_| std::future::ready(());
+    let (tries, wait) = {
+        let _ = tries;
+        (Some(1), |_| std::future::ready(()))
+    };
     retried_waiting(tries, op, again, wait).await
 }
 
